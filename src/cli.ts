@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The evalhub command.
+import { parseArgs } from 'node:util';
+import { printSchema } from 'graphql';
+import { loadConfig } from './config.ts';
+import { openDatabase } from './db/connect.ts';
+import { migrate } from './db/migrate.ts';
+import { log } from './logger.ts';
+import { schema } from './schema/index.ts';
+import { startHub } from './server.ts';
+
+const usage = `usage: evalhub <command>
+
+commands:
+  serve     serve the API (default): GraphQL on /graphql, GraphiQL on /, health on /healthz
+  migrate   apply database migrations and exit
+  schema    print the GraphQL schema (SDL)
+
+configuration comes from the environment: PORT, HOST, DATABASE_URL, EVALHUB_DATA_DIR,
+EVALHUB_ACTOR, LOG_LEVEL (see README.md).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0] ?? 'serve';
+  if (values.help || command === 'help') {
+    console.log(usage);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve': {
+      const hub = await startHub({ config });
+      log.info(`evalhub listening on ${hub.url}`, {
+        database: hub.database.kind === 'pglite' ? `embedded (${config.dataDir})` : 'postgresql',
+      });
+      const stop = async (signal: string) => {
+        log.info(`stopping on ${signal}`);
+        await hub.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      return new Promise<number>(() => {});
+    }
+    case 'migrate': {
+      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      const applied = await migrate(database.db);
+      console.log(applied ? `applied ${applied} migration(s)` : 'the database is up to date');
+      await database.close();
+      return 0;
+    }
+    case 'schema':
+      process.stdout.write(`${printSchema(schema)}\n`);
+      return 0;
+    default:
+      console.error(`unknown command ${JSON.stringify(command)}\n\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    log.error((error as Error).message, { stack: (error as Error).stack });
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+// Opens the one database the hub uses: PostgreSQL through postgres.js when a URL is
+// given, otherwise the embedded PGlite keeping its files in a local folder.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+import { statementLogger } from './statements.ts';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Database;
+  /** The raw client, for the few things Drizzle does not wrap (LISTEN, COPY). */
+  readonly client: PGlite | postgres.Sql;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** `postgres://...`; when absent the embedded database is used. */
+  url?: string | undefined;
+  /** Folder of the embedded database, or `memory://` for one that vanishes on exit. */
+  dataDir: string;
+  /** Connections in the PostgreSQL pool. */
+  poolSize?: number;
+}
+
+const drizzleConfig = { schema, casing: 'snake_case', logger: statementLogger } as const;
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.poolSize ?? 10,
+      onnotice: () => {},
+      connection: { application_name: 'evalhub' },
+    });
+    const db = drizzlePostgres({ client, ...drizzleConfig });
+    return {
+      kind: 'postgres',
+      db: db as unknown as Database,
+      client,
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const dataDir = options.dataDir.startsWith('memory://')
+    ? options.dataDir
+    : resolve(options.dataDir);
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create({ dataDir, extensions: { pg_trgm } });
+  const db = drizzlePglite({ client, ...drizzleConfig });
+  return {
+    kind: 'pglite',
+    db: db as unknown as Database,
+    client,
+    close: () => client.close(),
+  };
+}

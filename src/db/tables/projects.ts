@@ -1,0 +1,11 @@
+import { pgTable, text } from 'drizzle-orm/pg-core';
+import { createdAt, id } from '../columns.ts';
+
+/** The scope for access and search: every model, dataset, workflow and run belongs to one. */
+export const projects = pgTable('projects', {
+  id: id(),
+  slug: text().notNull().unique(),
+  name: text().notNull(),
+  description: text().notNull().default(''),
+  createdAt: createdAt(),
+});

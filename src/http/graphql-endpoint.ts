@@ -1,0 +1,85 @@
+// Apollo Server on a plain node:http server: reads the body, hands the request to
+// Apollo, and writes its answer back. No web framework: three routes do not need one.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ApolloServer, HeaderMap } from '@apollo/server';
+import { recordStatements } from '../db/statements.ts';
+import type { GraphQLContext } from '../schema/context.ts';
+
+/** Request bodies larger than this are refused before they are parsed. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export class BodyTooLargeError extends Error {}
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLargeError(`request body over ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+    .end(JSON.stringify(body));
+}
+
+export interface GraphQLEndpointOptions {
+  apollo: ApolloServer<GraphQLContext>;
+  contextFor: (req: IncomingMessage) => GraphQLContext;
+  /** Told the SQL statements each request issued (tests count them). */
+  onStatements?: ((statements: string[]) => void) | undefined;
+}
+
+export function graphqlEndpoint({ apollo, contextFor, onStatements }: GraphQLEndpointOptions) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    let body: unknown;
+    if (req.method === 'POST') {
+      let raw: Buffer;
+      try {
+        raw = await readBody(req);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError)
+          return sendJson(res, 413, { errors: [{ message: error.message }] });
+        throw error;
+      }
+      const type = req.headers['content-type'] ?? '';
+      if (type.includes('application/json')) {
+        try {
+          body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+        } catch {
+          return sendJson(res, 400, {
+            errors: [{ message: 'the request body is not valid JSON' }],
+          });
+        }
+      } else {
+        body = raw.toString('utf8');
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const { result, statements } = await recordStatements(() =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => contextFor(req),
+      }),
+    );
+    onStatements?.(statements);
+    const responseHeaders: Record<string, string> = {
+      'x-evalhub-sql-statements': String(statements.length),
+    };
+    for (const [name, value] of result.headers) responseHeaders[name] = value;
+    res.writeHead(result.status ?? 200, responseHeaders);
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}

@@ -1,0 +1,50 @@
+// The audit trail: one hash-chained row per change, written in the change's transaction.
+import { createHash } from 'node:crypto';
+import { desc, sql } from 'drizzle-orm';
+import type { Transaction } from '../db/rows.ts';
+import { auditLog } from '../db/schema.ts';
+import type { Actor } from './actor.ts';
+import { canonicalJson } from './canonical-json.ts';
+
+export interface AuditEntry {
+  action: string;
+  projectId: string | null;
+  targetType: string;
+  targetId: string | null;
+  details?: Record<string, unknown>;
+}
+
+// Serialises writers of the chain: each row's hash covers the previous row's hash.
+const AUDIT_CHAIN_LOCK = 7_460_913_022;
+
+export const GENESIS_HASH =
+  'sha256:0000000000000000000000000000000000000000000000000000000000000000';
+
+/** The hash of one audit row, from its predecessor's hash and its own fields. */
+export function auditHash(
+  prevHash: string,
+  row: { at: Date; actor: string } & Required<AuditEntry>,
+): string {
+  const body = canonicalJson({
+    action: row.action,
+    actor: row.actor,
+    at: row.at.toISOString(),
+    details: row.details,
+    projectId: row.projectId,
+    targetId: row.targetId,
+    targetType: row.targetType,
+  });
+  return `sha256:${createHash('sha256').update(`${prevHash}\n${body}`).digest('hex')}`;
+}
+
+export async function recordAudit(tx: Transaction, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+  const [last] = await tx
+    .select({ hash: auditLog.hash })
+    .from(auditLog)
+    .orderBy(desc(auditLog.id))
+    .limit(1);
+  const row = { details: {}, ...entry, at: new Date(), actor: actor.id };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  await tx.insert(auditLog).values({ ...row, prevHash, hash: auditHash(prevHash, row) });
+}

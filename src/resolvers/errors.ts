@@ -1,0 +1,50 @@
+// The failures a caller can act on. The schema turns each into a typed member of a
+// mutation's result union; anything else is a bug and surfaces as a GraphQL error.
+
+/** The input is wrong; `path` names the offending field, e.g. ["input", "digest"]. */
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+  readonly path: string[];
+  constructor(message: string, path: string[] = []) {
+    super(message);
+    this.path = path;
+  }
+}
+
+/** Nothing the actor may see answers to `ref`. */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+  readonly entity: string;
+  readonly ref: string;
+  constructor(entity: string, ref: string) {
+    super(`no ${entity} ${JSON.stringify(ref)} (or not visible to you)`);
+    this.entity = entity;
+    this.ref = ref;
+  }
+}
+
+/** The change contradicts what is already recorded (e.g. new content under a used version label). */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+  /** The record it conflicts with, when there is one. */
+  readonly existing: { type: string; id: string } | null;
+  constructor(message: string, existing: { type: string; id: string } | null = null) {
+    super(message);
+    this.existing = existing;
+  }
+}
+
+/** The digest the caller gave is not the digest of the content at the uri. */
+export class DigestMismatchError extends Error {
+  override name = 'DigestMismatchError';
+  readonly expected: string;
+  readonly actual: string;
+  constructor(expected: string, actual: string) {
+    super(`digest mismatch: the content at uri has ${actual}, not ${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** Every error class a mutation may return as a typed result. */
+export const domainErrors = [ValidationError, NotFoundError, ConflictError, DigestMismatchError];

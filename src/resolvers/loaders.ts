@@ -1,0 +1,186 @@
+// Per-request DataLoaders: every lookup by id, and every page of children, made during
+// one request is batched into one statement per kind, filtered by the actor's scope.
+import DataLoader from 'dataloader';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { alias, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import {
+  datasets,
+  datasetVersions,
+  models,
+  modelTrainingData,
+  modelVersions,
+  projects,
+  workflows,
+  workflowVersions,
+} from '../db/schema.ts';
+import { visibleProjects } from './actor.ts';
+import type { CatalogueRow } from './catalogue.ts';
+import type { ServiceContext } from './context.ts';
+import { type Connection, type Ordering, type PageArgs, paginateChildren } from './pagination.ts';
+import type { DatasetVersionRow } from './versions.ts';
+
+function byId<Row extends { id: string }>(fetch: (ids: string[]) => Promise<Row[]>) {
+  return new DataLoader<string, Row | null>(async (ids) => {
+    const rows = await fetch([...ids]);
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+/** Newest first: the order of every list of versions and children. */
+export function newestFirst(table: { createdAt: PgColumn; id: PgColumn }): Ordering {
+  return {
+    name: 'CREATED_AT_DESC',
+    column: table.createdAt,
+    key: 'createdAt',
+    direction: 'DESC',
+    id: table.id,
+  };
+}
+
+export function createLoaders({ db, actor }: ServiceContext) {
+  /** Versions are visible when their parent's project is. */
+  const versionsVisible = <V extends PgTable & { id: PgColumn }>(
+    table: V,
+    parent: typeof models | typeof datasets | typeof workflows,
+    parentColumn: PgColumn,
+  ) =>
+    byId(async (ids) => {
+      const rows = await db
+        .select({ row: table as PgTable })
+        .from(table as PgTable)
+        .innerJoin(parent, eq(parent.id, parentColumn))
+        .where(and(inArray(table.id, ids), visibleProjects(actor, parent.projectId)));
+      return rows.map((r) => r.row as V['$inferSelect'] & { id: string });
+    });
+
+  const pageLoaders = new Map<string, DataLoader<string, Connection<unknown>>>();
+  /** One loader per (kind of children, page arguments), batching all parents asking for that page. */
+  function pagesOf<Row>(
+    name: string,
+    args: PageArgs,
+    load: (parentIds: readonly string[]) => Promise<Map<string, Connection<Row>>>,
+  ): DataLoader<string, Connection<Row>> {
+    const key = `${name}:${JSON.stringify([args.first, args.after, args.last, args.before])}`;
+    let loader = pageLoaders.get(key);
+    if (!loader) {
+      loader = new DataLoader(async (parentIds) => {
+        const pages = await load(parentIds);
+        return parentIds.map((id) => pages.get(id)!);
+      });
+      pageLoaders.set(key, loader);
+    }
+    return loader as unknown as DataLoader<string, Connection<Row>>;
+  }
+
+  const children =
+    <C extends PgTable & { createdAt: PgColumn; id: PgColumn }>(
+      parent: { table: PgTable; id: PgColumn },
+      child: C,
+      childParent: PgColumn,
+    ) =>
+    (parentIds: readonly string[], args: PageArgs) =>
+      paginateChildren({
+        db,
+        parent,
+        child,
+        childParent,
+        parentIds,
+        ordering: newestFirst(child),
+        args,
+      });
+
+  const modelVersionPages = children(
+    { table: models, id: models.id },
+    modelVersions,
+    modelVersions.modelId,
+  );
+  const datasetVersionPages = children(
+    { table: datasets, id: datasets.id },
+    datasetVersions,
+    datasetVersions.datasetId,
+  );
+  // The source is aliased: parent and children are rows of the same table.
+  const sources = alias(datasetVersions, 'source');
+  const derivationPages = children(
+    { table: sources, id: sources.id },
+    datasetVersions,
+    datasetVersions.derivedFromId,
+  );
+  const workflowVersionPages = children(
+    { table: workflows, id: workflows.id },
+    workflowVersions,
+    workflowVersions.workflowId,
+  );
+  const projectPages = (table: typeof models | typeof datasets | typeof workflows) =>
+    children({ table: projects, id: projects.id }, table, table.projectId);
+
+  return {
+    project: byId((ids) =>
+      db
+        .select()
+        .from(projects)
+        .where(and(inArray(projects.id, ids), visibleProjects(actor, projects.id))),
+    ),
+    model: byId(
+      (ids) =>
+        db
+          .select()
+          .from(models)
+          .where(and(inArray(models.id, ids), visibleProjects(actor, models.projectId))) as Promise<
+          CatalogueRow[]
+        >,
+    ),
+    dataset: byId(
+      (ids) =>
+        db
+          .select()
+          .from(datasets)
+          .where(
+            and(inArray(datasets.id, ids), visibleProjects(actor, datasets.projectId)),
+          ) as Promise<CatalogueRow[]>,
+    ),
+    workflow: byId((ids) =>
+      db
+        .select()
+        .from(workflows)
+        .where(and(inArray(workflows.id, ids), visibleProjects(actor, workflows.projectId))),
+    ),
+    modelVersion: versionsVisible(modelVersions, models, modelVersions.modelId),
+    datasetVersion: versionsVisible(datasetVersions, datasets, datasetVersions.datasetId),
+    workflowVersion: versionsVisible(workflowVersions, workflows, workflowVersions.workflowId),
+    /** TRAINED_ON: the dataset versions each model version was trained on (visible ones only). */
+    trainingData: new DataLoader<string, DatasetVersionRow[]>(async (modelVersionIds) => {
+      const rows = await db
+        .select({ modelVersionId: modelTrainingData.modelVersionId, version: datasetVersions })
+        .from(modelTrainingData)
+        .innerJoin(datasetVersions, eq(datasetVersions.id, modelTrainingData.datasetVersionId))
+        .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
+        .where(
+          and(
+            inArray(modelTrainingData.modelVersionId, [...modelVersionIds]),
+            visibleProjects(actor, datasets.projectId),
+          ),
+        )
+        .orderBy(desc(datasetVersions.createdAt));
+      const byModelVersion = Map.groupBy(rows, (row) => row.modelVersionId);
+      return modelVersionIds.map((id) => (byModelVersion.get(id) ?? []).map((row) => row.version));
+    }),
+    modelVersions: (args: PageArgs) =>
+      pagesOf('modelVersions', args, (ids) => modelVersionPages(ids, args)),
+    datasetVersions: (args: PageArgs) =>
+      pagesOf('datasetVersions', args, (ids) => datasetVersionPages(ids, args)),
+    derivations: (args: PageArgs) =>
+      pagesOf('derivations', args, (ids) => derivationPages(ids, args)),
+    workflowVersions: (args: PageArgs) =>
+      pagesOf('workflowVersions', args, (ids) => workflowVersionPages(ids, args)),
+    projectModels: (args: PageArgs) =>
+      pagesOf('projectModels', args, (ids) => projectPages(models)(ids, args)),
+    projectDatasets: (args: PageArgs) =>
+      pagesOf('projectDatasets', args, (ids) => projectPages(datasets)(ids, args)),
+    projectWorkflows: (args: PageArgs) =>
+      pagesOf('projectWorkflows', args, (ids) => projectPages(workflows)(ids, args)),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,65 @@
+// The typed failures of mutations. Each error class of src/resolvers/errors.ts becomes an
+// object type implementing `Error`, so clients can ask `... on Error { message }`.
+import {
+  ConflictError,
+  DigestMismatchError,
+  NotFoundError,
+  ValidationError,
+} from '../resolvers/errors.ts';
+import { encodeGlobalId } from '../resolvers/global-id.ts';
+import { builder } from './builder.ts';
+
+const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
+  description: 'A failure the caller can act on; nothing was changed.',
+  fields: (t) => ({
+    message: t.exposeString('message', { description: 'What went wrong, for a person to read.' }),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  description: 'The input is wrong.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    path: t.exposeStringList('path', {
+      description: 'Where in the input, e.g. ["input", "digest"].',
+    }),
+  }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description: 'Nothing you may see answers to a reference in the input.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    entity: t.exposeString('entity', {
+      description: 'The kind of thing looked for, e.g. "model".',
+    }),
+    ref: t.exposeString('ref', { description: 'The reference as given.' }),
+  }),
+});
+
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  description:
+    'The change contradicts what is recorded, e.g. new content under a used version label.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    existingId: t.id({
+      nullable: true,
+      description: 'Global id of the record it conflicts with, when there is one.',
+      resolve: (error) =>
+        error.existing ? encodeGlobalId(error.existing.type, error.existing.id) : null,
+    }),
+  }),
+});
+
+builder.objectType(DigestMismatchError, {
+  name: 'DigestMismatchError',
+  description: 'The digest given is not the digest of the content at the uri.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    expected: t.exposeString('expected', { description: 'The digest given.' }),
+    actual: t.exposeString('actual', { description: 'The digest of the content.' }),
+  }),
+});

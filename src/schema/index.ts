@@ -1,0 +1,10 @@
+// The GraphQL schema: importing each domain file registers its types on the builder.
+import { builder } from './builder.ts';
+import './scalars.ts';
+import './errors.ts';
+import './project.ts';
+import './model.ts';
+import './dataset.ts';
+import './workflow.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,15 @@
+// The object types of the lineage graph, declared before they are implemented so that
+// domain files can point at each other without importing each other.
+import type { CatalogueRow } from '../resolvers/catalogue.ts';
+import type { ProjectRow } from '../resolvers/projects.ts';
+import type { DatasetVersionRow, ModelVersionRow } from '../resolvers/versions.ts';
+import type { WorkflowVersionRow } from '../resolvers/workflows.ts';
+import { builder } from './builder.ts';
+
+export const ProjectRef = builder.objectRef<ProjectRow>('Project');
+export const ModelRef = builder.objectRef<CatalogueRow>('Model');
+export const ModelVersionRef = builder.objectRef<ModelVersionRow>('ModelVersion');
+export const DatasetRef = builder.objectRef<CatalogueRow>('Dataset');
+export const DatasetVersionRef = builder.objectRef<DatasetVersionRow>('DatasetVersion');
+export const WorkflowRef = builder.objectRef<CatalogueRow>('Workflow');
+export const WorkflowVersionRef = builder.objectRef<WorkflowVersionRow>('WorkflowVersion');

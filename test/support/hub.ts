@@ -1,0 +1,73 @@
+// A real hub on a free port with its own database, and a client that calls it through
+// typed documents (graphql-codegen) over HTTP, as any user of the API would.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { type GraphQLFormattedError, print } from 'graphql';
+import { type Actor, localActor } from '../../src/resolvers/actor.ts';
+import { type Hub, startHub } from '../../src/server.ts';
+import { openTestDatabase, type TestDatabase } from './database.ts';
+
+export interface GraphQLResponse<T> {
+  data: T;
+  errors?: GraphQLFormattedError[];
+  /** The SQL statements the request issued, in order. */
+  statements: string[];
+  status: number;
+}
+
+export interface TestHub {
+  hub: Hub;
+  database: TestDatabase;
+  /** Calls the API; `as` runs the request as another actor. */
+  graphql<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables?: TVariables,
+    options?: { as?: Actor },
+  ): Promise<GraphQLResponse<TResult>>;
+  close(): Promise<void>;
+}
+
+const ACTOR_HEADER = 'x-test-actor';
+
+export async function startTestHub(): Promise<TestHub> {
+  const database = await openTestDatabase();
+  let statements: string[] = [];
+  const operator = localActor('tester');
+  const hub = await startHub({
+    config: {
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      dataDir: 'memory://',
+      actorName: 'tester',
+    },
+    database,
+    // Only this harness reads the header; the server's own default is the local operator.
+    actorFor: (req) => {
+      const header = req.headers[ACTOR_HEADER];
+      return typeof header === 'string' ? (JSON.parse(header) as Actor) : operator;
+    },
+    onStatements: (recorded) => {
+      statements = recorded;
+    },
+  });
+  return {
+    hub,
+    database,
+    async graphql(document, variables, options) {
+      const response = await fetch(`${hub.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(options?.as ? { [ACTOR_HEADER]: JSON.stringify(options.as) } : {}),
+        },
+        body: JSON.stringify({ query: print(document), variables }),
+      });
+      const body = (await response.json()) as { data: never; errors?: GraphQLFormattedError[] };
+      return { ...body, statements, status: response.status };
+    },
+    async close() {
+      await hub.close();
+      await database.close();
+    },
+  };
+}

@@ -14,8 +14,21 @@ import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { log } from './logger.ts';
 import { type Actor, localActor } from './resolvers/actor.ts';
+import {
+  ConflictError,
+  DigestMismatchError,
+  NotFoundError,
+  ValidationError,
+} from './resolvers/errors.ts';
 import { createContext, type GraphQLContext } from './schema/context.ts';
 import { schema } from './schema/index.ts';
+
+const domainErrorCodes = new Map<unknown, string>([
+  [ValidationError, 'BAD_USER_INPUT'],
+  [NotFoundError, 'NOT_FOUND'],
+  [ConflictError, 'CONFLICT'],
+  [DigestMismatchError, 'DIGEST_MISMATCH'],
+]);
 
 export interface HubOptions {
   config: HubConfig;
@@ -43,6 +56,10 @@ export function formatError(
   error: unknown,
 ): GraphQLFormattedError {
   const original = unwrapResolverError(error);
+  // Outside a mutation's result union, the caller's own mistakes are errors with a code.
+  const domainCode = domainErrorCodes.get((original as Error | null)?.constructor);
+  if (domainCode)
+    return { ...formatted, extensions: { ...formatted.extensions, code: domainCode } };
   const code = formatted.extensions?.code;
   if (code !== 'INTERNAL_SERVER_ERROR' || original instanceof GraphQLError) return formatted;
   const reference = Math.random().toString(36).slice(2, 10);

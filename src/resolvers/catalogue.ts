@@ -10,7 +10,7 @@ import { recordAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { type Connection, type Ordering, type PageArgs, paginate } from './pagination.ts';
-import { ensureProject } from './projects.ts';
+import { ensureProject, type ProjectRow } from './projects.ts';
 import { parseRef } from './refs.ts';
 
 export type CatalogueTable = typeof models | typeof datasets | typeof workflows;
@@ -212,6 +212,7 @@ export async function listEntries(
   filter: CatalogueFilter,
   ordering: Ordering,
   args: PageArgs,
+  primeProject?: (project: ProjectRow) => void,
 ): Promise<Connection<CatalogueRow>> {
   const table = catalogue.table as typeof models;
   const conditions: Array<SQL | undefined> = [visibleProjects(ctx.actor, table.projectId)];
@@ -230,13 +231,19 @@ export async function listEntries(
   return paginate({
     args,
     ordering,
-    fetch: (page) =>
-      ctx.db
-        .select()
+    fetch: async (page) => {
+      // The project comes in the same statement: a list shows it, and the loader is
+      // primed so that `project` on each entry costs nothing more.
+      const rows = await ctx.db
+        .select({ entry: table, project: projects })
         .from(table)
+        .innerJoin(projects, eq(projects.id, table.projectId))
         .where(and(where, page.where))
         .orderBy(...page.orderBy)
-        .limit(page.limit),
+        .limit(page.limit);
+      for (const row of rows) primeProject?.(row.project);
+      return rows.map((row) => row.entry as CatalogueRow);
+    },
     count: async () => {
       const [row] = await ctx.db.select({ n: count() }).from(table).where(where);
       return row?.n ?? 0;

@@ -30,15 +30,14 @@ export const builder = new SchemaBuilder<{
     },
     nodeTypeOptions: { description: 'An object with a global id, fetchable with `node(id:)`.' },
     pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
-    nodeQueryOptions: {
-      description:
-        'Any object by its global id; null when it does not exist or is not visible to you.',
-    },
-    nodesQueryOptions: {
-      description:
-        'Objects by their global ids, in order; null for each that does not exist or is not visible.',
-    },
+    // node and nodes are defined in node.ts, which answers null for a malformed id.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
     idFieldOptions: { description: 'Global id, usable with `node(id:)`.' },
+    defaultConnectionTypeOptions: {
+      description: 'A page of items, with cursors to fetch the pages around it.',
+    },
+    defaultEdgeTypeOptions: { description: 'An item of a page, with its cursor.' },
     cursorFieldOptions: { description: 'Opaque position of this edge, for `after` and `before`.' },
     edgesFieldOptions: {
       nullable: { list: false, items: false },

@@ -93,7 +93,9 @@ export function catalogueListField(
             order.field as CatalogueOrderField,
             order.direction,
           );
-          return listEntries(ctx, catalogue, args.filter ?? {}, ordering, args);
+          return listEntries(ctx, catalogue, args.filter ?? {}, ordering, args, (project) =>
+            ctx.loaders.project.prime(project.id, project),
+          );
         },
       },
       { name: `${catalogue.type}Connection` },

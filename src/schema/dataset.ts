@@ -25,7 +25,6 @@ export const DatasetFormatEnum = builder.enumType('DatasetFormat', {
 builder.node(DatasetRef, {
   description: 'A dataset: a named line of versions in a project (MAITE Dataset).',
   id: { resolve: (dataset) => dataset.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.dataset.load(id))),
   fields: (t) => ({
     ...catalogueEntryFields(t, 'dataset'),
     task: t.field({
@@ -51,7 +50,6 @@ builder.node(DatasetRef, {
 builder.node(DatasetVersionRef, {
   description: 'One immutable, content-addressed version of a dataset.',
   id: { resolve: (version) => version.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.datasetVersion.load(id))),
   fields: (t) => ({
     dataset: t.field({
       type: DatasetRef,
@@ -144,7 +142,15 @@ builder.mutationField('registerDataset', (t) =>
     args: {
       input: t.arg({ type: RegisterDatasetInput, required: true, description: 'The dataset.' }),
     },
-    errors: { types: domainErrors, directResult: true, union: { name: 'RegisterDatasetResult' } },
+    errors: {
+      types: domainErrors,
+      directResult: true,
+      union: {
+        name: 'RegisterDatasetResult',
+        description:
+          'The payload, or the error that stopped the change (nothing was changed then).',
+      },
+    },
     resolve: async (_root, { input }, ctx) => {
       const { entry, created } = await registerEntry(ctx, datasetCatalogue, input);
       return { value: entry, created };
@@ -218,7 +224,11 @@ builder.mutationField('registerDatasetVersion', (t) =>
     errors: {
       types: domainErrors,
       directResult: true,
-      union: { name: 'RegisterDatasetVersionResult' },
+      union: {
+        name: 'RegisterDatasetVersionResult',
+        description:
+          'The payload, or the error that stopped the change (nothing was changed then).',
+      },
     },
     resolve: async (_root, { input }, ctx) => {
       const { version, created } = await registerDatasetVersion(ctx, {

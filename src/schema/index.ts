@@ -6,5 +6,6 @@ import './project.ts';
 import './model.ts';
 import './dataset.ts';
 import './workflow.ts';
+import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -24,7 +24,6 @@ export const ModelFormatEnum = builder.enumType('ModelFormat', {
 builder.node(ModelRef, {
   description: 'A model: a named line of versions in a project (MAITE Model).',
   id: { resolve: (model) => model.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.model.load(id))),
   fields: (t) => ({
     ...catalogueEntryFields(t, 'model'),
     task: t.field({
@@ -50,7 +49,6 @@ builder.node(ModelRef, {
 builder.node(ModelVersionRef, {
   description: 'One immutable, content-addressed version of a model.',
   id: { resolve: (version) => version.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.modelVersion.load(id))),
   fields: (t) => ({
     model: t.field({
       type: ModelRef,
@@ -125,7 +123,15 @@ builder.mutationField('registerModel', (t) =>
     description:
       'Registers a model, or returns the one of that name (updating its description and tags).',
     args: { input: t.arg({ type: RegisterModelInput, required: true, description: 'The model.' }) },
-    errors: { types: domainErrors, directResult: true, union: { name: 'RegisterModelResult' } },
+    errors: {
+      types: domainErrors,
+      directResult: true,
+      union: {
+        name: 'RegisterModelResult',
+        description:
+          'The payload, or the error that stopped the change (nothing was changed then).',
+      },
+    },
     resolve: async (_root, { input }, ctx) => {
       const { entry, created } = await registerEntry(ctx, modelCatalogue, input);
       return { value: entry, created };
@@ -179,7 +185,11 @@ builder.mutationField('registerModelVersion', (t) =>
     errors: {
       types: domainErrors,
       directResult: true,
-      union: { name: 'RegisterModelVersionResult' },
+      union: {
+        name: 'RegisterModelVersionResult',
+        description:
+          'The payload, or the error that stopped the change (nothing was changed then).',
+      },
     },
     resolve: async (_root, { input }, ctx) => {
       const { version, created } = await registerModelVersion(ctx, {

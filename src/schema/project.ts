@@ -5,7 +5,6 @@ import { DatasetRef, ModelRef, ProjectRef, WorkflowRef } from './refs.ts';
 builder.node(ProjectRef, {
   description: 'The scope for access and search; everything else belongs to one project.',
   id: { resolve: (project) => project.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.project.load(id))),
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Its unique, URL-safe name.' }),
     name: t.exposeString('name', { description: 'Its display name.' }),

@@ -8,7 +8,6 @@ import { WorkflowRef, WorkflowVersionRef } from './refs.ts';
 builder.node(WorkflowRef, {
   description: 'A workflow: a named line of versioned evaluation specs in a project.',
   id: { resolve: (workflow) => workflow.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.workflow.load(id))),
   fields: (t) => ({
     ...catalogueEntryFields(t, 'workflow'),
     versions: t.connection({
@@ -29,7 +28,6 @@ builder.node(WorkflowRef, {
 builder.node(WorkflowVersionRef, {
   description: 'An immutable workflow spec, identified by the digest of its canonical JSON.',
   id: { resolve: (version) => version.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.workflowVersion.load(id))),
   fields: (t) => ({
     workflow: t.field({
       type: WorkflowRef,
@@ -99,7 +97,15 @@ builder.mutationField('defineWorkflow', (t) =>
     description:
       'Records a workflow spec as a version; the same spec again returns the same version.',
     args: { input: t.arg({ type: DefineWorkflowInput, required: true, description: 'The spec.' }) },
-    errors: { types: domainErrors, directResult: true, union: { name: 'DefineWorkflowResult' } },
+    errors: {
+      types: domainErrors,
+      directResult: true,
+      union: {
+        name: 'DefineWorkflowResult',
+        description:
+          'The payload, or the error that stopped the change (nothing was changed then).',
+      },
+    },
     resolve: (_root, { input }, ctx) => defineWorkflow(ctx, input),
   }),
 );

@@ -359,3 +359,32 @@ describe('registerDatasetVersion', () => {
     );
   });
 });
+
+describe('concurrent registrations', () => {
+  it('record one project, one model and one version however many race', async () => {
+    writeTree(files.path, { 'race.onnx': 'raced weights' });
+    // The project exists already, so nothing serialises the racers before the model insert.
+    await t.graphql(RegisterModel, { input: { project: 'race', name: 'starter', task: 'OTHER' } });
+    const models = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.graphql(RegisterModel, { input: { project: 'race', name: 'racer', task: 'OTHER' } }),
+      ),
+    );
+    const modelIds = models.map(
+      (r) => expectType(r.data.registerModel, 'RegisterModelPayload').model.id,
+    );
+    expect(new Set(modelIds).size).toBe(1);
+    const versions = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.graphql(RegisterModelVersion, {
+          input: { model: 'race/racer', uri: `${files.path}/race.onnx`, format: 'ONNX' },
+        }),
+      ),
+    );
+    const payloads = versions.map((r) =>
+      expectType(r.data.registerModelVersion, 'RegisterModelVersionPayload'),
+    );
+    expect(new Set(payloads.map((p) => p.modelVersion.id)).size).toBe(1);
+    expect(payloads.filter((p) => p.created)).toHaveLength(1);
+  });
+});

@@ -101,60 +101,63 @@ export async function upsertEntry(
   checkName(input.name, ['input', 'name']);
   const tags = input.tags ? normaliseTags(input.tags, ['input', 'tags']) : null;
   const table = catalogue.table as typeof models;
-  {
-    const project = await ensureProject(tx, actor, input.project, ['input', 'project']);
-    const [existing] = await tx
-      .select()
-      .from(table)
-      .where(and(eq(table.projectId, project.id), eq(table.name, input.name)))
-      .for('update');
-    if (existing) {
-      if (catalogue.hasTask && existing.task !== input.task) {
-        throw new ConflictError(
-          `${catalogue.entity} ${project.slug}/${input.name} is registered for ${existing.task}, not ${input.task}`,
-          { type: catalogue.type, id: existing.id },
-        );
-      }
-      const changes: Partial<CatalogueRow> = {};
-      if (input.description != null && input.description !== existing.description) {
-        changes.description = input.description;
-      }
-      if (tags && tags.join() !== existing.tags.join()) changes.tags = tags;
-      if (Object.keys(changes).length === 0) return { entry: existing, created: false };
-      const [updated] = await tx
-        .update(table)
-        .set({ ...changes, updatedAt: new Date() })
-        .where(eq(table.id, existing.id))
-        .returning();
-      await recordAudit(tx, actor, {
-        action: `${catalogue.entity}.update`,
-        projectId: project.id,
-        targetType: catalogue.type,
-        targetId: existing.id,
-        details: changes,
-      });
-      return { entry: updated!, created: false };
-    }
-    const [entry] = await tx
-      .insert(table)
-      .values({
-        id: newId(),
-        projectId: project.id,
-        name: input.name,
-        description: input.description ?? '',
-        tags: tags ?? [],
-        ...(catalogue.hasTask ? { task: input.task } : {}),
-      } as typeof models.$inferInsert)
-      .returning();
+  const project = await ensureProject(tx, actor, input.project, ['input', 'project']);
+  // Insert first: of two transactions registering one name at once, one inserts and the
+  // other, finding the name taken, goes on with the row the first one made.
+  const [inserted] = await tx
+    .insert(table)
+    .values({
+      id: newId(),
+      projectId: project.id,
+      name: input.name,
+      description: input.description ?? '',
+      tags: tags ?? [],
+      ...(catalogue.hasTask ? { task: input.task } : {}),
+    } as typeof models.$inferInsert)
+    .onConflictDoNothing({ target: [table.projectId, table.name] })
+    .returning();
+  if (inserted) {
     await recordAudit(tx, actor, {
       action: `${catalogue.entity}.register`,
       projectId: project.id,
       targetType: catalogue.type,
-      targetId: entry!.id,
+      targetId: inserted.id,
       details: { name: input.name, ...(catalogue.hasTask ? { task: input.task } : {}) },
     });
-    return { entry: entry!, created: true };
+    return { entry: inserted, created: true };
   }
+  const [existing] = await tx
+    .select()
+    .from(table)
+    .where(and(eq(table.projectId, project.id), eq(table.name, input.name)))
+    .for('update');
+  if (!existing)
+    throw new Error(`${catalogue.entity} ${input.name} vanished while being registered`);
+  if (catalogue.hasTask && existing.task !== input.task) {
+    throw new ConflictError(
+      `${catalogue.entity} ${project.slug}/${input.name} is registered for ${existing.task}, not ${input.task}`,
+      { type: catalogue.type, id: existing.id },
+    );
+  }
+  const changes: Partial<CatalogueRow> = {};
+  if (input.description != null && input.description !== existing.description) {
+    changes.description = input.description;
+  }
+  if (tags && tags.join() !== existing.tags.join()) changes.tags = tags;
+  if (Object.keys(changes).length === 0) return { entry: existing, created: false };
+  const [updated] = await tx
+    .update(table)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(eq(table.id, existing.id))
+    .returning();
+  await recordAudit(tx, actor, {
+    action: `${catalogue.entity}.update`,
+    projectId: project.id,
+    targetType: catalogue.type,
+    targetId: existing.id,
+    details: changes,
+  });
+  return { entry: updated!, created: false };
 }
 
 /** The entry a caller names by global id or "project/name", if the actor may see it. */

@@ -112,7 +112,8 @@ function cursorConditions(ordering: Ordering, window: PageWindow): SQL | undefin
     const greater = (ordering.direction === 'ASC') === forward;
     const op = sql.raw(greater ? '>' : '<');
     // A row comparison, so (value, id) is compared as one key and the index is used.
-    return sql`(${ordering.column}, ${ordering.id}) ${op} (${cursor[0]}, ${cursor[1]})`;
+    // Parameters go through the columns' encoders (a Date becomes what each driver expects).
+    return sql`(${ordering.column}, ${ordering.id}) ${op} (${sql.param(cursor[0], ordering.column)}, ${sql.param(cursor[1], ordering.id)})`;
   };
   return and(
     window.after ? beyond(window.after, true) : undefined,

@@ -14,7 +14,7 @@ const config: CodegenConfig = {
         scalars: { DateTime: 'string', JSON: 'unknown' },
         enumsAsTypes: true,
         useTypeImports: true,
-        emitLegacyCommonJSImports: false,
+        importExtension: '.ts',
       },
     },
   },

@@ -112,6 +112,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         });
       }
       if (req.method === 'GET' && (await serveGraphiQL(url.pathname, res))) return;
+      if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
       sendJson(res, 404, { error: `nothing at ${url.pathname}` });
     } catch (error) {
       log.error('request failed', { path: url.pathname, error: (error as Error).stack });

@@ -2,6 +2,7 @@
 // HTTP against the same answer from hand-written SQL on the same database, in one run.
 import { sql } from 'drizzle-orm';
 import { print } from 'graphql';
+import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { newId } from '../src/db/ids.ts';
 import { selectRows } from '../src/db/rows.ts';
@@ -84,13 +85,7 @@ export async function benchRegistryListing(database: DatabaseHandle): Promise<Be
   await seed(database);
   let statements = 0;
   const hub = await startHub({
-    config: {
-      port: 0,
-      host: '127.0.0.1',
-      databaseUrl: undefined,
-      dataDir: 'memory://',
-      actorName: 'bench',
-    },
+    config: { ...loadConfig({}), port: 0, dataDir: 'memory://', actorName: 'bench', workers: 0 },
     database,
     onStatements: (recorded) => {
       statements = recorded.length;

@@ -1,4 +1,7 @@
 // Configuration from environment variables; README.md lists them.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 export interface HubConfig {
   port: number;
   host: string;
@@ -8,6 +11,31 @@ export interface HubConfig {
   dataDir: string;
   /** Name of the local actor that requests act as. */
   actorName: string;
+  /** Runs executed at once by this process (0: none; `evalhub worker` processes do it). */
+  workers: number;
+  /** How long a worker holds a run without renewing its lease. */
+  leaseMs: number;
+  /** How long a cancelled runner has to stop before it is given up on. */
+  cancelGraceMs: number;
+  /** Files with runner modules of your own, besides the built-in ones. */
+  runnerModules: string[];
+  /** Where runs get their scratch folders. */
+  workDir: string;
+}
+
+function number(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+    throw new Error(`${name} must be a number from ${min} to ${max}, not ${JSON.stringify(value)}`);
+  }
+  return parsed;
 }
 
 function integer(
@@ -17,13 +45,9 @@ function integer(
   min: number,
   max: number,
 ): number {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    throw new Error(
-      `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`,
-    );
-  }
+  const parsed = number(name, value, fallback, min, max);
+  if (!Number.isInteger(parsed))
+    throw new Error(`${name} must be a whole number, not ${JSON.stringify(value)}`);
   return parsed;
 }
 
@@ -34,5 +58,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.EVALHUB_DATA_DIR || './.evalhub/data',
     actorName: env.EVALHUB_ACTOR || env.USER || 'operator',
+    workers: integer('EVALHUB_WORKERS', env.EVALHUB_WORKERS, 2, 0, 256),
+    leaseMs: number('EVALHUB_LEASE_SECONDS', env.EVALHUB_LEASE_SECONDS, 30, 0.5, 3600) * 1000,
+    cancelGraceMs:
+      number('EVALHUB_CANCEL_GRACE_SECONDS', env.EVALHUB_CANCEL_GRACE_SECONDS, 10, 0, 3600) * 1000,
+    runnerModules: (env.EVALHUB_RUNNER_MODULES ?? '')
+      .split(',')
+      .map((path) => path.trim())
+      .filter(Boolean),
+    workDir: env.EVALHUB_WORK_DIR || join(tmpdir(), 'evalhub-work'),
   };
 }

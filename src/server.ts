@@ -1,4 +1,6 @@
-// The hub's HTTP server: GraphQL on /graphql, GraphiQL on /, health on /healthz.
+// The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), GraphiQL on /,
+// health on /healthz, artifact downloads on /artifacts/<id>; and, unless told otherwise,
+// workers executing runs in this process.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -9,9 +11,13 @@ import { sql } from 'drizzle-orm';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { HubConfig } from './config.ts';
 import { type DatabaseHandle, openDatabase } from './db/connect.ts';
+import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
+import { WorkerPool } from './engine/worker-pool.ts';
+import { serveArtifact } from './http/artifacts.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
+import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
 import { type Actor, localActor } from './resolvers/actor.ts';
 import {
@@ -20,6 +26,10 @@ import {
   NotFoundError,
   ValidationError,
 } from './resolvers/errors.ts';
+import { RunEventStreams } from './resolvers/run-stream.ts';
+import type { RunnerModule } from './runners/contract.ts';
+import { builtInRunners } from './runners/index.ts';
+import { loadRunnerModules, RunnerRegistry } from './runners/registry.ts';
 import { createContext, type GraphQLContext } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 
@@ -38,12 +48,18 @@ export interface HubOptions {
   actorFor?: (req: IncomingMessage) => Actor;
   /** Told the SQL statements of each GraphQL request. */
   onStatements?: (statements: string[]) => void;
+  /** Runner modules besides the built-in ones and those of EVALHUB_RUNNER_MODULES. */
+  runners?: RunnerModule[];
 }
 
 export interface Hub {
   url: string;
   port: number;
   database: DatabaseHandle;
+  runners: RunnerRegistry;
+  listener: Listener;
+  /** This process's workers, unless EVALHUB_WORKERS is 0. */
+  workers: WorkerPool | null;
   close(): Promise<void>;
 }
 
@@ -71,12 +87,28 @@ export function formatError(
   return { ...formatted, message: `internal error (reference ${reference}; see the hub's log)` };
 }
 
+/** Every runner this process can execute: built in, given, and loaded from files. */
+export async function runnerRegistry(
+  config: HubConfig,
+  extra: RunnerModule[] = [],
+): Promise<RunnerRegistry> {
+  return new RunnerRegistry([
+    ...builtInRunners,
+    ...extra,
+    ...(await loadRunnerModules(config.runnerModules)),
+  ]);
+}
+
 export async function startHub(options: HubOptions): Promise<Hub> {
   const { config } = options;
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   const applied = await migrate(database.db);
   if (applied) log.info('applied migrations', { count: applied });
+  const runners = await runnerRegistry(config, options.runners);
+  const listener = await startListener(database);
+  const streams = new RunEventStreams(database.db, listener);
+  const services = { db: database.db, runners, streams };
 
   const httpServer: Server = createServer();
   const apollo = new ApolloServer<GraphQLContext>({
@@ -91,11 +123,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   await apollo.start();
   const local = localActor(config.actorName);
   const actorFor = options.actorFor ?? (() => local);
-  const graphql = graphqlEndpoint({
-    apollo,
-    contextFor: (req) => createContext(database.db, actorFor(req)),
-    onStatements: options.onStatements,
-  });
+  const contextFor = (req: IncomingMessage) => createContext(services, actorFor(req));
+  const graphql = graphqlEndpoint({ apollo, contextFor, onStatements: options.onStatements });
+  const subscriptions = serveSubscriptions(httpServer, schema, contextFor);
 
   httpServer.on('request', async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -109,7 +139,16 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         return sendJson(res, healthy ? 200 : 503, {
           status: healthy ? 'ok' : 'unavailable',
           database: { kind: database.kind, reachable: healthy },
+          workers: workers ? { concurrency: config.workers, active: workers.activeRuns } : null,
         });
+      }
+      if (req.method === 'GET' && url.pathname.startsWith('/artifacts/')) {
+        return await serveArtifact(
+          database.db,
+          actorFor(req),
+          url.pathname.slice('/artifacts/'.length),
+          res,
+        );
       }
       if (req.method === 'GET' && (await serveGraphiQL(url.pathname, res))) return;
       if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
@@ -121,6 +160,20 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     }
   });
 
+  const workers =
+    config.workers > 0
+      ? new WorkerPool({
+          db: database.db,
+          listener,
+          runners,
+          concurrency: config.workers,
+          leaseMs: config.leaseMs,
+          cancelGraceMs: config.cancelGraceMs,
+          workRoot: config.workDir,
+        })
+      : null;
+  workers?.start();
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, resolve);
@@ -131,8 +184,15 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     url: `http://${host}:${port}`,
     port,
     database,
+    runners,
+    listener,
+    workers,
     close: async () => {
+      await workers?.stop();
+      await subscriptions.close();
       await apollo.stop();
+      streams.close();
+      await listener.close();
       if (!options.database) await database.close();
     },
   };

@@ -39,6 +39,7 @@ describe('healthz', () => {
     expect(await response.json()).toEqual({
       status: 'ok',
       database: { kind: t.database.kind, reachable: true },
+      workers: { concurrency: 2, active: 0 },
     });
   });
 });

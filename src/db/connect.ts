@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   readonly db: Database;
   /** The raw client, for the few things Drizzle does not wrap (LISTEN, COPY). */
   readonly client: PGlite | postgres.Sql;
+  /** The PostgreSQL connection string (for processes of their own, like the listener). */
+  readonly url?: string;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       kind: 'postgres',
       db: db as unknown as Database,
       client,
+      url: options.url,
       close: () => client.end({ timeout: 5 }),
     };
   }

@@ -1,13 +1,14 @@
 // The failures a caller can act on. The schema turns each into a typed member of a
 // mutation's result union; anything else is a bug and surfaces as a GraphQL error.
 
-/** The input is wrong; `path` names the offending field, e.g. ["input", "digest"]. */
+/** The input is wrong; `inputPath` names the offending field, e.g. ["input", "digest"]. */
 export class ValidationError extends Error {
   override name = 'ValidationError';
-  readonly path: string[];
-  constructor(message: string, path: string[] = []) {
+  // Not `path`: graphql-js takes any error with an array `path` for one it already located.
+  readonly inputPath: string[];
+  constructor(message: string, inputPath: string[] = []) {
     super(message);
-    this.path = path;
+    this.inputPath = inputPath;
   }
 }
 

@@ -1,15 +1,20 @@
 // Per-request DataLoaders: every lookup by id, and every page of children, made during
 // one request is batched into one statement per kind, filtered by the actor's scope.
 import DataLoader from 'dataloader';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { alias, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import {
+  artifacts,
   datasets,
   datasetVersions,
+  findings,
+  metrics,
   models,
   modelTrainingData,
   modelVersions,
   projects,
+  runInputs,
+  runs,
   workflows,
   workflowVersions,
 } from '../db/schema.ts';
@@ -24,6 +29,17 @@ function byId<Row extends { id: string }>(fetch: (ids: string[]) => Promise<Row[
     const rows = await fetch([...ids]);
     const found = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+/** Rows of a child table, grouped by their parent's id: one statement per batch of parents. */
+function groupedBy<Row>(
+  fetch: (ids: string[]) => Promise<Row[]>,
+  parentOf: (row: Row) => string | null,
+) {
+  return new DataLoader<string, Row[]>(async (ids) => {
+    const byParent = Map.groupBy(await fetch([...ids]), (row) => parentOf(row) ?? '');
+    return ids.map((id) => byParent.get(id) ?? []);
   });
 }
 
@@ -149,6 +165,77 @@ export function createLoaders({ db, actor }: ServiceContext) {
     modelVersion: versionsVisible(modelVersions, models, modelVersions.modelId),
     datasetVersion: versionsVisible(datasetVersions, datasets, datasetVersions.datasetId),
     workflowVersion: versionsVisible(workflowVersions, workflows, workflowVersions.workflowId),
+    projectBySlug: new DataLoader<string, typeof projects.$inferSelect | null>(async (slugs) => {
+      const rows = await db
+        .select()
+        .from(projects)
+        .where(and(inArray(projects.slug, [...slugs]), visibleProjects(actor, projects.id)));
+      return slugs.map((slug) => rows.find((row) => row.slug === slug) ?? null);
+    }),
+    run: byId((ids) =>
+      db
+        .select()
+        .from(runs)
+        .where(and(inArray(runs.id, ids), visibleProjects(actor, runs.projectId))),
+    ),
+    finding: byId((ids) =>
+      db
+        .select()
+        .from(findings)
+        .where(and(inArray(findings.id, ids), visibleProjects(actor, findings.projectId))),
+    ),
+    artifact: byId((ids) =>
+      db
+        .select()
+        .from(artifacts)
+        .where(and(inArray(artifacts.id, ids), visibleProjects(actor, artifacts.projectId))),
+    ),
+    /** The inputs of each run (the run itself was loaded through the scope). */
+    runInputs: groupedBy(
+      (ids) =>
+        db
+          .select()
+          .from(runInputs)
+          .where(inArray(runInputs.runId, ids))
+          .orderBy(asc(runInputs.role), asc(runInputs.position)),
+      (row) => row.runId,
+    ),
+    runChildren: groupedBy(
+      (ids) =>
+        db
+          .select()
+          .from(runs)
+          .where(inArray(runs.parentRunId, ids))
+          .orderBy(asc(runs.createdAt), asc(runs.id)),
+      (row) => row.parentRunId,
+    ),
+    runMetrics: groupedBy(
+      (ids) =>
+        db
+          .select()
+          .from(metrics)
+          .where(inArray(metrics.runId, ids))
+          .orderBy(asc(metrics.key), asc(metrics.sliceKey), asc(metrics.step), asc(metrics.id)),
+      (row) => row.runId,
+    ),
+    runFindings: groupedBy(
+      (ids) =>
+        db
+          .select()
+          .from(findings)
+          .where(inArray(findings.runId, ids))
+          .orderBy(asc(findings.createdAt), asc(findings.id)),
+      (row) => row.runId,
+    ),
+    runArtifacts: groupedBy(
+      (ids) =>
+        db
+          .select()
+          .from(artifacts)
+          .where(inArray(artifacts.runId, ids))
+          .orderBy(asc(artifacts.name)),
+      (row) => row.runId,
+    ),
     /** TRAINED_ON: the dataset versions each model version was trained on (visible ones only). */
     trainingData: new DataLoader<string, DatasetVersionRow[]>(async (modelVersionIds) => {
       const rows = await db

@@ -2,13 +2,23 @@ import type { Database } from '../db/connect.ts';
 import type { Actor } from '../resolvers/actor.ts';
 import type { ServiceContext } from '../resolvers/context.ts';
 import { createLoaders, type Loaders } from '../resolvers/loaders.ts';
+import type { RunEventStreams } from '../resolvers/run-stream.ts';
+import type { RunnerRegistry } from '../runners/registry.ts';
 
 /** The context of one GraphQL operation: a fresh set of loaders for every request. */
 export interface GraphQLContext extends ServiceContext {
   loaders: Loaders;
+  /** The process's run event streams, for subscriptions. */
+  streams: RunEventStreams;
 }
 
-export function createContext(db: Database, actor: Actor): GraphQLContext {
-  const services = { db, actor };
-  return { ...services, loaders: createLoaders(services) };
+export interface ProcessServices {
+  db: Database;
+  runners: RunnerRegistry;
+  streams: RunEventStreams;
+}
+
+export function createContext(process: ProcessServices, actor: Actor): GraphQLContext {
+  const services = { db: process.db, actor, runners: process.runners };
+  return { ...services, streams: process.streams, loaders: createLoaders(services) };
 }

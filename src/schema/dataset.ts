@@ -1,6 +1,5 @@
 import { datasetCatalogue, registerEntry } from '../resolvers/catalogue.ts';
 import { registerDatasetVersion } from '../resolvers/datasets.ts';
-import { domainErrors } from '../resolvers/errors.ts';
 import { builder } from './builder.ts';
 import {
   catalogueEntryFields,
@@ -9,6 +8,7 @@ import {
   registrationPayload,
   TaskEnum,
 } from './catalogue.ts';
+import { resultUnion } from './errors.ts';
 import { DatasetRef, DatasetVersionRef } from './refs.ts';
 
 export const DatasetFormatEnum = builder.enumType('DatasetFormat', {
@@ -142,15 +142,7 @@ builder.mutationField('registerDataset', (t) =>
     args: {
       input: t.arg({ type: RegisterDatasetInput, required: true, description: 'The dataset.' }),
     },
-    errors: {
-      types: domainErrors,
-      directResult: true,
-      union: {
-        name: 'RegisterDatasetResult',
-        description:
-          'The payload, or the error that stopped the change (nothing was changed then).',
-      },
-    },
+    errors: resultUnion('RegisterDatasetResult'),
     resolve: async (_root, { input }, ctx) => {
       const { entry, created } = await registerEntry(ctx, datasetCatalogue, input);
       return { value: entry, created };
@@ -221,15 +213,7 @@ builder.mutationField('registerDatasetVersion', (t) =>
         description: 'The version.',
       }),
     },
-    errors: {
-      types: domainErrors,
-      directResult: true,
-      union: {
-        name: 'RegisterDatasetVersionResult',
-        description:
-          'The payload, or the error that stopped the change (nothing was changed then).',
-      },
-    },
+    errors: resultUnion('RegisterDatasetVersionResult'),
     resolve: async (_root, { input }, ctx) => {
       const { version, created } = await registerDatasetVersion(ctx, {
         ...input,

@@ -3,6 +3,7 @@
 import {
   ConflictError,
   DigestMismatchError,
+  domainErrors,
   NotFoundError,
   ValidationError,
 } from '../resolvers/errors.ts';
@@ -21,8 +22,9 @@ builder.objectType(ValidationError, {
   description: 'The input is wrong.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    path: t.exposeStringList('path', {
+    path: t.stringList({
       description: 'Where in the input, e.g. ["input", "digest"].',
+      resolve: (error) => error.inputPath,
     }),
   }),
 });
@@ -62,4 +64,14 @@ builder.objectType(DigestMismatchError, {
     expected: t.exposeString('expected', { description: 'The digest given.' }),
     actual: t.exposeString('actual', { description: 'The digest of the content.' }),
   }),
+});
+
+/** The `errors` option of a mutation: its payload, or one of the typed errors, as union `name`. */
+export const resultUnion = (name: string) => ({
+  types: domainErrors,
+  directResult: true as const,
+  union: {
+    name,
+    description: 'The payload, or the error that stopped the change (nothing was changed then).',
+  },
 });

@@ -6,6 +6,10 @@ import './project.ts';
 import './model.ts';
 import './dataset.ts';
 import './workflow.ts';
+import './results.ts';
+import './runner.ts';
+import './run.ts';
+import './run-events.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

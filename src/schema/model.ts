@@ -1,5 +1,4 @@
 import { modelCatalogue, registerEntry } from '../resolvers/catalogue.ts';
-import { domainErrors } from '../resolvers/errors.ts';
 import { registerModelVersion } from '../resolvers/models.ts';
 import { builder } from './builder.ts';
 import {
@@ -9,6 +8,7 @@ import {
   registrationPayload,
   TaskEnum,
 } from './catalogue.ts';
+import { resultUnion } from './errors.ts';
 import { DatasetVersionRef, ModelRef, ModelVersionRef } from './refs.ts';
 
 export const ModelFormatEnum = builder.enumType('ModelFormat', {
@@ -123,15 +123,7 @@ builder.mutationField('registerModel', (t) =>
     description:
       'Registers a model, or returns the one of that name (updating its description and tags).',
     args: { input: t.arg({ type: RegisterModelInput, required: true, description: 'The model.' }) },
-    errors: {
-      types: domainErrors,
-      directResult: true,
-      union: {
-        name: 'RegisterModelResult',
-        description:
-          'The payload, or the error that stopped the change (nothing was changed then).',
-      },
-    },
+    errors: resultUnion('RegisterModelResult'),
     resolve: async (_root, { input }, ctx) => {
       const { entry, created } = await registerEntry(ctx, modelCatalogue, input);
       return { value: entry, created };
@@ -182,15 +174,7 @@ builder.mutationField('registerModelVersion', (t) =>
         description: 'The version.',
       }),
     },
-    errors: {
-      types: domainErrors,
-      directResult: true,
-      union: {
-        name: 'RegisterModelVersionResult',
-        description:
-          'The payload, or the error that stopped the change (nothing was changed then).',
-      },
-    },
+    errors: resultUnion('RegisterModelVersionResult'),
     resolve: async (_root, { input }, ctx) => {
       const { version, created } = await registerModelVersion(ctx, {
         ...input,

@@ -15,6 +15,9 @@ const nodeLoaders: Record<string, NodeLoader> = {
   DatasetVersion: (ctx, id) => ctx.loaders.datasetVersion.load(id),
   Workflow: (ctx, id) => ctx.loaders.workflow.load(id),
   WorkflowVersion: (ctx, id) => ctx.loaders.workflowVersion.load(id),
+  Run: (ctx, id) => ctx.loaders.run.load(id),
+  Finding: (ctx, id) => ctx.loaders.finding.load(id),
+  Artifact: (ctx, id) => ctx.loaders.artifact.load(id),
 };
 
 export async function loadNode(ctx: GraphQLContext, globalId: string): Promise<object | null> {

@@ -2,6 +2,8 @@
 // domain files can point at each other without importing each other.
 import type { CatalogueRow } from '../resolvers/catalogue.ts';
 import type { ProjectRow } from '../resolvers/projects.ts';
+import type { ArtifactRow, FindingRow } from '../resolvers/results.ts';
+import type { RunRow } from '../resolvers/run-status.ts';
 import type { DatasetVersionRow, ModelVersionRow } from '../resolvers/versions.ts';
 import type { WorkflowVersionRow } from '../resolvers/workflows.ts';
 import { builder } from './builder.ts';
@@ -13,3 +15,6 @@ export const DatasetRef = builder.objectRef<CatalogueRow>('Dataset');
 export const DatasetVersionRef = builder.objectRef<DatasetVersionRow>('DatasetVersion');
 export const WorkflowRef = builder.objectRef<CatalogueRow>('Workflow');
 export const WorkflowVersionRef = builder.objectRef<WorkflowVersionRow>('WorkflowVersion');
+export const RunRef = builder.objectRef<RunRow>('Run');
+export const FindingRef = builder.objectRef<FindingRow>('Finding');
+export const ArtifactRef = builder.objectRef<ArtifactRow>('Artifact');

@@ -1,8 +1,8 @@
 import { workflowCatalogue } from '../resolvers/catalogue.ts';
-import { domainErrors } from '../resolvers/errors.ts';
 import { defineWorkflow } from '../resolvers/workflows.ts';
 import { builder } from './builder.ts';
 import { catalogueEntryFields, catalogueFilter, catalogueListField } from './catalogue.ts';
+import { resultUnion } from './errors.ts';
 import { WorkflowRef, WorkflowVersionRef } from './refs.ts';
 
 builder.node(WorkflowRef, {
@@ -97,15 +97,7 @@ builder.mutationField('defineWorkflow', (t) =>
     description:
       'Records a workflow spec as a version; the same spec again returns the same version.',
     args: { input: t.arg({ type: DefineWorkflowInput, required: true, description: 'The spec.' }) },
-    errors: {
-      types: domainErrors,
-      directResult: true,
-      union: {
-        name: 'DefineWorkflowResult',
-        description:
-          'The payload, or the error that stopped the change (nothing was changed then).',
-      },
-    },
+    errors: resultUnion('DefineWorkflowResult'),
     resolve: (_root, { input }, ctx) => defineWorkflow(ctx, input),
   }),
 );

@@ -2,7 +2,9 @@
 // typed documents (graphql-codegen) over HTTP, as any user of the API would.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLFormattedError, print } from 'graphql';
+import { type HubConfig, loadConfig } from '../../src/config.ts';
 import { type Actor, localActor } from '../../src/resolvers/actor.ts';
+import type { RunnerModule } from '../../src/runners/contract.ts';
 import { type Hub, startHub } from '../../src/server.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 
@@ -28,17 +30,22 @@ export interface TestHub {
 
 const ACTOR_HEADER = 'x-test-actor';
 
-export async function startTestHub(): Promise<TestHub> {
+export async function startTestHub(
+  options: { config?: Partial<HubConfig>; runners?: RunnerModule[] } = {},
+): Promise<TestHub> {
+  const { config = {} } = options;
   const database = await openTestDatabase();
   let statements: string[] = [];
   const operator = localActor('tester');
   const hub = await startHub({
+    // Short leases, so that a dead worker is noticed within a test's patience.
     config: {
+      ...loadConfig({}),
       port: 0,
-      host: '127.0.0.1',
-      databaseUrl: undefined,
       dataDir: 'memory://',
       actorName: 'tester',
+      leaseMs: 2000,
+      ...config,
     },
     database,
     // Only this harness reads the header; the server's own default is the local operator.
@@ -49,6 +56,7 @@ export async function startTestHub(): Promise<TestHub> {
     onStatements: (recorded) => {
       statements = recorded;
     },
+    runners: options.runners ?? [],
   });
   return {
     hub,

@@ -1,0 +1,175 @@
+// Executing one claimed run: hand the runner its context, store what it emits, renew the
+// lease, honour cancellation, and record how it ended.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Database } from '../db/connect.ts';
+import type { Listener } from '../db/listener.ts';
+import { log } from '../logger.ts';
+import { LeaseLostError, type NewRunEvent } from '../resolvers/run-events.ts';
+import { loadResolvedInputs } from '../resolvers/run-inputs.ts';
+import { type RunRow, transitionRun } from '../resolvers/run-status.ts';
+import type { Emitter, ResolvedInput, RunContext } from '../runners/contract.ts';
+import type { RunnerRegistry } from '../runners/registry.ts';
+import { EventWriter } from './event-writer.ts';
+import { releaseRun, renewLease } from './queue.ts';
+
+export interface ExecutionSettings {
+  db: Database;
+  listener: Listener;
+  runners: RunnerRegistry;
+  workerId: string;
+  leaseMs: number;
+  /** How long a runner has to stop after its AbortSignal fires before it is given up on. */
+  cancelGraceMs: number;
+  /** Scratch folders of runs are made in here. */
+  workRoot: string;
+}
+
+/** Why a run's AbortSignal fired. */
+export type StopReason = 'cancelled' | 'lease-lost' | 'shutdown' | 'store-failed';
+
+export class RunStopped extends Error {
+  readonly reason: StopReason;
+  constructor(reason: StopReason) {
+    super(
+      {
+        cancelled: 'cancelled',
+        'lease-lost': 'the worker lost the run',
+        shutdown: 'the worker is stopping',
+        'store-failed': 'storing what the run emitted failed',
+      }[reason],
+    );
+    this.reason = reason;
+  }
+}
+
+function emitterFor(writer: EventWriter, inputs: Record<string, ResolvedInput[]>): Emitter {
+  const push = (event: NewRunEvent) => writer.push(event);
+  const artifactNames = new Set<string>();
+  return {
+    progress: (progress) => push({ type: 'progress', ...progress }),
+    log: (level, message) => push({ type: 'log', level, message }),
+    metric: (metric) => {
+      if (!Number.isFinite(metric.value))
+        throw new Error(`metric ${metric.key} is not a finite number: ${metric.value}`);
+      push({ type: 'metric', metric });
+    },
+    finding: (finding) => {
+      const subject = finding.subjectRole ? inputs[finding.subjectRole]?.[0] : undefined;
+      push({
+        type: 'finding',
+        finding,
+        subject: subject && { kind: subject.kind, id: subject.id },
+      });
+    },
+    artifact: (artifact) => {
+      if (artifactNames.has(artifact.name))
+        throw new Error(`an artifact named ${artifact.name} was already emitted`);
+      artifactNames.add(artifact.name);
+      push({ type: 'artifact', ...artifact });
+    },
+    flushed: () => writer.flushed(),
+  };
+}
+
+/** Runs `run` (already claimed by this worker) to its end; `stop` aborts it from outside. */
+export async function executeRun(
+  settings: ExecutionSettings,
+  run: RunRow,
+  stopSignal: AbortSignal,
+): Promise<void> {
+  const { db, workerId } = settings;
+  const guard = { workerId, attempt: run.attempt };
+  const writer = new EventWriter(db, run.id, guard);
+  const controller = new AbortController();
+  const stop = (reason: StopReason) => {
+    if (!controller.signal.aborted) controller.abort(new RunStopped(reason));
+  };
+  writer.onError = (error) => stop(error instanceof LeaseLostError ? 'lease-lost' : 'store-failed');
+
+  const heartbeat = setInterval(() => {
+    renewLease(db, run.id, guard, settings.leaseMs).then(
+      (lease) => {
+        if (!lease) stop('lease-lost');
+        else if (lease.cancelRequested) stop('cancelled');
+      },
+      (error) =>
+        log.warn('renewing a lease failed', { run: run.id, error: (error as Error).message }),
+    );
+  }, settings.leaseMs / 3);
+  const stopOnCancel = settings.listener.on('evalhub_run_cancel', (payload) => {
+    if (payload === run.id) stop('cancelled');
+  });
+  const onShutdown = () => stop('shutdown');
+  stopSignal.addEventListener('abort', onShutdown);
+  if (run.cancelRequestedAt) stop('cancelled');
+
+  await mkdir(settings.workRoot, { recursive: true });
+  const workDir = await mkdtemp(join(settings.workRoot, `${run.id}-`));
+  let failure: Error | null = null;
+  try {
+    const runner = settings.runners.get(run.runnerId);
+    if (!runner || runner.version !== run.runnerVersion) {
+      throw new Error(`this worker has no runner ${run.runnerId}@${run.runnerVersion}`);
+    }
+    const inputs = await loadResolvedInputs(db, run.id);
+    const context: RunContext<unknown> = {
+      runId: run.id,
+      inputs,
+      config: runner.config.parse(run.config),
+      seed: run.seed,
+      signal: controller.signal,
+      workDir,
+      emit: emitterFor(writer, inputs),
+    };
+    // A runner that ignores its AbortSignal is given up on after the grace period.
+    const gaveUp = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => {
+        setTimeout(() => reject(controller.signal.reason), settings.cancelGraceMs).unref();
+      });
+    });
+    await Promise.race([runner.run(context), gaveUp]);
+    await writer.drain();
+  } catch (error) {
+    failure = error as Error;
+  } finally {
+    clearInterval(heartbeat);
+    stopOnCancel();
+    stopSignal.removeEventListener('abort', onShutdown);
+    await rm(workDir, { recursive: true, force: true }).catch(() => {});
+  }
+
+  const stopped = controller.signal.aborted
+    ? (controller.signal.reason as RunStopped).reason
+    : null;
+  if (stopped === 'lease-lost') {
+    log.warn('gave up a run whose lease was lost', { run: run.id, worker: workerId });
+    return;
+  }
+  if (stopped === 'shutdown') {
+    await writer.drain().catch(() => {});
+    await releaseRun(db, run.id, guard, `worker ${workerId} stopped; queued again`);
+    return;
+  }
+  // Store what was emitted before the run ended; then end it (only if still ours).
+  await writer.drain().catch((error: Error) => {
+    failure ??= error;
+  });
+  if (writer.error instanceof LeaseLostError) return;
+  await db.transaction((tx) =>
+    transitionRun(
+      tx,
+      run.id,
+      stopped === 'cancelled'
+        ? { from: ['RUNNING'], to: 'CANCELLED', reason: 'cancelled', guard }
+        : failure
+          ? {
+              from: ['RUNNING'],
+              to: 'FAILED',
+              error: { code: 'RUNNER_ERROR', message: failure.message },
+              guard,
+            }
+          : { from: ['RUNNING'], to: 'SUCCEEDED', guard },
+    ),
+  );
+}

@@ -1,0 +1,150 @@
+// The run queue is the runs table: a worker claims the oldest QUEUED run of the highest
+// priority with FOR UPDATE SKIP LOCKED (two workers never get the same run), holds it with
+// a lease it renews, and a run whose lease ran out goes back to the queue or fails.
+import { and, asc, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
+import type { Database } from '../db/connect.ts';
+import { artifacts, findings, metrics, runs } from '../db/schema.ts';
+import type { EventGuard } from '../resolvers/run-events.ts';
+import { type RunRow, transitionRun } from '../resolvers/run-status.ts';
+import { WORKFLOW_RUNNER } from '../resolvers/runs.ts';
+
+const leaseUntil = (leaseMs: number) => sql`now() + ${leaseMs} * interval '1 millisecond'`;
+
+export async function claimNextRun(
+  db: Database,
+  workerId: string,
+  executable: ReadonlyArray<{ id: string; version: string }>,
+  leaseMs: number,
+  environment: (runner: { id: string; version: string }) => Record<string, unknown>,
+): Promise<RunRow | null> {
+  if (!executable.length) return null;
+  return db.transaction(async (tx) => {
+    const [candidate] = await tx
+      .select({ id: runs.id, runnerId: runs.runnerId, runnerVersion: runs.runnerVersion })
+      .from(runs)
+      .where(
+        and(
+          eq(runs.status, 'QUEUED'),
+          or(
+            ...executable.map((r) =>
+              and(eq(runs.runnerId, r.id), eq(runs.runnerVersion, r.version)),
+            ),
+          ),
+        ),
+      )
+      .orderBy(desc(runs.priority), asc(runs.createdAt), asc(runs.id))
+      .limit(1)
+      .for('update', { skipLocked: true });
+    if (!candidate) return null;
+    return transitionRun(tx, candidate.id, {
+      from: ['QUEUED'],
+      to: 'RUNNING',
+      reason: `claimed by ${workerId}`,
+      set: {
+        leaseOwner: workerId,
+        leaseExpiresAt: leaseUntil(leaseMs) as unknown as Date,
+        attempt: sql`${runs.attempt} + 1` as unknown as number,
+        startedAt: sql`coalesce(${runs.startedAt}, now())` as unknown as Date,
+        environment: environment({ id: candidate.runnerId, version: candidate.runnerVersion }),
+        cancelRequestedAt: null,
+      },
+    });
+  });
+}
+
+/** Extends the lease; null when the worker no longer holds the run. */
+export async function renewLease(
+  db: Database,
+  runId: string,
+  guard: NonNullable<EventGuard>,
+  leaseMs: number,
+): Promise<{ cancelRequested: boolean } | null> {
+  const [row] = await db
+    .update(runs)
+    .set({ leaseExpiresAt: leaseUntil(leaseMs) as unknown as Date })
+    .where(
+      and(
+        eq(runs.id, runId),
+        eq(runs.leaseOwner, guard.workerId),
+        eq(runs.attempt, guard.attempt),
+        eq(runs.status, 'RUNNING'),
+      ),
+    )
+    .returning({ cancelRequestedAt: runs.cancelRequestedAt });
+  return row ? { cancelRequested: row.cancelRequestedAt !== null } : null;
+}
+
+/**
+ * Runs whose worker stopped renewing its lease (it died, or lost the database): each goes
+ * back to the queue for another attempt, or fails when it has had all its attempts. What
+ * the abandoned attempt stored (metrics, findings, artifacts) is removed; its events stay.
+ */
+export async function reapExpiredLeases(db: Database): Promise<number> {
+  return db.transaction(async (tx) => {
+    const expired = await tx
+      .select()
+      .from(runs)
+      .where(
+        and(
+          eq(runs.status, 'RUNNING'),
+          lt(runs.leaseExpiresAt, sql`now()`),
+          ne(runs.runnerId, WORKFLOW_RUNNER),
+        ),
+      )
+      .limit(50)
+      .for('update', { skipLocked: true });
+    for (const run of expired) {
+      const lost = `worker ${run.leaseOwner} stopped renewing its lease during attempt ${run.attempt}`;
+      if (run.attempt < run.maxAttempts && run.cancelRequestedAt === null) {
+        await tx.delete(metrics).where(eq(metrics.runId, run.id));
+        await tx.delete(findings).where(eq(findings.runId, run.id));
+        await tx.delete(artifacts).where(eq(artifacts.runId, run.id));
+        await transitionRun(tx, run.id, {
+          from: ['RUNNING'],
+          to: 'QUEUED',
+          reason: `${lost}; queued for attempt ${run.attempt + 1} of ${run.maxAttempts}`,
+          set: { leaseOwner: null, leaseExpiresAt: null },
+        });
+        await tx.execute(sql`select pg_notify('evalhub_runs_queued', ${run.id})`);
+      } else {
+        const cancelled = run.cancelRequestedAt !== null;
+        await transitionRun(tx, run.id, {
+          from: ['RUNNING'],
+          to: cancelled ? 'CANCELLED' : 'FAILED',
+          ...(cancelled
+            ? { reason: `${lost} after cancel was requested` }
+            : {
+                error: {
+                  code: 'LEASE_EXPIRED',
+                  message: `${lost}, its last (${run.maxAttempts} allowed)`,
+                },
+              }),
+        });
+      }
+    }
+    return expired.length;
+  });
+}
+
+/** Puts a run this worker holds back in the queue without counting the attempt (worker stopping). */
+export async function releaseRun(
+  db: Database,
+  runId: string,
+  guard: NonNullable<EventGuard>,
+  why: string,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const released = await transitionRun(tx, runId, {
+      from: ['RUNNING'],
+      to: 'QUEUED',
+      reason: why,
+      guard,
+      set: {
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        attempt: sql`${runs.attempt} - 1` as unknown as number,
+      },
+    });
+    if (released) await tx.execute(sql`select pg_notify('evalhub_runs_queued', ${runId})`);
+  });
+}

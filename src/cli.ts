@@ -7,23 +7,27 @@ import { openDatabase } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
 import { log } from './logger.ts';
 import { schema } from './schema/index.ts';
-import { startHub } from './server.ts';
+import { startHub, startWorker } from './server.ts';
 
 const usage = `usage: evalhub <command>
 
 commands:
-  serve     serve the API (default): GraphQL on /graphql, GraphiQL on /, health on /healthz
+  serve     serve the API (default): GraphQL on /graphql, GraphiQL on /, health on /healthz,
+            with EVALHUB_WORKERS runs executing in this process (0: none)
+  worker    execute queued runs of the PostgreSQL in DATABASE_URL, on this machine
+            [--concurrency N] (default EVALHUB_WORKERS, else 2)
   migrate   apply database migrations and exit
   schema    print the GraphQL schema (SDL)
 
 configuration comes from the environment: PORT, HOST, DATABASE_URL, EVALHUB_DATA_DIR,
-EVALHUB_ACTOR, LOG_LEVEL (see README.md).`;
+EVALHUB_ACTOR, EVALHUB_WORKERS, EVALHUB_LEASE_SECONDS, EVALHUB_CANCEL_GRACE_SECONDS,
+EVALHUB_RUNNER_MODULES, EVALHUB_WORK_DIR, LOG_LEVEL (see README.md).`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
+    options: { help: { type: 'boolean', short: 'h' }, concurrency: { type: 'string' } },
   });
   const command = positionals[0] ?? 'serve';
   if (values.help || command === 'help') {
@@ -40,6 +44,35 @@ async function main(argv: string[]): Promise<number> {
       const stop = async (signal: string) => {
         log.info(`stopping on ${signal}`);
         await hub.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      return new Promise<number>(() => {});
+    }
+    case 'worker': {
+      if (!config.databaseUrl) {
+        console.error(
+          'evalhub worker needs DATABASE_URL: the PostgreSQL the API uses (the embedded database serves one process; `evalhub serve` runs its own workers)',
+        );
+        return 2;
+      }
+      const concurrency = values.concurrency ? Number(values.concurrency) : config.workers || 2;
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        console.error('--concurrency is a whole number of at least 1');
+        return 2;
+      }
+      const worker = await startWorker({ ...config, workers: concurrency });
+      log.info(`evalhub worker ${worker.pool.workerId} ready`, {
+        concurrency,
+        runners: worker.runners.executable().map((r) => `${r.id}@${r.version}`),
+      });
+      const stop = async (signal: string) => {
+        // Runs still going after the grace period go back to the queue for another worker.
+        log.info(
+          `stopping on ${signal}; waiting up to ${config.leaseMs / 1000} s for running runs`,
+        );
+        await worker.stop(config.leaseMs);
         process.exit(0);
       };
       process.once('SIGINT', () => void stop('SIGINT'));

@@ -197,3 +197,40 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 }
+
+export interface Worker {
+  pool: WorkerPool;
+  runners: RunnerRegistry;
+  /** Stops claiming, waits up to `waitMs` for running runs, then releases the rest. */
+  stop(waitMs?: number): Promise<void>;
+}
+
+/** Workers without the API: `evalhub worker`, on any machine that reaches the database. */
+export async function startWorker(
+  config: HubConfig,
+  extraRunners: RunnerModule[] = [],
+): Promise<Worker> {
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(database.db);
+  const runners = await runnerRegistry(config, extraRunners);
+  const listener = await startListener(database);
+  const pool = new WorkerPool({
+    db: database.db,
+    listener,
+    runners,
+    concurrency: config.workers,
+    leaseMs: config.leaseMs,
+    cancelGraceMs: config.cancelGraceMs,
+    workRoot: config.workDir,
+  });
+  pool.start();
+  return {
+    pool,
+    runners,
+    stop: async (waitMs = 0) => {
+      await pool.stop(waitMs);
+      await listener.close();
+      await database.close();
+    },
+  };
+}

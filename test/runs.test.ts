@@ -1,17 +1,73 @@
 // Running runners through the API: the lifecycle, what is stored, reuse, cancel, retry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineRunner } from '../src/runners/contract.ts';
+import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
-import { expectType } from './support/registry-documents.ts';
+import {
+  expectType,
+  RegisterDataset,
+  RegisterDatasetVersion,
+  RegisterModel,
+  RegisterModelVersion,
+} from './support/registry-documents.ts';
 import { countRows } from './support/rows.ts';
 import { CancelRun, RetryRun, StartRun, waitForStatus } from './support/run-documents.ts';
 
-let t: TestHub;
-
-beforeAll(async () => {
-  t = await startTestHub();
+/** A runner module of the kind an ML engineer adds: it reports the inputs it was given. */
+const inputProbe = defineRunner({
+  id: 'input-probe',
+  version: '0.1.0',
+  description: 'Reports the refs and digests of its inputs.',
+  inputs: [
+    { role: 'model', kind: 'MODEL_VERSION', description: 'A model.', formats: ['ONNX'] },
+    { role: 'dataset', kind: 'DATASET_VERSION', description: 'A dataset.' },
+  ],
+  config: z.object({}).strict(),
+  async run({ inputs, emit }) {
+    for (const [role, versions] of Object.entries(inputs)) {
+      emit.log(
+        'info',
+        `${role}: ${versions.map((v) => `${v.ref} ${v.digest} ${v.localPath}`).join(', ')}`,
+      );
+    }
+  },
 });
 
-afterAll(() => t.close());
+let t: TestHub;
+const files = tempFolder();
+let modelVersion: string;
+let datasetVersion: string;
+
+beforeAll(async () => {
+  t = await startTestHub({ runners: [inputProbe as never] });
+  writeTree(files.path, { 'm.onnx': 'weights', 'm.json': '[]', 'd/a/1.png': 'x' });
+  await t.graphql(RegisterModel, { input: { project: 'runs', name: 'm', task: 'OTHER' } });
+  await t.graphql(RegisterDataset, { input: { project: 'runs', name: 'd', task: 'OTHER' } });
+  const model = await t.graphql(RegisterModelVersion, {
+    input: { model: 'runs/m', version: 'onnx', uri: `${files.path}/m.onnx`, format: 'ONNX' },
+  });
+  modelVersion = expectType(model.data.registerModelVersion, 'RegisterModelVersionPayload')
+    .modelVersion.id;
+  await t.graphql(RegisterModelVersion, {
+    input: {
+      model: 'runs/m',
+      version: 'preds',
+      uri: `${files.path}/m.json`,
+      format: 'PREDICTIONS',
+    },
+  });
+  const dataset = await t.graphql(RegisterDatasetVersion, {
+    input: { dataset: 'runs/d', version: 'v1', uri: `${files.path}/d`, format: 'IMAGE_FOLDER' },
+  });
+  datasetVersion = expectType(dataset.data.registerDatasetVersion, 'RegisterDatasetVersionPayload')
+    .datasetVersion.id;
+});
+
+afterAll(async () => {
+  await t.close();
+  files.remove();
+});
 
 describe('a run', () => {
   it('goes QUEUED -> RUNNING -> SUCCEEDED and stores every event it emitted, in order', async () => {
@@ -111,6 +167,89 @@ describe('startRun', () => {
     );
     expect(otherSeed.reused).toBe(false);
     expect(otherSeed.run.runKey).not.toBe(first.run.runKey);
+  });
+});
+
+describe('run inputs', () => {
+  it('hands the runner its inputs by role, resolved to local paths and digests', async () => {
+    const { data } = await t.graphql(StartRun, {
+      input: {
+        project: 'runs',
+        runner: 'input-probe',
+        inputs: [
+          { role: 'model', version: 'runs/m@onnx' },
+          { role: 'dataset', version: datasetVersion },
+        ],
+      },
+    });
+    const { run } = expectType(data.startRun, 'StartRunPayload');
+    const done = await waitForStatus(t, run.id, ['SUCCEEDED', 'FAILED']);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(
+      done.inputs.map((i) => [
+        i.role,
+        i.version?.__typename === 'ModelVersion' ? i.version.id : i.version?.id,
+      ]),
+    ).toEqual([
+      ['dataset', datasetVersion],
+      ['model', modelVersion],
+    ]);
+  });
+
+  it.each([
+    [
+      'an unknown role',
+      [{ role: 'weights', version: 'runs/m@onnx' }],
+      ['input', 'inputs', '0', 'role'],
+      'takes no input role weights',
+    ],
+    [
+      'a dataset where a model goes',
+      [{ role: 'model', version: 'DATASET' }],
+      ['input', 'inputs', '0', 'version'],
+      'expected the id of a ModelVersion',
+    ],
+    [
+      'a format it cannot read',
+      [{ role: 'model', version: 'runs/m@preds' }],
+      ['input', 'inputs', '0', 'version'],
+      'reads model in ONNX, not PREDICTIONS',
+    ],
+    [
+      'a missing role',
+      [{ role: 'model', version: 'runs/m@onnx' }],
+      ['input', 'inputs'],
+      'needs a dataset',
+    ],
+    [
+      'a role given twice',
+      [
+        { role: 'model', version: 'runs/m@onnx' },
+        { role: 'model', version: 'runs/m@onnx' },
+      ],
+      ['input', 'inputs', '1', 'role'],
+      'takes one model',
+    ],
+    [
+      'a version that does not exist',
+      [{ role: 'model', version: 'runs/m@v9' }],
+      null,
+      'no model version',
+    ],
+  ])('rejects %s before anything is queued', async (_case, inputs, path, text) => {
+    const before = await countRuns();
+    const given = inputs.map((i) => ({
+      ...i,
+      version: i.version === 'DATASET' ? datasetVersion : i.version,
+    }));
+    const { data } = await t.graphql(StartRun, {
+      input: { project: 'runs', runner: 'input-probe', inputs: given },
+    });
+    const result = data.startRun;
+    expect(result.__typename).toBe(path ? 'ValidationError' : 'NotFoundError');
+    if ('message' in result) expect(result.message).toContain(text);
+    if (path && 'path' in result) expect(result.path).toEqual(path);
+    expect(await countRuns()).toBe(before);
   });
 });
 

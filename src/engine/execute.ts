@@ -156,20 +156,22 @@ export async function executeRun(
     failure ??= error;
   });
   if (writer.error instanceof LeaseLostError) return;
+  const ending = { from: ['RUNNING'] as const, guard, parentRunId: run.parentRunId };
   await db.transaction((tx) =>
     transitionRun(
       tx,
       run.id,
       stopped === 'cancelled'
-        ? { from: ['RUNNING'], to: 'CANCELLED', reason: 'cancelled', guard }
-        : failure
+        ? { ...ending, to: 'CANCELLED', reason: 'cancelled' }
+        : writer.error
           ? {
-              from: ['RUNNING'],
+              ...ending,
               to: 'FAILED',
-              error: { code: 'RUNNER_ERROR', message: failure.message },
-              guard,
+              error: { code: 'STORE_FAILED', message: writer.error.message },
             }
-          : { from: ['RUNNING'], to: 'SUCCEEDED', guard },
+          : failure
+            ? { ...ending, to: 'FAILED', error: { code: 'RUNNER_ERROR', message: failure.message } }
+            : { ...ending, to: 'SUCCEEDED' },
     ),
   );
 }

@@ -78,52 +78,53 @@ export async function renewLease(
  * Runs whose worker stopped renewing its lease (it died, or lost the database): each goes
  * back to the queue for another attempt, or fails when it has had all its attempts. What
  * the abandoned attempt stored (metrics, findings, artifacts) is removed; its events stay.
+ * Each run is handled in a transaction of its own, conditional on its lease still being
+ * expired, so a worker renewing at that moment keeps its run.
  */
 export async function reapExpiredLeases(db: Database): Promise<number> {
-  return db.transaction(async (tx) => {
-    const expired = await tx
-      .select()
-      .from(runs)
-      .where(
-        and(
-          eq(runs.status, 'RUNNING'),
-          lt(runs.leaseExpiresAt, sql`now()`),
-          ne(runs.runnerId, WORKFLOW_RUNNER),
-        ),
-      )
-      .limit(50)
-      .for('update', { skipLocked: true });
-    for (const run of expired) {
-      const lost = `worker ${run.leaseOwner} stopped renewing its lease during attempt ${run.attempt}`;
-      if (run.attempt < run.maxAttempts && run.cancelRequestedAt === null) {
-        await tx.delete(metrics).where(eq(metrics.runId, run.id));
-        await tx.delete(findings).where(eq(findings.runId, run.id));
-        await tx.delete(artifacts).where(eq(artifacts.runId, run.id));
-        await transitionRun(tx, run.id, {
-          from: ['RUNNING'],
-          to: 'QUEUED',
-          reason: `${lost}; queued for attempt ${run.attempt + 1} of ${run.maxAttempts}`,
-          set: { leaseOwner: null, leaseExpiresAt: null },
-        });
-        await tx.execute(sql`select pg_notify('evalhub_runs_queued', ${run.id})`);
-      } else {
-        const cancelled = run.cancelRequestedAt !== null;
-        await transitionRun(tx, run.id, {
-          from: ['RUNNING'],
-          to: cancelled ? 'CANCELLED' : 'FAILED',
-          ...(cancelled
-            ? { reason: `${lost} after cancel was requested` }
+  const expiredNow = and(eq(runs.status, 'RUNNING'), lt(runs.leaseExpiresAt, sql`now()`));
+  const expired = await db
+    .select()
+    .from(runs)
+    .where(and(expiredNow, ne(runs.runnerId, WORKFLOW_RUNNER)))
+    .limit(50);
+  let reaped = 0;
+  for (const run of expired) {
+    const lost = `worker ${run.leaseOwner} stopped renewing its lease during attempt ${run.attempt}`;
+    const cancelled = run.cancelRequestedAt !== null;
+    const retry = run.attempt < run.maxAttempts && !cancelled;
+    const done = await db.transaction(async (tx) => {
+      const moved = await transitionRun(tx, run.id, {
+        from: ['RUNNING'],
+        where: and(expiredNow, eq(runs.attempt, run.attempt)),
+        parentRunId: run.parentRunId,
+        ...(retry
+          ? {
+              to: 'QUEUED',
+              reason: `${lost}; queued for attempt ${run.attempt + 1} of ${run.maxAttempts}`,
+              set: { leaseOwner: null, leaseExpiresAt: null },
+            }
+          : cancelled
+            ? { to: 'CANCELLED', reason: `${lost} after cancel was requested` }
             : {
+                to: 'FAILED',
                 error: {
                   code: 'LEASE_EXPIRED',
                   message: `${lost}, its last (${run.maxAttempts} allowed)`,
                 },
               }),
-        });
+      });
+      if (moved && retry) {
+        await tx.delete(metrics).where(eq(metrics.runId, run.id));
+        await tx.delete(findings).where(eq(findings.runId, run.id));
+        await tx.delete(artifacts).where(eq(artifacts.runId, run.id));
+        await tx.execute(sql`select pg_notify('evalhub_runs_queued', ${run.id})`);
       }
-    }
-    return expired.length;
-  });
+      return moved !== null;
+    });
+    if (done) reaped += 1;
+  }
+  return reaped;
 }
 
 /** Puts a run this worker holds back in the queue without counting the attempt (worker stopping). */

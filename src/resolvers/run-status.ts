@@ -29,6 +29,10 @@ export interface Transition {
   guard?: EventGuard;
   /** Other columns to set with the status. */
   set?: Partial<typeof runs.$inferInsert>;
+  /** A further condition the run must meet (e.g. that its lease has expired). */
+  where?: SQL;
+  /** The run's parent, when the caller knows it (saves a lookup). */
+  parentRunId?: string | null;
 }
 
 /** Applies the transition; null when the run was not in a `from` status (or not held). */
@@ -39,6 +43,20 @@ export async function transitionRun(
 ): Promise<RunRow | null> {
   const now = new Date();
   const terminal = TERMINAL_STATUSES.includes(transition.to);
+  if (terminal) {
+    // A step that ends advances its workflow run, which locks the parent. The parent is
+    // locked before the step, the order every path takes (cancelling a workflow locks the
+    // parent, then its steps), so that two of them cannot deadlock.
+    const parentRunId =
+      transition.parentRunId !== undefined
+        ? transition.parentRunId
+        : (
+            await tx.select({ parentRunId: runs.parentRunId }).from(runs).where(eq(runs.id, runId))
+          )[0]?.parentRunId;
+    if (parentRunId) {
+      await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, parentRunId)).for('update');
+    }
+  }
   const guard: SQL | undefined = transition.guard
     ? and(
         eq(runs.leaseOwner, transition.guard.workerId),
@@ -54,7 +72,9 @@ export async function transitionRun(
       ...(transition.error ? { error: transition.error } : {}),
       ...transition.set,
     })
-    .where(and(eq(runs.id, runId), inArray(runs.status, [...transition.from]), guard))
+    .where(
+      and(eq(runs.id, runId), inArray(runs.status, [...transition.from]), guard, transition.where),
+    )
     .returning();
   if (!run) return null;
   const reason = transition.reason ?? transition.error?.message;

@@ -31,7 +31,7 @@ class RunFeed {
   /** Buffered events, in order, contiguous. */
   #buffer: RunEventRow[] = [];
   #notified = 0;
-  #fetching: Promise<void> | null = null;
+  #fetching = false;
   #waiters = new Set<() => void>();
   #poll: NodeJS.Timeout | null = null;
   subscribers = 0;
@@ -50,28 +50,43 @@ class RunFeed {
   notify(seq: number): void {
     if (seq <= this.#notified) return;
     this.#notified = seq;
-    void this.#fetch();
+    this.#fetch();
   }
 
-  #fetch(): Promise<void> {
-    this.#fetching ??= (async () => {
-      try {
-        while (this.#last < this.#notified && !this.failure) {
-          // A feed that has not buffered yet starts just before what was notified.
-          const from = this.#buffer.length ? this.#last : Math.max(0, this.#notified - PAGE);
-          const rows = await readRunEvents(this.#db, this.runId, from, PAGE);
-          if (!rows.length) break;
-          this.#buffer.push(...rows);
-          if (this.#buffer.length > BUFFER) this.#buffer.splice(0, this.#buffer.length - BUFFER);
-          this.#wake();
-        }
-      } catch (error) {
-        this.fail(error as Error);
-      } finally {
-        this.#fetching = null;
+  /**
+   * Reads what was notified but not yet buffered, one reader at a time. The flag is set
+   * before the read starts and cleared after it settles: clearing it inside the loop's own
+   * `finally` could run before the assignment of a loop that never awaited, leaving a
+   * finished read marked as running and the feed deaf for good.
+   */
+  #fetch(): void {
+    if (this.#fetching || this.failure || this.#last >= this.#notified) return;
+    this.#fetching = true;
+    void this.#read().then((caughtUp) => {
+      this.#fetching = false;
+      // Notified again while the last read was on its way: read again.
+      if (caughtUp) this.#fetch();
+    });
+  }
+
+  /** Reads until the buffer reaches what was notified; false if it could not. */
+  async #read(): Promise<boolean> {
+    try {
+      while (this.#last < this.#notified && !this.failure) {
+        // A feed that has not buffered yet starts just before what was notified.
+        const from = this.#buffer.length ? this.#last : Math.max(0, this.#notified - PAGE);
+        const rows = await readRunEvents(this.#db, this.runId, from, PAGE);
+        // Not stored yet (cannot happen: notifications follow commits); the safety poll retries.
+        if (!rows.length) return false;
+        this.#buffer.push(...rows);
+        if (this.#buffer.length > BUFFER) this.#buffer.splice(0, this.#buffer.length - BUFFER);
+        this.#wake();
       }
-    })();
-    return this.#fetching;
+      return true;
+    } catch (error) {
+      this.fail(error as Error);
+      return false;
+    }
   }
 
   /** Buffered events after `seq`, or null when the buffer does not reach back that far. */
@@ -81,12 +96,12 @@ class RunFeed {
     return this.#buffer.slice(seq + 1 - first.seq);
   }
 
-  /** Resolves when there may be events after `seq`. */
-  waitBeyond(seq: number): Promise<void> {
-    if (this.failure || this.#notified > seq) return Promise.resolve();
+  /** Resolves once the buffer holds events after `seq` (or the feed failed). */
+  waitForMoreThan(seq: number): Promise<void> {
+    if (this.failure || this.#last > seq) return Promise.resolve();
     return new Promise((resolve) => {
       this.#waiters.add(resolve);
-      this.#poll ??= setInterval(() => this.#safetyPoll(), SAFETY_POLL_MS);
+      this.#poll ??= setInterval(() => void this.#safetyPoll(), SAFETY_POLL_MS);
     });
   }
 
@@ -167,13 +182,15 @@ export class RunEventStreams {
             `${feed.failure.message}; subscribe again with after: "${last}" to resume`,
           );
         }
+        // From the feed's buffer when it reaches back to what comes next (no query: that
+        // is what lets a thousand watchers share one read), else from the table.
         const batch = feed.eventsAfter(last) ?? (await readRunEvents(this.#db, runId, last, PAGE));
         for (const event of batch) {
           yield event;
           last = event.seq;
           if (isTerminalEvent(event)) return;
         }
-        if (!batch.length) await feed.waitBeyond(last);
+        if (!batch.length) await feed.waitForMoreThan(last);
       }
     } finally {
       feed.subscribers -= 1;

@@ -241,7 +241,9 @@ export async function findRun(ctx: ServiceContext, ref: string, path: string[]):
 export async function cancelRun(ctx: ServiceContext, ref: string): Promise<RunRow> {
   const target = await findRun(ctx, ref, ['id']);
   return ctx.db.transaction(async (tx) => {
-    const [run] = await tx.select().from(runs).where(eq(runs.id, target.id)).for('update');
+    // Not locked here: every change below is conditional on the status it leaves, and
+    // locking the run before its parent would invert the order transitions take.
+    const [run] = await tx.select().from(runs).where(eq(runs.id, target.id));
     if (run!.status === 'CANCELLED') return run!;
     if (TERMINAL_STATUSES.includes(run!.status)) {
       throw new ConflictError(`the run already ended ${run!.status}`, { type: 'Run', id: run!.id });

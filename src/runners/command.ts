@@ -259,6 +259,8 @@ export const commandRunner = defineRunner({
         });
       },
     );
+    // Awaited after stdout ends; until then a spawn error must not count as unhandled.
+    exited.catch(() => {});
     child.stdin.on('error', () => {}); // a program that does not read stdin closes it early
     child.stdin.end(document);
 

@@ -9,6 +9,8 @@ export interface HubProcess {
   child: ChildProcess;
   /** The base URL it announced, for `serve`. */
   url: string;
+  /** The worker id it announced, for `worker`. */
+  workerId: string;
   /** Everything it wrote to stderr so far. */
   log(): string;
   /** Everything it wrote to stdout so far. */
@@ -19,9 +21,15 @@ export interface HubProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** What `serve` and `worker` log once they are ready. */
+const readyLines: Record<string, RegExp> = {
+  serve: /listening on (http:\/\/\S+)/,
+  worker: /evalhub worker (\S+) ready/,
+};
+
 /**
- * Starts `evalhub <args>` with `env` added to this process's environment. For `serve`,
- * resolves once it logs the URL it listens on (port 0 picks a free port).
+ * Starts `evalhub <args>` with `env` added to this process's environment. For `serve` and
+ * `worker`, resolves once it says it is ready (port 0 picks a free port).
  */
 export async function startHubProcess(
   args: string[],
@@ -44,15 +52,21 @@ export async function startHubProcess(
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;
   };
-  const handle = { child, log: () => stderr, output: () => stdout, exited, stop };
-  if (args[0] !== 'serve') return { ...handle, url: '' };
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no URL announced within 60 s:\n${stderr}`)),
-      60_000,
-    );
+  const handle = {
+    child,
+    log: () => stderr,
+    output: () => stdout,
+    exited,
+    stop,
+    url: '',
+    workerId: '',
+  };
+  const ready = readyLines[args[0] ?? ''];
+  if (!ready) return handle;
+  const announced = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${stderr}`)), 60_000);
     const check = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      const match = ready.exec(stderr);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
@@ -61,8 +75,8 @@ export async function startHubProcess(
     child.stderr!.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`evalhub exited with ${code} before listening:\n${stderr}`));
+      reject(new Error(`evalhub exited with ${code} before it was ready:\n${stderr}`));
     });
   });
-  return { ...handle, url };
+  return args[0] === 'serve' ? { ...handle, url: announced } : { ...handle, workerId: announced };
 }

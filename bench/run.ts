@@ -5,14 +5,26 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { benchEventIngestion } from './event-ingestion.ts';
+import { benchFanOut } from './fan-out.ts';
 import { benchRegistryListing } from './registry-listing.ts';
 import type { BenchResult } from './support/measure.ts';
 import { benchPostgres } from './support/postgres.ts';
 
-type Bench = (database: Awaited<ReturnType<typeof openDatabase>>) => Promise<BenchResult>;
+interface Target {
+  kind: 'pglite' | 'postgres';
+  /** The PostgreSQL database of this benchmark (absent for the embedded one). */
+  url?: string;
+  /** An open, migrated database: the embedded one in memory, or that PostgreSQL database. */
+  database: Awaited<ReturnType<typeof openDatabase>>;
+}
+
+type Bench = (target: Target) => Promise<BenchResult>;
 
 const benches: Record<string, Bench> = {
-  'registry-listing': benchRegistryListing,
+  'registry-listing': (target) => benchRegistryListing(target.database),
+  'event-ingestion': (target) => benchEventIngestion(target.database),
+  'fan-out': (target) => benchFanOut(target),
 };
 
 async function freshPostgres(serverUrl: string, name: string) {
@@ -40,7 +52,11 @@ try {
     for (const target of targets) {
       const database = await openDatabase({ url: target.url, dataDir: 'memory://' });
       await migrate(database.db);
-      const result = await bench(database);
+      const result = await bench({
+        kind: target.kind as Target['kind'],
+        url: target.url,
+        database,
+      });
       await database.close();
       results.push(result);
       console.log(`\n${result.name}`);

@@ -21,7 +21,7 @@ let datasetVersion: string;
 function documentedExample(): string {
   const page = readFileSync(join(import.meta.dirname, '..', 'docs', 'runner-protocol.md'), 'utf8');
   const code = /```python\n([\s\S]*?)```/.exec(page)![1]!;
-  return writeTree(files.path, { 'class_balance.py': code }) + '/class_balance.py';
+  return `${writeTree(files.path, { 'class_balance.py': code })}/class_balance.py`;
 }
 
 /** A program for one test, in Python (any language would do). */

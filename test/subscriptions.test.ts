@@ -81,6 +81,21 @@ describe('runEvents', () => {
     expect(received).toEqual(Array.from({ length: 303 }, (_, i) => i + 1));
   });
 
+  it('gives each of many subscribers of one run the whole stream, exactly once', async () => {
+    const runId = await startGenerator(300, 300);
+    const watchers = Array.from({ length: 40 }, () => subscriptionClient(t.hub.url));
+    const streams = await Promise.all(
+      watchers.map(async (ws) => {
+        const seqs: number[] = [];
+        for await (const result of ws.iterate(RunEvents, { runId }))
+          seqs.push(result.data!.runEvents.seq);
+        await ws.close();
+        return seqs;
+      }),
+    );
+    for (const seqs of streams) expect(seqs).toEqual(Array.from({ length: 303 }, (_, i) => i + 1));
+  });
+
   it('replays a finished run and completes; a cursor at its end completes at once', async () => {
     const runId = await startGenerator(10, 0);
     await waitForStatus(t, runId, ['SUCCEEDED']);

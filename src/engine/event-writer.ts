@@ -82,7 +82,7 @@ export class EventWriter {
     while (this.#queue.length && !this.#error) {
       const batch = this.#queue.splice(0, this.#options.batchSize);
       try {
-        await this.#db.transaction((tx) => appendRunEvents(tx, this.#runId, batch, this.#guard));
+        await appendRunEvents(this.#db, this.#runId, batch, this.#guard);
       } catch (error) {
         this.#error =
           error instanceof LeaseLostError

@@ -14,9 +14,9 @@ import {
   type GraphQLSchema,
   print,
 } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../schema/context.ts';
+import { serveGraphQLWs } from './graphql-ws-server.ts';
 
 type Results = Map<string, Promise<ExecutionResult> | ExecutionResult>;
 const resultsByEvent = new WeakMap<object, Results>();
@@ -93,18 +93,13 @@ export function serveSubscriptions(
   contextFor: (request: IncomingMessage) => GraphQLContext,
 ): { close(): Promise<void> } {
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
-  const handle = useServer<Record<string, unknown>, { request: IncomingMessage }>(
+  const handle = serveGraphQLWs(
     {
       schema,
-      context: (ctx) => contextFor(ctx.extra.request),
+      context: (ctx) => contextFor(ctx.extra.request) as unknown as Record<string, unknown>,
       subscribe: subscribeWithSharedResults,
     },
     wsServer,
   );
-  return {
-    close: async () => {
-      await handle.dispose();
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
-    },
-  };
+  return { close: () => handle.dispose() };
 }

@@ -2,10 +2,10 @@
 // run and is stored, with the metric, finding or artifact rows it carries, before anyone
 // is notified of it.
 import { createHash } from 'node:crypto';
-import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { newId } from '../db/ids.ts';
-import type { Queryable, Transaction } from '../db/rows.ts';
-import { artifacts, blobs, findings, metrics, runEvents, runs } from '../db/schema.ts';
+import { type Queryable, selectRows } from '../db/rows.ts';
+import { artifacts, blobs, findings, type metrics, runEvents } from '../db/schema.ts';
 import type { FindingEmission, MetricEmission } from '../runners/contract.ts';
 import { canonicalJson } from './canonical-json.ts';
 
@@ -44,53 +44,33 @@ export const sliceKey = (slice: Record<string, string> | undefined) =>
 const digestOf = (bytes: Uint8Array) =>
   `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-/**
- * Appends `events` to the run's log inside `tx`, numbering them after the run's last event,
- * and notifies listeners when `tx` commits. With a guard, nothing is written unless that
- * worker still holds the run at that attempt (a worker that lost its lease is fenced out).
- */
-export async function appendRunEvents(
-  tx: Transaction,
-  runId: string,
-  events: readonly NewRunEvent[],
-  guard: EventGuard,
-): Promise<{ lastSeq: number; projectId: string }> {
-  if (events.length === 0) throw new Error('appendRunEvents needs at least one event');
-  const lastProgress = events.findLast((e) => e.type === 'progress');
-  const progress = lastProgress && {
-    fraction: lastProgress.fraction,
-    stage: lastProgress.stage,
-    message: lastProgress.message,
-  };
-  const fence: SQL | undefined = guard
-    ? and(
-        eq(runs.leaseOwner, guard.workerId),
-        eq(runs.attempt, guard.attempt),
-        eq(runs.status, 'RUNNING'),
-      )
-    : undefined;
-  const [run] = await tx
-    .update(runs)
-    .set({
-      lastEventSeq: sql`${runs.lastEventSeq} + ${events.length}`,
-      updatedAt: new Date(),
-      ...(progress ? { progress } : {}),
-    })
-    .where(and(eq(runs.id, runId), fence))
-    .returning({ lastSeq: runs.lastEventSeq, projectId: runs.projectId });
-  if (!run) throw new LeaseLostError(`run ${runId} is no longer held by ${guard?.workerId}`);
-  const firstSeq = run.lastSeq - events.length + 1;
+/** A batch of events turned into the rows that store it. */
+interface PreparedBatch {
+  /** Each event's run_events type and payload, in order. */
+  events: Array<{ type: string; payload: unknown }>;
+  metrics: Array<typeof metrics.$inferInsert>;
+  findings: Array<typeof findings.$inferInsert>;
+  artifacts: Array<typeof artifacts.$inferInsert>;
+  blobs: Map<string, typeof blobs.$inferInsert>;
+  progress: { fraction?: number; stage?: string; message?: string } | undefined;
+}
 
-  const metricRows: Array<typeof metrics.$inferInsert> = [];
-  const findingRows: Array<typeof findings.$inferInsert> = [];
-  const artifactRows: Array<typeof artifacts.$inferInsert> = [];
-  const blobRows = new Map<string, typeof blobs.$inferInsert>();
-  const eventRows = events.map((event, i): typeof runEvents.$inferInsert => {
-    const seq = firstSeq + i;
+function prepare(runId: string, events: readonly NewRunEvent[]): PreparedBatch {
+  const batch: PreparedBatch = {
+    events: [],
+    metrics: [],
+    findings: [],
+    artifacts: [],
+    blobs: new Map(),
+    progress: undefined,
+  };
+  // Findings and artifacts are in the run's project, which the insert reads from the run.
+  const projectOfRun = sql`(select project_id from runs where id = ${runId})` as unknown as string;
+  for (const event of events) {
     switch (event.type) {
       case 'metric': {
         const m = event.metric;
-        metricRows.push({
+        batch.metrics.push({
           runId,
           key: m.key,
           value: m.value,
@@ -102,14 +82,15 @@ export async function appendRunEvents(
           ciLevel: m.ci?.level,
           sampleSize: m.sampleSize,
         });
-        return { runId, seq, type: 'metric', payload: m };
+        batch.events.push({ type: 'metric', payload: m });
+        break;
       }
       case 'finding': {
         const f = event.finding;
         const id = newId();
-        findingRows.push({
+        batch.findings.push({
           id,
-          projectId: run.projectId,
+          projectId: projectOfRun,
           runId,
           kind: f.kind,
           severity: f.severity,
@@ -121,30 +102,27 @@ export async function appendRunEvents(
           subjectDatasetVersionId:
             event.subject?.kind === 'DATASET_VERSION' ? event.subject.id : null,
         });
-        return {
-          runId,
-          seq,
+        batch.events.push({
           type: 'finding',
           payload: { id, ...f, subject: event.subject ?? null },
-        };
+        });
+        break;
       }
       case 'artifact': {
         const id = newId();
-        const digest = digestOf(event.bytes);
         const bytes = Buffer.from(event.bytes);
-        blobRows.set(digest, { digest, bytes, sizeBytes: bytes.length });
-        artifactRows.push({
+        const digest = digestOf(bytes);
+        batch.blobs.set(digest, { digest, bytes, sizeBytes: bytes.length });
+        batch.artifacts.push({
           id,
-          projectId: run.projectId,
+          projectId: projectOfRun,
           runId,
           name: event.name,
           mediaType: event.mediaType,
           digest,
           sizeBytes: bytes.length,
         });
-        return {
-          runId,
-          seq,
+        batch.events.push({
           type: 'artifact',
           payload: {
             id,
@@ -153,25 +131,103 @@ export async function appendRunEvents(
             digest,
             sizeBytes: bytes.length,
           },
-        };
+        });
+        break;
       }
       default: {
+        if (event.type === 'progress') {
+          batch.progress = { fraction: event.fraction, stage: event.stage, message: event.message };
+        }
         const { type, ...payload } = event;
-        return { runId, seq, type, payload };
+        batch.events.push({ type, payload });
       }
     }
+  }
+  return batch;
+}
+
+/**
+ * Appends `events` to the run's log, numbering them after the run's last event, and
+ * notifies listeners when the change commits. With a guard, nothing is written unless that
+ * worker still holds the run at that attempt (a worker that lost its lease is fenced out).
+ *
+ * The events, their metric rows and the notification are one statement, atomic by itself:
+ * the round trips of a transaction are what a busy worker would wait on. A batch with
+ * findings or artifacts writes their rows first, in a transaction (a savepoint within one).
+ */
+export async function appendRunEvents(
+  db: Queryable,
+  runId: string,
+  events: readonly NewRunEvent[],
+  guard: EventGuard,
+): Promise<{ lastSeq: number; projectId: string }> {
+  if (events.length === 0) throw new Error('appendRunEvents needs at least one event');
+  const batch = prepare(runId, events);
+  if (!batch.findings.length && !batch.artifacts.length)
+    return appendStatement(db, runId, batch, guard);
+  return db.transaction(async (tx) => {
+    if (batch.blobs.size)
+      await tx
+        .insert(blobs)
+        .values([...batch.blobs.values()])
+        .onConflictDoNothing();
+    if (batch.artifacts.length) await tx.insert(artifacts).values(batch.artifacts);
+    if (batch.findings.length) await tx.insert(findings).values(batch.findings);
+    // Fenced out here, the transaction rolls the rows above back.
+    return appendStatement(tx, runId, batch, guard);
   });
-  if (blobRows.size)
-    await tx
-      .insert(blobs)
-      .values([...blobRows.values()])
-      .onConflictDoNothing();
-  if (artifactRows.length) await tx.insert(artifacts).values(artifactRows);
-  if (metricRows.length) await tx.insert(metrics).values(metricRows);
-  if (findingRows.length) await tx.insert(findings).values(findingRows);
-  await tx.insert(runEvents).values(eventRows);
-  await tx.execute(sql`select pg_notify('evalhub_run_events', ${`${runId}:${run.lastSeq}`})`);
-  return { lastSeq: run.lastSeq, projectId: run.projectId };
+}
+
+/**
+ * The one statement: bump the run's sequence (fenced), insert the events and metric rows
+ * (each column one array parameter, unnested: the same text, prepared once, whatever the
+ * batch size), and notify.
+ */
+async function appendStatement(
+  db: Queryable,
+  runId: string,
+  batch: PreparedBatch,
+  guard: EventGuard,
+): Promise<{ lastSeq: number; projectId: string }> {
+  const n = batch.events.length;
+  const fence = guard
+    ? sql` and lease_owner = ${guard.workerId} and attempt = ${guard.attempt} and status = 'RUNNING'`
+    : sql``;
+  const column = <T>(pick: (row: (typeof batch.metrics)[number]) => T) =>
+    sql.param(batch.metrics.map(pick));
+  const [run] = await selectRows<{ last_seq: number; project_id: string }>(
+    db,
+    sql`with bumped as (
+          update runs set last_event_seq = last_event_seq + ${n}, updated_at = now()
+            ${batch.progress ? sql`, progress = ${JSON.stringify(batch.progress)}::jsonb` : sql``}
+          where id = ${runId}${fence}
+          returning last_event_seq, project_id
+        ), stored as (
+          insert into run_events (run_id, seq, type, payload)
+          select ${runId}::uuid, bumped.last_event_seq - ${n} + e.ord, e.type, e.payload::jsonb
+          from bumped, unnest(${sql.param(batch.events.map((e) => e.type))}::text[],
+                              ${sql.param(batch.events.map((e) => JSON.stringify(e.payload)))}::text[])
+                       with ordinality as e(type, payload, ord)
+        )${
+          batch.metrics.length
+            ? sql`, measured as (
+          insert into metrics (run_id, key, value, step, slice, slice_key, ci_lower, ci_upper, ci_level, sample_size)
+          select ${runId}::uuid, key, value, step, slice::jsonb, slice_key, ci_lower, ci_upper, ci_level, sample_size
+          from bumped, unnest(${column((r) => r.key)}::text[], ${column((r) => r.value)}::float8[],
+                              ${column((r) => r.step ?? 0)}::int[], ${column((r) => JSON.stringify(r.slice ?? {}))}::text[],
+                              ${column((r) => r.sliceKey ?? '')}::text[], ${column((r) => r.ciLower ?? null)}::float8[],
+                              ${column((r) => r.ciUpper ?? null)}::float8[], ${column((r) => r.ciLevel ?? null)}::float8[],
+                              ${column((r) => r.sampleSize ?? null)}::int[])
+                       as m(key, value, step, slice, slice_key, ci_lower, ci_upper, ci_level, sample_size)
+        )`
+            : sql``
+        }
+        select last_event_seq::float8 as last_seq, project_id,
+               pg_notify('evalhub_run_events', ${runId} || ':' || last_event_seq)
+        from bumped`,
+  );
+  if (!run) throw new LeaseLostError(`run ${runId} is no longer held by ${guard?.workerId}`);
+  return { lastSeq: Number(run.last_seq), projectId: run.project_id };
 }
 
 /** Stored events of a run after `afterSeq`, in order. */

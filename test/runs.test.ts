@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineRunner } from '../src/runners/contract.ts';
+import { graphql } from './gql/index.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import {
@@ -34,13 +35,39 @@ const inputProbe = defineRunner({
   },
 });
 
+/** A runner that ignores its AbortSignal: the engine must give up on it after the grace period. */
+const deafRunner = defineRunner({
+  id: 'deaf-runner',
+  version: '0.1.0',
+  description: 'Sleeps, ignoring cancellation.',
+  inputs: [],
+  config: z.object({ seconds: z.number().default(30) }).strict(),
+  async run({ config, emit }) {
+    emit.log('info', 'sleeping, deaf to cancellation');
+    await new Promise((resolve) => setTimeout(resolve, config.seconds * 1000));
+  },
+});
+
+const Runners = graphql(`
+  query Runners { runners { id version description anyRole configSchema inputs { role kind formats optional multiple } } }
+`);
+
+const RunList = graphql(`
+  query RunList($filter: RunFilter, $first: Int) {
+    runs(filter: $filter, first: $first) { totalCount edges { node { id status runnerId project { slug } } } }
+  }
+`);
+
 let t: TestHub;
 const files = tempFolder();
 let modelVersion: string;
 let datasetVersion: string;
 
 beforeAll(async () => {
-  t = await startTestHub({ runners: [inputProbe as never] });
+  t = await startTestHub({
+    runners: [inputProbe as never, deafRunner as never],
+    config: { cancelGraceMs: 500 },
+  });
   writeTree(files.path, { 'm.onnx': 'weights', 'm.json': '[]', 'd/a/1.png': 'x' });
   await t.graphql(RegisterModel, { input: { project: 'runs', name: 'm', task: 'OTHER' } });
   await t.graphql(RegisterDataset, { input: { project: 'runs', name: 'd', task: 'OTHER' } });
@@ -170,6 +197,46 @@ describe('startRun', () => {
   });
 });
 
+describe('runners', () => {
+  it('lists every runner with its input roles and its config as JSON Schema with defaults', async () => {
+    const { data } = await t.graphql(Runners, {});
+    const byId = Object.fromEntries(data.runners.map((r) => [r.id, r]));
+    expect(Object.keys(byId)).toEqual(
+      expect.arrayContaining(['command', 'event-generator', 'input-probe']),
+    );
+    expect(byId['input-probe']!.inputs).toEqual([
+      { role: 'model', kind: 'MODEL_VERSION', formats: ['ONNX'], optional: false, multiple: false },
+      { role: 'dataset', kind: 'DATASET_VERSION', formats: null, optional: false, multiple: false },
+    ]);
+    expect(byId.command!.anyRole).toBe(true);
+    expect(byId['event-generator']!.configSchema).toMatchObject({
+      type: 'object',
+      properties: { events: { type: 'integer', default: 100 }, ratePerSecond: { default: 0 } },
+      additionalProperties: false,
+    });
+  });
+});
+
+describe('runs', () => {
+  it('lists runs filtered by project, status and runner', async () => {
+    const { data } = await t.graphql(StartRun, {
+      input: { project: 'listed', runner: 'event-generator', config: { events: 1 } },
+    });
+    const { run } = expectType(data.startRun, 'StartRunPayload');
+    await waitForStatus(t, run.id, ['SUCCEEDED']);
+    const listed = await t.graphql(RunList, {
+      filter: { project: 'listed', status: ['SUCCEEDED'], runner: 'event-generator' },
+    });
+    expect(listed.data.runs.totalCount).toBe(1);
+    expect(listed.data.runs.edges[0]!.node).toMatchObject({
+      id: run.id,
+      project: { slug: 'listed' },
+    });
+    const none = await t.graphql(RunList, { filter: { project: 'listed', status: ['FAILED'] } });
+    expect(none.data.runs.totalCount).toBe(0);
+  });
+});
+
 describe('run inputs', () => {
   it('hands the runner its inputs by role, resolved to local paths and digests', async () => {
     const { data } = await t.graphql(StartRun, {
@@ -279,6 +346,19 @@ describe('cancelRun and retryRun', () => {
     expect(retriedDone.runKey).toBe(done.runKey);
     await t.graphql(CancelRun, { id: retried.run.id });
     await waitForStatus(t, retried.run.id, ['CANCELLED']);
+  });
+
+  it('gives up on a runner that ignores cancellation after the grace period', async () => {
+    const { data } = await t.graphql(StartRun, {
+      input: { project: 'runs', runner: 'deaf-runner' },
+    });
+    const { run } = expectType(data.startRun, 'StartRunPayload');
+    await waitForStatus(t, run.id, ['RUNNING']);
+    const cancelledAt = Date.now();
+    await t.graphql(CancelRun, { id: run.id });
+    const done = await waitForStatus(t, run.id, ['CANCELLED', 'FAILED', 'SUCCEEDED'], 10_000);
+    expect(done.status).toBe('CANCELLED');
+    expect(Date.now() - cancelledAt).toBeLessThan(5000);
   });
 
   it('refuses to cancel a run that already ended otherwise, or to retry one still going', async () => {

@@ -122,12 +122,15 @@ export async function executeRun(
       workDir,
       emit: emitterFor(writer, inputs),
     };
-    // A runner that ignores its AbortSignal is given up on after the grace period.
+    // A runner that ignores its AbortSignal is given up on after the grace period, counted
+    // from the abort even when that came before the runner started.
     const gaveUp = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => {
+      const giveUp = () =>
         setTimeout(() => reject(controller.signal.reason), settings.cancelGraceMs).unref();
-      });
+      if (controller.signal.aborted) giveUp();
+      else controller.signal.addEventListener('abort', giveUp, { once: true });
     });
+    gaveUp.catch(() => {}); // rejected after the runner has ended, it matters to no one
     await Promise.race([runner.run(context), gaveUp]);
     await writer.drain();
   } catch (error) {

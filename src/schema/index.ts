@@ -10,6 +10,7 @@ import './results.ts';
 import './runner.ts';
 import './run.ts';
 import './run-events.ts';
+import './lineage.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -9,6 +9,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   unique,
   uuid,
@@ -40,6 +41,34 @@ export const metrics = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index().on(t.runId, t.key, t.sliceKey, t.step), index().on(t.key, t.value)],
+);
+
+/**
+ * One row per (run, metric key, slice): the last value (highest step) and the minimum,
+ * maximum and mean over steps. A trigger of migration 0002 keeps it in step with `metrics`
+ * whoever writes them, so metric predicates in search are an index range scan instead of an
+ * aggregate over every run's metric rows.
+ */
+export const metricSummaries = pgTable(
+  'metric_summaries',
+  {
+    runId: uuid()
+      .notNull()
+      .references(() => runs.id),
+    key: text().notNull(),
+    sliceKey: text().notNull(),
+    slice: jsonb().notNull(),
+    last: doublePrecision().notNull(),
+    lastStep: integer().notNull(),
+    min: doublePrecision().notNull(),
+    max: doublePrecision().notNull(),
+    sum: doublePrecision().notNull(),
+    count: integer().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.key, t.sliceKey] }),
+    index().on(t.key, t.sliceKey, t.last),
+  ],
 );
 
 export const findingSeverity = pgEnum('finding_severity', [

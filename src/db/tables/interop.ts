@@ -1,0 +1,26 @@
+// Records received from other tools, kept exactly as they came.
+import { bigint, index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, instant } from '../columns.ts';
+
+/**
+ * OpenLineage RunEvents as received, append-only (a trigger of migration 0002 refuses
+ * updates and deletes): the hub's runs, workflows and datasets are a projection of them,
+ * recomputed from all of a run's events whenever one arrives, so order of arrival is moot.
+ */
+export const openlineageEvents = pgTable(
+  'openlineage_events',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    receivedAt: createdAt(),
+    eventTime: instant().notNull(),
+    eventType: text(),
+    /** The OpenLineage run's id (a UUID as the producer sent it). */
+    runId: text().notNull(),
+    jobNamespace: text().notNull(),
+    jobName: text().notNull(),
+    /** The hub run this event was projected onto. */
+    hubRunId: uuid(),
+    event: jsonb().notNull(),
+  },
+  (t) => [index().on(t.runId, t.eventTime), index().on(t.hubRunId)],
+);

@@ -53,7 +53,7 @@ const Runners = graphql(`
 `);
 
 const RunList = graphql(`
-  query RunList($filter: RunFilter, $first: Int) {
+  query RunList($filter: SearchFilter, $first: Int) {
     runs(filter: $filter, first: $first) { totalCount edges { node { id status runnerId project { slug } } } }
   }
 `);
@@ -225,14 +225,14 @@ describe('runs', () => {
     const { run } = expectType(data.startRun, 'StartRunPayload');
     await waitForStatus(t, run.id, ['SUCCEEDED']);
     const listed = await t.graphql(RunList, {
-      filter: { project: 'listed', status: ['SUCCEEDED'], runner: 'event-generator' },
+      filter: { project: ["listed"], status: ["SUCCEEDED"], runner: ["event-generator"] },
     });
     expect(listed.data.runs.totalCount).toBe(1);
     expect(listed.data.runs.edges[0]!.node).toMatchObject({
       id: run.id,
       project: { slug: 'listed' },
     });
-    const none = await t.graphql(RunList, { filter: { project: 'listed', status: ['FAILED'] } });
+    const none = await t.graphql(RunList, { filter: { project: ["listed"], status: ["FAILED"] } });
     expect(none.data.runs.totalCount).toBe(0);
   });
 });

@@ -16,3 +16,12 @@ export async function selectRows<T>(db: Queryable, query: SQL): Promise<T[]> {
   const result: unknown = await db.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
+
+/**
+ * A PostgreSQL array literal of strings, to send a list as ONE parameter (cast it in the
+ * SQL: `${textArray(ids)}::uuid[]`). The statement's text then stays the same whatever the
+ * list's length, so it is prepared once; both drivers pass a string alike.
+ */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
+}

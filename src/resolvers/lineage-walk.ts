@@ -9,7 +9,7 @@
 // once, cycles end by themselves, and the depth of a node is its true (shortest) distance.
 // Each step probes the edge tables' indexes with `= any(frontier)`.
 import { type SQL, sql } from 'drizzle-orm';
-import { type Queryable, selectRows } from '../db/rows.ts';
+import { type Queryable, selectRows, textArray } from '../db/rows.ts';
 
 export type WalkDirection = 'UPSTREAM' | 'DOWNSTREAM';
 
@@ -51,10 +51,6 @@ export interface WalkResult {
   hiddenNodes: boolean;
 }
 
-/** A PostgreSQL array literal of plain strings, sent as one text parameter. */
-function arrayLiteral(values: readonly string[]): string {
-  return `{${values.map((value) => `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
-}
 
 /** The recursive CTE named `name` that walks in `direction`. */
 function walkCte(name: string, direction: WalkDirection, request: WalkRequest): SQL {
@@ -67,14 +63,14 @@ function walkCte(name: string, direction: WalkDirection, request: WalkRequest): 
   const visible =
     request.visibleProjects === null
       ? sql`true`
-      : sql`e.${sql.raw(to)}_project_id in (select id from projects where slug = any(${arrayLiteral(request.visibleProjects)}::text[]))`;
+      : sql`e.${sql.raw(to)}_project_id in (select id from projects where slug = any(${textArray(request.visibleProjects)}::text[]))`;
   const stopAtTarget = request.target
     ? sql`and not ${request.target}::uuid = any(w.visited)`
     : sql``;
   const ids = request.start.map((node) => node.id);
   return sql`${self}(ids, types, visited, depth, edges, hidden, cut) as (
-    select ${arrayLiteral(ids)}::uuid[], ${arrayLiteral(request.start.map((node) => node.type))}::text[],
-           ${arrayLiteral(ids)}::uuid[], 0, '{}'::lineage_edges[], false, false
+    select ${textArray(ids)}::uuid[], ${textArray(request.start.map((node) => node.type))}::text[],
+           ${textArray(ids)}::uuid[], 0, '{}'::lineage_edges[], false, false
     union all
     select next.ids[1:room.n], next.types[1:room.n], w.visited || next.ids[1:room.n], w.depth + 1,
            step.edges, step.hidden, cardinality(next.ids) > room.n

@@ -1,7 +1,7 @@
 // Per-request DataLoaders: every lookup by id, and every page of children, made during
 // one request is batched into one statement per kind, filtered by the actor's scope.
 import DataLoader from 'dataloader';
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { alias, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import {
   artifacts,
@@ -69,6 +69,16 @@ export function createLoaders({ db, actor }: ServiceContext) {
         .where(and(inArray(table.id, ids), visibleProjects(actor, parent.projectId)));
       return rows.map((r) => r.row as V['$inferSelect'] & { id: string });
     });
+
+  const modelVersion = versionsVisible(modelVersions, models, modelVersions.modelId);
+  const datasetVersion = versionsVisible(datasetVersions, datasets, datasetVersions.datasetId);
+  /** A condition that `parentId` names a row of `parent` in the actor's projects (none for all). */
+  const scopedParent = (parentId: PgColumn, parent: PgTable, projectId: PgColumn) => {
+    const visible = visibleProjects(actor, projectId);
+    return visible
+      ? sql`${parentId} in (select ${sql.raw('id')} from ${parent} where ${visible})`
+      : undefined;
+  };
 
   const pageLoaders = new Map<string, DataLoader<string, Connection<unknown>>>();
   /** One loader per (kind of children, page arguments), batching all parents asking for that page. */
@@ -162,8 +172,8 @@ export function createLoaders({ db, actor }: ServiceContext) {
         .from(workflows)
         .where(and(inArray(workflows.id, ids), visibleProjects(actor, workflows.projectId))),
     ),
-    modelVersion: versionsVisible(modelVersions, models, modelVersions.modelId),
-    datasetVersion: versionsVisible(datasetVersions, datasets, datasetVersions.datasetId),
+    modelVersion,
+    datasetVersion,
     workflowVersion: versionsVisible(workflowVersions, workflows, workflowVersions.workflowId),
     projectBySlug: new DataLoader<string, typeof projects.$inferSelect | null>(async (slugs) => {
       const rows = await db
@@ -190,14 +200,45 @@ export function createLoaders({ db, actor }: ServiceContext) {
         .from(artifacts)
         .where(and(inArray(artifacts.id, ids), visibleProjects(actor, artifacts.projectId))),
     ),
-    /** The inputs of each run (the run itself was loaded through the scope). */
+    /**
+     * The inputs of each run (the run itself was loaded through the scope), with their
+     * versions in the same statement: a list of runs with their inputs' digests costs one
+     * statement, not one per kind of version. A version of a project the actor may not see
+     * comes back null.
+     */
     runInputs: groupedBy(
-      (ids) =>
-        db
-          .select()
+      async (ids) => {
+        const rows = await db
+          .select({
+            input: runInputs,
+            modelVersion: modelVersions,
+            datasetVersion: datasetVersions,
+          })
           .from(runInputs)
+          .leftJoin(
+            modelVersions,
+            and(
+              eq(modelVersions.id, runInputs.modelVersionId),
+              scopedParent(modelVersions.modelId, models, models.projectId),
+            ),
+          )
+          .leftJoin(
+            datasetVersions,
+            and(
+              eq(datasetVersions.id, runInputs.datasetVersionId),
+              scopedParent(datasetVersions.datasetId, datasets, datasets.projectId),
+            ),
+          )
           .where(inArray(runInputs.runId, ids))
-          .orderBy(asc(runInputs.role), asc(runInputs.position)),
+          .orderBy(asc(runInputs.role), asc(runInputs.position));
+        for (const row of rows) {
+          if (row.input.modelVersionId)
+            modelVersion.prime(row.input.modelVersionId, row.modelVersion);
+          if (row.input.datasetVersionId)
+            datasetVersion.prime(row.input.datasetVersionId, row.datasetVersion);
+        }
+        return rows.map((row) => row.input);
+      },
       (row) => row.runId,
     ),
     runChildren: groupedBy(

@@ -1,20 +1,19 @@
-// Reading runs: lists with filters, and the pieces of a run (events, metrics...).
-import { and, count, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
-import { projects, runs } from '../db/schema.ts';
+// Lists of runs and of findings, filtered by the language search uses (search-filter.ts).
+import { and, count, eq, type SQL, sql } from 'drizzle-orm';
+import { findings, projects, runs } from '../db/schema.ts';
 import { visibleProjects } from './actor.ts';
 import type { ServiceContext } from './context.ts';
 import { type Connection, type Ordering, type PageArgs, paginate } from './pagination.ts';
 import type { ProjectRow } from './projects.ts';
-import type { RunStatus } from './run-events.ts';
+import type { FindingRow } from './results.ts';
 import type { RunRow } from './run-status.ts';
-
-export interface RunFilter {
-  project?: string | null | undefined;
-  status?: readonly RunStatus[] | null | undefined;
-  runner?: string | null | undefined;
-  /** Only runs that are not steps of a workflow run. */
-  topLevel?: boolean | null | undefined;
-}
+import {
+  compileSearchFilter,
+  type SearchFilter,
+  type SearchType,
+  subjects,
+  validateSearchFilter,
+} from './search-filter.ts';
 
 export type RunOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'FINISHED_AT';
 
@@ -28,31 +27,34 @@ export function runOrdering(field: RunOrderField, direction: 'ASC' | 'DESC'): Or
   return { name: `${field}_${direction}`, column, key, direction, id: runs.id };
 }
 
-export function runFilterConditions(ctx: ServiceContext, filter: RunFilter): SQL | undefined {
-  return and(
-    visibleProjects(ctx.actor, runs.projectId),
-    filter.project
-      ? eq(
-          runs.projectId,
-          sql`(select ${projects.id} from ${projects} where ${projects.slug} = ${filter.project})`,
-        )
-      : undefined,
-    filter.status?.length ? inArray(runs.status, [...filter.status]) : undefined,
-    filter.runner ? eq(runs.runnerId, filter.runner) : undefined,
-    filter.topLevel ? isNull(runs.parentRunId) : undefined,
-    // Runs not finished yet have no finish time, and are left out of that ordering.
-  );
+export type FindingOrderField = 'CREATED_AT' | 'UPDATED_AT';
+
+export function findingOrdering(field: FindingOrderField, direction: 'ASC' | 'DESC'): Ordering {
+  const column = field === 'CREATED_AT' ? findings.createdAt : findings.updatedAt;
+  const key = field === 'CREATED_AT' ? 'createdAt' : 'updatedAt';
+  return { name: `${field}_${direction}`, column, key, direction, id: findings.id };
+}
+
+/** The actor's scope and the filter, as one condition on items of `type`. */
+function filterCondition(ctx: ServiceContext, type: SearchType, filter: SearchFilter): SQL {
+  validateSearchFilter(filter);
+  const subject = subjects[type];
+  const visible = ctx.actor.projects === 'ALL' ? null : ctx.actor.projects;
+  const compiled = compileSearchFilter(filter, subject, visible);
+  const condition = typeof compiled === 'boolean' ? sql.raw(String(compiled)) : compiled;
+  return and(visibleProjects(ctx.actor, subject.projectId), condition)!;
 }
 
 export async function listRuns(
   ctx: ServiceContext,
-  filter: RunFilter,
+  filter: SearchFilter,
   ordering: Ordering,
   args: PageArgs,
   primeProject?: (project: ProjectRow) => void,
 ): Promise<Connection<RunRow>> {
   const where = and(
-    runFilterConditions(ctx, filter),
+    filterCondition(ctx, 'RUN', filter),
+    // Runs not finished yet have no finish time, and are left out of that ordering.
     ordering.key === 'finishedAt' ? sql`${runs.finishedAt} is not null` : undefined,
   );
   return paginate({
@@ -70,5 +72,31 @@ export async function listRuns(
       return rows.map((row) => row.run);
     },
     count: async () => (await ctx.db.select({ n: count() }).from(runs).where(where))[0]?.n ?? 0,
+  });
+}
+
+export async function listFindings(
+  ctx: ServiceContext,
+  filter: SearchFilter,
+  ordering: Ordering,
+  args: PageArgs,
+  primeProject?: (project: ProjectRow) => void,
+): Promise<Connection<FindingRow>> {
+  const where = filterCondition(ctx, 'FINDING', filter);
+  return paginate({
+    args,
+    ordering,
+    fetch: async (page) => {
+      const rows = await ctx.db
+        .select({ finding: findings, project: projects })
+        .from(findings)
+        .innerJoin(projects, eq(projects.id, findings.projectId))
+        .where(and(where, page.where))
+        .orderBy(...page.orderBy)
+        .limit(page.limit);
+      for (const row of rows) primeProject?.(row.project);
+      return rows.map((row) => row.finding);
+    },
+    count: async () => (await ctx.db.select({ n: count() }).from(findings).where(where))[0]?.n ?? 0,
   });
 }

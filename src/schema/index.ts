@@ -8,6 +8,7 @@ import './dataset.ts';
 import './workflow.ts';
 import './results.ts';
 import './runner.ts';
+import './search.ts';
 import './run.ts';
 import './run-events.ts';
 import './lineage.ts';

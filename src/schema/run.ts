@@ -12,6 +12,7 @@ import { MetricRef, metricFromRow, VersionUnion } from './results.ts';
 import { eventCursor, parseEventCursor, RunEventRef } from './run-events.ts';
 import { RunStatusEnum } from './run-status.ts';
 import { InputKindEnum } from './runner.ts';
+import { SearchFilterInput } from './search.ts';
 
 const RunErrorRef = builder.objectRef<RunError>('RunError').implement({
   description: 'Why a run failed.',
@@ -250,23 +251,13 @@ const RunOrder = builder.inputType('RunOrder', {
   }),
 });
 
-const RunFilter = builder.inputType('RunFilter', {
-  description: 'Narrows a list of runs; every given condition must hold.',
-  fields: (t) => ({
-    project: t.string({ description: 'Only in this project (slug).' }),
-    status: t.field({ type: [RunStatusEnum], description: 'Only in one of these statuses.' }),
-    runner: t.string({ description: 'Only of this runner.' }),
-    topLevel: t.boolean({ description: 'Only runs that are not steps of a workflow run.' }),
-  }),
-});
-
 builder.queryField('runs', (t) =>
   t.connection(
     {
       type: RunRef,
       description: 'Runs you may see.',
       args: {
-        filter: t.arg({ type: RunFilter, description: 'Conditions the runs meet.' }),
+        filter: t.arg({ type: SearchFilterInput, description: 'Conditions the runs meet.' }),
         orderBy: t.arg({ type: RunOrder, description: 'Defaults to newest first.' }),
       },
       resolve: (_root, args, ctx) => {

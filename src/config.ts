@@ -21,6 +21,11 @@ export interface HubConfig {
   runnerModules: string[];
   /** Where runs get their scratch folders. */
   workDir: string;
+  /**
+   * Where datasets that runs make (perturbed copies...) are kept, content-addressed. Workers
+   * on other machines and the runs that read those datasets must see the same folder.
+   */
+  storeDir: string;
 }
 
 function number(
@@ -67,5 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       .map((path) => path.trim())
       .filter(Boolean),
     workDir: env.EVALHUB_WORK_DIR || join(tmpdir(), 'evalhub-work'),
+    storeDir: env.EVALHUB_STORE_DIR || './.evalhub/store',
   };
 }

@@ -170,6 +170,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           leaseMs: config.leaseMs,
           cancelGraceMs: config.cancelGraceMs,
           workRoot: config.workDir,
+          storeDir: config.storeDir,
         })
       : null;
   workers?.start();
@@ -222,6 +223,7 @@ export async function startWorker(
     leaseMs: config.leaseMs,
     cancelGraceMs: config.cancelGraceMs,
     workRoot: config.workDir,
+    storeDir: config.storeDir,
   });
   pool.start();
   return {

@@ -48,6 +48,7 @@ function inProcessPool(concurrency = 1): WorkerPool {
     leaseMs: LEASE_MS,
     cancelGraceMs: 1000,
     workRoot: '/tmp/evalhub-test-work',
+    storeDir: '/tmp/evalhub-test-store',
   });
 }
 

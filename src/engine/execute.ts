@@ -7,6 +7,7 @@ import type { Listener } from '../db/listener.ts';
 import { log } from '../logger.ts';
 import { LeaseLostError, type NewRunEvent } from '../resolvers/run-events.ts';
 import { loadResolvedInputs } from '../resolvers/run-inputs.ts';
+import { recordDatasetOutput } from '../resolvers/run-outputs.ts';
 import { type RunRow, transitionRun } from '../resolvers/run-status.ts';
 import type { Emitter, ResolvedInput, RunContext } from '../runners/contract.ts';
 import type { RunnerRegistry } from '../runners/registry.ts';
@@ -23,6 +24,8 @@ export interface ExecutionSettings {
   cancelGraceMs: number;
   /** Scratch folders of runs are made in here. */
   workRoot: string;
+  /** Datasets runs make are kept in here. */
+  storeDir: string;
 }
 
 /** Why a run's AbortSignal fired. */
@@ -43,9 +46,21 @@ export class RunStopped extends Error {
   }
 }
 
-function emitterFor(writer: EventWriter, inputs: Record<string, ResolvedInput[]>): Emitter {
+interface OutputSettings {
+  db: Database;
+  runId: string;
+  guard: { workerId: string; attempt: number };
+  storeDir: string;
+}
+
+function emitterFor(
+  writer: EventWriter,
+  inputs: Record<string, ResolvedInput[]>,
+  outputs: OutputSettings,
+): Emitter {
   const push = (event: NewRunEvent) => writer.push(event);
   const artifactNames = new Set<string>();
+  const outputNames = new Set<string>();
   return {
     progress: (progress) => push({ type: 'progress', ...progress }),
     log: (level, message) => push({ type: 'log', level, message }),
@@ -67,6 +82,38 @@ function emitterFor(writer: EventWriter, inputs: Record<string, ResolvedInput[]>
         throw new Error(`an artifact named ${artifact.name} was already emitted`);
       artifactNames.add(artifact.name);
       push({ type: 'artifact', ...artifact });
+    },
+    datasetOutput: async (output) => {
+      const source = inputs[output.derivedFrom]?.[0];
+      if (source?.kind !== 'DATASET_VERSION')
+        throw new Error(
+          `dataset output ${output.name}: no dataset input ${output.derivedFrom} to derive from`,
+        );
+      if (outputNames.has(output.name))
+        throw new Error(`a dataset output named ${output.name} was already emitted`);
+      outputNames.add(output.name);
+      const stored = await recordDatasetOutput(
+        outputs.db,
+        {
+          runId: outputs.runId,
+          guard: outputs.guard,
+          name: output.name,
+          path: output.path,
+          format: output.format,
+          sourceVersionId: source.id,
+          transform: output.transform,
+          labels: output.labels,
+          itemCount: output.itemCount,
+          metadata: output.metadata,
+        },
+        outputs.storeDir,
+      );
+      push({
+        type: 'log',
+        level: 'info',
+        message: `recorded dataset output ${output.name} as ${stored.ref} (${stored.digest})`,
+      });
+      return stored;
     },
     flushed: () => writer.flushed(),
   };
@@ -120,7 +167,12 @@ export async function executeRun(
       seed: run.seed,
       signal: controller.signal,
       workDir,
-      emit: emitterFor(writer, inputs),
+      emit: emitterFor(writer, inputs, {
+        db,
+        runId: run.id,
+        guard,
+        storeDir: settings.storeDir,
+      }),
     };
     // A runner that ignores its AbortSignal is given up on after the grace period, counted
     // from the abort even when that came before the runner started.

@@ -3,7 +3,8 @@
 // a lease it renews, and a run whose lease ran out goes back to the queue or fails.
 import { and, asc, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/connect.ts';
-import { artifacts, findings, metrics, runs } from '../db/schema.ts';
+import type { Transaction } from '../db/rows.ts';
+import { artifacts, findings, metrics, runOutputs, runs } from '../db/schema.ts';
 import type { EventGuard } from '../resolvers/run-events.ts';
 import { type RunRow, transitionRun } from '../resolvers/run-status.ts';
 import { WORKFLOW_RUNNER } from '../resolvers/runs.ts';
@@ -115,9 +116,7 @@ export async function reapExpiredLeases(db: Database): Promise<number> {
               }),
       });
       if (moved && retry) {
-        await tx.delete(metrics).where(eq(metrics.runId, run.id));
-        await tx.delete(findings).where(eq(findings.runId, run.id));
-        await tx.delete(artifacts).where(eq(artifacts.runId, run.id));
+        await discardAttemptResults(tx, run.id);
         await tx.execute(sql`select pg_notify('evalhub_runs_queued', ${run.id})`);
       }
       return moved !== null;
@@ -125,6 +124,18 @@ export async function reapExpiredLeases(db: Database): Promise<number> {
     if (done) reaped += 1;
   }
   return reaped;
+}
+
+/**
+ * Removes what an abandoned attempt concluded, so that the next attempt starts clean and
+ * nothing is counted twice. (Its events stay: they are the record of what happened. Dataset
+ * versions it made stay too: they are content-addressed and the next attempt finds them.)
+ */
+async function discardAttemptResults(tx: Transaction, runId: string): Promise<void> {
+  await tx.delete(metrics).where(eq(metrics.runId, runId));
+  await tx.delete(findings).where(eq(findings.runId, runId));
+  await tx.delete(artifacts).where(eq(artifacts.runId, runId));
+  await tx.delete(runOutputs).where(eq(runOutputs.runId, runId));
 }
 
 /** Puts a run this worker holds back in the queue without counting the attempt (worker stopping). */
@@ -146,6 +157,9 @@ export async function releaseRun(
         attempt: sql`${runs.attempt} - 1` as unknown as number,
       },
     });
-    if (released) await tx.execute(sql`select pg_notify('evalhub_runs_queued', ${runId})`);
+    if (released) {
+      await discardAttemptResults(tx, runId);
+      await tx.execute(sql`select pg_notify('evalhub_runs_queued', ${runId})`);
+    }
   });
 }

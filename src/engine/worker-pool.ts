@@ -19,6 +19,7 @@ export interface WorkerPoolOptions {
   leaseMs: number;
   cancelGraceMs: number;
   workRoot: string;
+  storeDir: string;
   /** How often to look for queued runs without being woken. */
   pollMs?: number;
 }

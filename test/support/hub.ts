@@ -1,5 +1,8 @@
 // A real hub on a free port with its own database, and a client that calls it through
 // typed documents (graphql-codegen) over HTTP, as any user of the API would.
+
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLFormattedError, print } from 'graphql';
 import { type HubConfig, loadConfig } from '../../src/config.ts';
@@ -45,6 +48,8 @@ export async function startTestHub(
       dataDir: 'memory://',
       actorName: 'tester',
       leaseMs: 2000,
+      // Datasets runs make go to a temporary store, not the repository's .evalhub.
+      storeDir: join(tmpdir(), 'evalhub-test-store'),
       ...config,
     },
     database,

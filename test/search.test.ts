@@ -3,10 +3,10 @@
 // metrics vary over steps and slices, findings of several kinds.
 import type { VariablesOf } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { defineRunner } from '../src/runners/contract.ts';
+import type { z } from 'zod';
 import type { SearchFilter } from './gql/graphql.ts';
 import { graphql } from './gql/index.ts';
+import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import {
@@ -18,48 +18,6 @@ import {
   RegisterModelVersion,
 } from './support/registry-documents.ts';
 import { StartRun, waitForStatus } from './support/run-documents.ts';
-
-/** Emits the metrics and findings its config lists, or fails with `fail`. */
-const emitter = defineRunner({
-  id: 'emit',
-  version: '1.0.0',
-  description: 'Test runner: emits what its config says.',
-  inputs: [
-    { role: 'model', kind: 'MODEL_VERSION', description: 'A model.', optional: true },
-    { role: 'dataset', kind: 'DATASET_VERSION', description: 'A dataset.', optional: true },
-  ],
-  anyRole: false,
-  config: z
-    .object({
-      metrics: z
-        .array(
-          z.object({
-            key: z.string(),
-            value: z.number(),
-            step: z.number().int().default(0),
-            slice: z.record(z.string(), z.string()).optional(),
-          }),
-        )
-        .default([]),
-      findings: z
-        .array(
-          z.object({
-            kind: z.string(),
-            severity: z.enum(['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']),
-            title: z.string(),
-            summary: z.string().default(''),
-          }),
-        )
-        .default([]),
-      fail: z.string().optional(),
-    })
-    .strict(),
-  async run({ config, emit }) {
-    for (const metric of config.metrics) emit.metric(metric);
-    for (const finding of config.findings) emit.finding(finding);
-    if (config.fail) throw new Error(config.fail);
-  },
-});
 
 const Search = graphql(`
   query Search($query: String, $filter: SearchFilter, $orderBy: SearchOrder, $first: Int, $after: String) {
@@ -193,7 +151,7 @@ async function run(
   name: string,
   project: string,
   inputs: Record<string, string>,
-  config: z.input<typeof emitter.config>,
+  config: z.input<typeof emitRunner.config>,
   tags: string[] = [],
 ) {
   const { data } = await t.graphql(StartRun, {
@@ -216,7 +174,7 @@ async function run(
 }
 
 beforeAll(async () => {
-  t = await startTestHub({ runners: [emitter] });
+  t = await startTestHub({ runners: [emitRunner] });
   await register();
   await run(
     'r1',

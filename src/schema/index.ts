@@ -11,6 +11,7 @@ import './runner.ts';
 import './search.ts';
 import './run.ts';
 import './run-events.ts';
+import './compare.ts';
 import './lineage.ts';
 import './node.ts';
 

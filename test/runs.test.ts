@@ -225,14 +225,14 @@ describe('runs', () => {
     const { run } = expectType(data.startRun, 'StartRunPayload');
     await waitForStatus(t, run.id, ['SUCCEEDED']);
     const listed = await t.graphql(RunList, {
-      filter: { project: ["listed"], status: ["SUCCEEDED"], runner: ["event-generator"] },
+      filter: { project: ['listed'], status: ['SUCCEEDED'], runner: ['event-generator'] },
     });
     expect(listed.data.runs.totalCount).toBe(1);
     expect(listed.data.runs.edges[0]!.node).toMatchObject({
       id: run.id,
       project: { slug: 'listed' },
     });
-    const none = await t.graphql(RunList, { filter: { project: ["listed"], status: ["FAILED"] } });
+    const none = await t.graphql(RunList, { filter: { project: ['listed'], status: ['FAILED'] } });
     expect(none.data.runs.totalCount).toBe(0);
   });
 });

@@ -51,7 +51,6 @@ export interface WalkResult {
   hiddenNodes: boolean;
 }
 
-
 /** The recursive CTE named `name` that walks in `direction`. */
 function walkCte(name: string, direction: WalkDirection, request: WalkRequest): SQL {
   // Walking upstream goes from an edge's down end to its up end; downstream the other way.

@@ -83,7 +83,9 @@ export async function runRunner<S extends z.ZodType>(
     datasetOutputs: [],
   };
   const inputs: Record<string, ResolvedInput[]> = {};
-  for (const input of options.inputs ?? []) (inputs[input.role] ??= []).push(input);
+  for (const input of options.inputs ?? []) {
+    inputs[input.role] = [...(inputs[input.role] ?? []), input];
+  }
   const names = new Set<string>();
   try {
     await runner.run({

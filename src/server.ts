@@ -17,6 +17,7 @@ import { WorkerPool } from './engine/worker-pool.ts';
 import { serveArtifact } from './http/artifacts.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
+import { serveLineageApi } from './http/lineage-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
 import { type Actor, localActor } from './resolvers/actor.ts';
@@ -142,6 +143,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           workers: workers ? { concurrency: config.workers, active: workers.activeRuns } : null,
         });
       }
+      if (
+        url.pathname.startsWith('/api/v1/') &&
+        (await serveLineageApi({ db: database.db, actor: actorFor(req), runners }, req, res, url))
+      )
+        return;
       if (req.method === 'GET' && url.pathname.startsWith('/artifacts/')) {
         return await serveArtifact(
           database.db,

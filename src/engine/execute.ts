@@ -109,9 +109,10 @@ function emitterFor(
         outputs.storeDir,
       );
       push({
-        type: 'log',
-        level: 'info',
-        message: `recorded dataset output ${output.name} as ${stored.ref} (${stored.digest})`,
+        type: 'output',
+        name: output.name,
+        datasetVersionId: stored.id,
+        digest: stored.digest,
       });
       return stored;
     },

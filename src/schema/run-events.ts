@@ -8,7 +8,7 @@ import type { RunRow } from '../resolvers/run-status.ts';
 import { findRun } from '../resolvers/runs.ts';
 import type { FindingEmission, MetricEmission } from '../runners/contract.ts';
 import { builder } from './builder.ts';
-import { ArtifactRef, FindingRef, RunRef } from './refs.ts';
+import { ArtifactRef, DatasetVersionRef, FindingRef, RunRef } from './refs.ts';
 import { MetricRef, metricFromEmission, SeverityEnum } from './results.ts';
 import { RunStatusEnum } from './run-status.ts';
 
@@ -33,6 +33,7 @@ const typeNames: Record<string, string> = {
   finding: 'RunFindingEvent',
   artifact: 'RunArtifactEvent',
   step: 'RunStepEvent',
+  output: 'RunOutputEvent',
 };
 
 const payload = <T>(event: RunEventRow) => event.payload as T;
@@ -201,6 +202,35 @@ builder.objectType(builder.objectRef<RunEventRow>('RunArtifactEvent'), {
       nullable: true,
       description: 'The artifact as stored (null if a later attempt replaced it).',
       resolve: (event, _args, ctx) => ctx.loaders.artifact.load(payload<ArtifactPayload>(event).id),
+    }),
+  }),
+});
+
+interface OutputPayload {
+  name: string;
+  datasetVersionId: string;
+  digest: string;
+}
+
+builder.objectType(builder.objectRef<RunEventRow>('RunOutputEvent'), {
+  description: 'The run made a dataset, now stored as a version derived from its input.',
+  interfaces: [RunEventRef],
+  isTypeOf: (event) => (event as RunEventRow).type === 'output',
+  fields: (t) => ({
+    name: t.string({
+      description: 'The output name the runner gave it.',
+      resolve: (event) => payload<OutputPayload>(event).name,
+    }),
+    digest: t.string({
+      description: 'sha256 of its content.',
+      resolve: (event) => payload<OutputPayload>(event).digest,
+    }),
+    datasetVersion: t.field({
+      type: DatasetVersionRef,
+      nullable: true,
+      description: 'The dataset version it became (null if not visible to you).',
+      resolve: (event, _args, ctx) =>
+        ctx.loaders.datasetVersion.load(payload<OutputPayload>(event).datasetVersionId),
     }),
   }),
 });

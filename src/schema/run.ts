@@ -105,6 +105,15 @@ builder.node(RunRef, {
       description:
         'sha256 of the canonical JSON of {runner and version, config, input digests, seed}: the same key, the same work.',
     }),
+    source: t.exposeString('source', {
+      description:
+        'Where the run was recorded from: "hub" (run here), "openlineage" or "checkmaite" (imported).',
+    }),
+    externalId: t.exposeString('externalId', {
+      nullable: true,
+      description:
+        'Its id in the tool it was imported from (OpenLineage runId, checkmaite run_uid).',
+    }),
     config: t.expose('config', {
       type: 'JSON',
       description: 'Its config, with the runner defaults applied.',

@@ -1,5 +1,7 @@
 // A runner for tests that emits exactly what its config lists (metrics, findings, JSON
-// artifacts), or fails: results with known values, made through the real run engine.
+// artifacts, derived datasets), or fails: results with known values, made through the real run engine.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { defineRunner } from '../../src/runners/contract.ts';
 
@@ -35,10 +37,12 @@ export const emitRunner = defineRunner({
         )
         .default([]),
       artifacts: z.array(z.object({ name: z.string(), json: z.unknown() })).default([]),
+      /** Datasets to make, each a folder with one file, derived from the dataset input. */
+      outputs: z.array(z.object({ name: z.string(), content: z.string() })).default([]),
       fail: z.string().optional(),
     })
     .strict(),
-  async run({ config, emit }) {
+  async run({ config, emit, workDir }) {
     for (const metric of config.metrics) emit.metric(metric);
     for (const finding of config.findings) emit.finding(finding);
     for (const artifact of config.artifacts)
@@ -47,6 +51,18 @@ export const emitRunner = defineRunner({
         mediaType: 'application/json',
         bytes: Buffer.from(JSON.stringify(artifact.json)),
       });
+    for (const output of config.outputs) {
+      const folder = join(workDir, output.name);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'data.txt'), output.content);
+      await emit.datasetOutput({
+        name: output.name,
+        path: folder,
+        format: 'OTHER',
+        derivedFrom: 'dataset',
+        transform: { name: 'rewrite', content: output.content },
+      });
+    }
     if (config.fail) throw new Error(config.fail);
   },
 });

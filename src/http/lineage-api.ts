@@ -1,0 +1,108 @@
+// The REST side of lineage, for tools that speak OpenLineage or PROV rather than GraphQL:
+//   POST /api/v1/lineage                  OpenLineage RunEvents in (one, or an array)
+//   GET  /api/v1/runs/{id}/openlineage    a run as OpenLineage RunEvents
+//   GET  /api/v1/lineage/{id}/prov        a trace as a W3C PROV-JSON document
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServiceContext } from '../resolvers/context.ts';
+import { NotFoundError, ValidationError } from '../resolvers/errors.ts';
+import { type LineageDirection, traceLineage } from '../resolvers/lineage.ts';
+import { lineageProvDocument } from '../resolvers/lineage-prov.ts';
+import { exportRunAsOpenLineage } from '../resolvers/openlineage-export.ts';
+import { importOpenLineageEvents } from '../resolvers/openlineage-import.ts';
+import { OpenLineageEventError } from '../resolvers/openlineage-validation.ts';
+import { BodyTooLargeError, readBody, sendJson } from './graphql-endpoint.ts';
+
+/** Answers a request under /api/v1/, or returns false when no route matches. */
+export async function serveLineageApi(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
+  const path = url.pathname;
+  if (path === '/api/v1/lineage') {
+    if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
+    await receiveEvents(ctx, req, res, url);
+    return true;
+  }
+  const exported = /^\/api\/v1\/runs\/([^/]+)\/openlineage$/.exec(path);
+  if (exported) {
+    if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
+    const events = await exportRunAsOpenLineage(ctx, decodeURIComponent(exported[1]!));
+    if (!events) sendJson(res, 404, { error: 'no such run (or not visible to you)' });
+    else sendJson(res, 200, events);
+    return true;
+  }
+  const prov = /^\/api\/v1\/lineage\/([^/]+)\/prov$/.exec(path);
+  if (prov) {
+    if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
+    await sendProv(ctx, decodeURIComponent(prov[1]!), res, url);
+    return true;
+  }
+  return false;
+}
+
+function methodNotAllowed(res: ServerResponse, allowed: string): true {
+  res.setHeader('allow', allowed);
+  sendJson(res, 405, { error: `use ${allowed} here` });
+  return true;
+}
+
+async function receiveEvents(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+) {
+  let body: unknown;
+  try {
+    body = JSON.parse((await readBody(req)).toString('utf8'));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: error.message });
+    return sendJson(res, 400, { error: `the body is not JSON: ${(error as Error).message}` });
+  }
+  const events = Array.isArray(body) ? body : [body];
+  if (events.length === 0) return sendJson(res, 400, { error: 'no events' });
+  try {
+    const runs = await importOpenLineageEvents(ctx, events, url.searchParams.get('project'));
+    sendJson(res, 201, { runs });
+  } catch (error) {
+    if (error instanceof OpenLineageEventError)
+      return sendJson(res, 400, {
+        error: error.message,
+        ...(Array.isArray(body) ? { index: error.index } : {}),
+        problems: error.problems,
+      });
+    if (error instanceof ValidationError) return sendJson(res, 400, { error: error.message });
+    if (error instanceof NotFoundError) return sendJson(res, 403, { error: error.message });
+    throw error;
+  }
+}
+
+async function sendProv(ctx: ServiceContext, id: string, res: ServerResponse, url: URL) {
+  const direction = (url.searchParams.get('direction') ?? 'UPSTREAM').toUpperCase();
+  if (!['UPSTREAM', 'DOWNSTREAM', 'BOTH'].includes(direction))
+    return sendJson(res, 400, { error: 'direction is UPSTREAM, DOWNSTREAM or BOTH' });
+  const number = (name: string, fallback: number) => {
+    const text = url.searchParams.get(name);
+    return text === null ? fallback : Number(text);
+  };
+  try {
+    const graph = await traceLineage(ctx, {
+      id,
+      direction: direction as LineageDirection,
+      depth: number('depth', 10),
+      maxNodes: number('maxNodes', 1000),
+    });
+    if (!graph) return sendJson(res, 404, { error: 'no such node (or not visible to you)' });
+    res
+      .writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="provenance-${id}.json"`,
+      })
+      .end(JSON.stringify(await lineageProvDocument(ctx, graph)));
+  } catch (error) {
+    if (error instanceof ValidationError) return sendJson(res, 400, { error: error.message });
+    throw error;
+  }
+}

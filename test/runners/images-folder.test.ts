@@ -94,6 +94,21 @@ describe('readImageFolder', () => {
     );
   });
 
+  it('returns images outside the label set apart when asked to keep them', async () => {
+    const root = folder();
+    await writeImageFolder(root, { cat: [red], horse: [red, red], zebra: [red] });
+
+    const dataset = await readImageFolder(root, ['cat', 'dog'], { outsideLabels: 'keep' });
+
+    expect(dataset.items.map((i) => i.id)).toEqual(['cat/0.png']);
+    expect(dataset.outsideLabels).toEqual([
+      { id: 'horse/0.png', path: join(root, 'horse', '0.png'), label: 'horse' },
+      { id: 'horse/1.png', path: join(root, 'horse', '1.png'), label: 'horse' },
+      { id: 'zebra/0.png', path: join(root, 'zebra', '0.png'), label: 'zebra' },
+    ]);
+    expect((await readImageFolder(root)).outsideLabels).toEqual([]);
+  });
+
   it('returns root images as unlabeled, and sorts out other files', async () => {
     const root = folder();
     await writeImageFolder(root, { cat: [red] });

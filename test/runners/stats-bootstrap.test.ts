@@ -2,7 +2,11 @@
 // claim, are reproducible from the seed, and serve statistics that are not means.
 import { describe, expect, it } from 'vitest';
 import { RunnerInputError } from '../../src/runners/contract.ts';
-import { bootstrapInterval, pairedBootstrap } from '../../src/runners/stats/bootstrap.ts';
+import {
+  bootstrapInterval,
+  bootstrapIntervalAsync,
+  pairedBootstrap,
+} from '../../src/runners/stats/bootstrap.ts';
 import { classificationReport } from '../../src/runners/stats/classification.ts';
 import { createRandom } from '../../src/runners/stats/random.ts';
 
@@ -122,6 +126,39 @@ describe('bootstrapInterval', () => {
     expect(() => bootstrapInterval({ size: 5, statistic: () => Number.NaN, seed: 1 })).toThrow(
       /NaN/,
     );
+  });
+});
+
+describe('bootstrapIntervalAsync', () => {
+  it('gives the interval bootstrapInterval gives, and lets timers run while it works', async () => {
+    const values = Float64Array.from({ length: 100 }, (_, i) => Math.cos(i) * 3);
+    const slowMean = (indices: Int32Array) => {
+      const until = performance.now() + 2;
+      while (performance.now() < until);
+      return meanOf(values)(indices);
+    };
+    const options = { size: 100, statistic: slowMean, resamples: 100, level: 0.9, seed: 8 };
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    let done = 0;
+    const interval = await bootstrapIntervalAsync({ ...options, onResample: (n) => (done = n) });
+    clearInterval(timer);
+    expect(interval).toEqual(bootstrapInterval(options));
+    expect(done).toBe(100);
+    // 100 resamples of 2 ms each with a turn every 50 ms: the 10 ms timer fired in between.
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    const statistic = (indices: Int32Array) => {
+      if (indices[0] === -1) return 0;
+      controller.abort(new Error('cancelled'));
+      return 1;
+    };
+    await expect(
+      bootstrapIntervalAsync({ size: 5, statistic, seed: 1, signal: controller.signal }),
+    ).rejects.toThrow('cancelled');
   });
 });
 

@@ -50,7 +50,7 @@ async function* physicalLines(file: string): AsyncGenerator<string> {
 }
 
 /** The cells of one CSV record (RFC 4180: quoted cells may hold commas, newlines, ""). */
-function csvCells(record: string): string[] {
+export function csvCells(record: string): string[] {
   const cells: string[] = [];
   let cell = '';
   let quoted = false;

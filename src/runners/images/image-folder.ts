@@ -33,6 +33,19 @@ export interface ImageFolder {
   unsupported: string[];
   /** Non-image files, hidden files and links, which are not items: ids. */
   ignored: string[];
+  /**
+   * Images in class folders outside the declared label set, labelled by their folder, sorted
+   * by id. Always empty unless `outsideLabels` is 'keep': by default such a folder is refused.
+   */
+  outsideLabels: Array<ImageFile & { label: string }>;
+}
+
+export interface ReadImageFolderOptions {
+  /**
+   * Images in a class folder outside the declared label set: 'refuse' (the default) throws,
+   * as an evaluation must; 'keep' returns them in `outsideLabels`, so a profiler can report them.
+   */
+  outsideLabels?: 'refuse' | 'keep';
 }
 
 /**
@@ -66,18 +79,21 @@ export function declaredLabels(
 
 /**
  * Reads the image folder at `root`. With `declared` labels, class indices follow their order
- * and a class folder with images outside them is an error; without, the classes are the
- * folders in the root, sorted (an empty class folder is still a class, as the hub counts it).
+ * and a class folder with images outside them is an error (or, with `outsideLabels: 'keep'`,
+ * returned apart); without, the classes are the folders in the root, sorted (an empty class
+ * folder is still a class, as the hub counts it).
  */
 export async function readImageFolder(
   root: string,
   declared: readonly string[] | null = null,
+  options: ReadImageFolderOptions = {},
 ): Promise<ImageFolder> {
   const files = await listFolderFiles(root);
   const labels = declared ? [...declared] : files.folders;
   const index = new Map(labels.map((label, i) => [label, i]));
   const items: LabelledImage[] = [];
   const unlabeled: ImageFile[] = [];
+  const outsideLabels: ImageFolder['outsideLabels'] = [];
   const stray = new Set<string>();
   for (const id of files.images) {
     const slash = id.indexOf('/');
@@ -87,10 +103,12 @@ export async function readImageFolder(
     }
     const label = id.slice(0, slash);
     const labelIndex = index.get(label);
-    if (labelIndex === undefined) stray.add(label);
-    else items.push({ id, path: join(root, id), label, labelIndex });
+    if (labelIndex === undefined) {
+      stray.add(label);
+      outsideLabels.push({ id, path: join(root, id), label });
+    } else items.push({ id, path: join(root, id), label, labelIndex });
   }
-  if (stray.size) {
+  if (stray.size && options.outsideLabels !== 'keep') {
     const [first, ...more] = stray;
     throw new RunnerInputError(
       `label '${first}' (folder ${first}/) is not in the dataset's label set ` +
@@ -104,16 +122,20 @@ export async function readImageFolder(
     unlabeled,
     unsupported: files.unsupported,
     ignored: [...files.other, ...files.omitted].sort(),
+    outsideLabels,
   };
 }
 
 /** Reads an IMAGE_FOLDER dataset version, with the label set it declares. */
-export async function readImageFolderInput(input: ResolvedInput): Promise<ImageFolder> {
+export async function readImageFolderInput(
+  input: ResolvedInput,
+  options: ReadImageFolderOptions = {},
+): Promise<ImageFolder> {
   if (input.format !== 'IMAGE_FOLDER') {
     throw new RunnerInputError(`${input.ref} is a ${input.format} dataset, not an IMAGE_FOLDER`);
   }
   if (!input.localPath) {
     throw new RunnerInputError(`${input.ref} is at ${input.uri}, not in a local folder`);
   }
-  return readImageFolder(input.localPath, declaredLabels(input));
+  return readImageFolder(input.localPath, declaredLabels(input), options);
 }

@@ -44,15 +44,19 @@ function shapeText(shape: ReadonlyArray<number | string>): string {
 const isKnown = (dim: number | string | undefined): dim is number =>
   typeof dim === 'number' && dim > 0;
 
-/** Checks the model's one input is a float32 image batch, and finds its layout and size. */
+/**
+ * Checks the model's one input is a float32 image batch, and finds its layout and size.
+ * `kind` names the model in messages ('an image classifier', 'a detector', ...).
+ */
 export function imageInputOf(
   inputs: readonly InferenceSession.ValueMetadata[],
   options: ClassifierOptions = {},
+  kind = 'an image classifier',
 ): ImageModelInput {
   if (inputs.length !== 1) {
     throw new RunnerInputError(
       `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); ` +
-        'an image classifier takes one',
+        `${kind} takes one`,
     );
   }
   const input = inputs[0]!;
@@ -61,7 +65,7 @@ export function imageInputOf(
     throw new RunnerInputError(`model input '${input.name}' is ${type}; images are fed as float32`);
   }
   const shape = [...input.shape];
-  const needs = `an image classifier needs [N,3,H,W] or [N,H,W,3]`;
+  const needs = `${kind} needs [N,3,H,W] or [N,H,W,3]`;
   if (shape.length !== 4) {
     throw new RunnerInputError(
       `model input '${input.name}' has shape ${shapeText(shape)}; ${needs}`,

@@ -29,7 +29,7 @@ export interface Calibration {
  * from ceil(c * bins) is corrected against the boundaries as doubles, so a confidence equal
  * to a boundary (0.2 with 15 bins) lands in the bin it closes, not the one after.
  */
-function binOf(confidence: number, bins: number): number {
+export function binOf(confidence: number, bins: number): number {
   let b = Math.max(0, Math.ceil(confidence * bins) - 1);
   while (b > 0 && confidence <= b / bins) b--;
   while (b < bins - 1 && confidence > (b + 1) / bins) b++;

@@ -1,0 +1,130 @@
+// What a user can set for a drift check; the defaults suit a first comparison of two versions.
+import { z } from 'zod';
+
+const channelTriple = z.array(z.number()).length(3);
+
+/** How to run an image embedding model (only with an `embedding` model input). */
+export const embeddingConfig = z
+  .object({
+    output: z
+      .string()
+      .optional()
+      .describe(
+        "The output holding the embedding, [N, D] (or [N, ...], flattened); the model's first by default.",
+      ),
+    width: z
+      .number()
+      .int()
+      .min(1)
+      .max(16384)
+      .optional()
+      .describe('Input width, needed only when the model does not fix it.'),
+    height: z
+      .number()
+      .int()
+      .min(1)
+      .max(16384)
+      .optional()
+      .describe('Input height, needed only when the model does not fix it.'),
+    layout: z
+      .enum(['NCHW', 'NHWC'])
+      .optional()
+      .describe("The input's layout, needed only when the model's shape does not tell."),
+    fit: z
+      .enum(['fill', 'cover'])
+      .default('fill')
+      .describe(
+        "'fill' stretches each image to the input size; 'cover' scales and crops the centre.",
+      ),
+    channelOrder: z.enum(['RGB', 'BGR']).default('RGB').describe('The input channel order.'),
+    mean: channelTriple
+      .default([0, 0, 0])
+      .describe('Per-channel mean subtracted after scaling pixels to 0..1, in tensor order.'),
+    std: channelTriple
+      .default([1, 1, 1])
+      .describe('Per-channel divisor after subtracting the mean.'),
+    batchSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(16)
+      .describe('Images per inference (the model fixes it when its batch dimension is fixed).'),
+  })
+  .strict();
+
+export type EmbeddingConfig = z.output<typeof embeddingConfig>;
+
+export const driftConfig = z
+  .object({
+    extractor: z
+      .enum(['auto', 'image-statistics', 'embedding', 'table'])
+      .default('auto')
+      .describe(
+        "What is compared: 'table' (the numeric columns of CSV / JSONL datasets), " +
+          "'image-statistics' (each image's width, height, brightness, contrast and sharpness), " +
+          "'embedding' (the output of the 'embedding' ONNX model input). 'auto' takes the table " +
+          'for tables, else the embedding when a model is given, else image statistics.',
+      ),
+    features: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        'The features to compare (table columns, or image statistics); by default every one ' +
+          'both datasets have.',
+      ),
+    labelField: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The label column of a table; the dataset's metadata.labelField, else 'label', by default.",
+      ),
+    alpha: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.05)
+      .describe('Significance level of every test, after correction for the per-feature tests.'),
+    correction: z
+      .enum(['holm', 'benjamini-hochberg'])
+      .default('holm')
+      .describe(
+        'How p-values of the per-feature tests (KS and Cramér-von Mises for every feature, one ' +
+          "family) are adjusted: 'holm' bounds the chance of any false alarm, " +
+          "'benjamini-hochberg' the expected share of false alarms.",
+      ),
+    mmdPermutations: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(1000)
+      .describe('Permutations of the MMD test on all features together; 0 skips it.'),
+    mmdMaxRows: z
+      .number()
+      .int()
+      .min(10)
+      .max(2500)
+      .default(1000)
+      .describe(
+        'Each side is subsampled (seeded) to at most this many rows for MMD, whose cost grows ' +
+          'with the square of the rows.',
+      ),
+    maxSide: z
+      .number()
+      .int()
+      .min(16)
+      .max(16384)
+      .default(1024)
+      .describe(
+        'Images are scaled down to this longest side before their statistics are measured.',
+      ),
+    embedding: embeddingConfig
+      .prefault({})
+      .describe('How to run the embedding model; ignored without one.'),
+  })
+  .strict();
+
+export type DriftConfig = z.output<typeof driftConfig>;

@@ -32,7 +32,8 @@ import {
   runnerOrError,
   WORKFLOW_RUNNER,
 } from './runs.ts';
-import type { WorkflowSpec } from './workflow-spec.ts';
+import { checkStepRequirements, closeRequirements } from './workflow-requirements.ts';
+import type { Requirement, WorkflowSpec } from './workflow-spec.ts';
 
 /** One step as planned when the workflow started: exactly what its run will be. */
 export interface PlannedStep {
@@ -48,6 +49,8 @@ export interface PlannedStep {
 
 export interface WorkflowPlan {
   steps: PlannedStep[];
+  /** Checked after each step; absent in plans made before requirements were checked. */
+  requirements?: Requirement[];
 }
 
 /** A step's seed: derived from the workflow's seed and the step id, so steps differ but repeat. */
@@ -138,6 +141,7 @@ export async function startWorkflow(
         dependsOn: step.dependsOn,
       };
     }),
+    requirements: spec.requirements,
   };
   for (const [i, step] of plan.steps.entries()) {
     const runner = ctx.runners.get(step.runner)!;
@@ -313,7 +317,9 @@ export async function advanceWorkflow(
       await cancelInTransaction(tx, child, `step ${step.stepId} ${step.status.toLowerCase()}`);
     return;
   }
+  await checkStepRequirements(tx, parent.id, plan.requirements ?? [], step);
   if (done === plan.steps.length) {
+    await closeRequirements(tx, parent.id, plan.requirements ?? []);
     await transitionRun(tx, parent.id, { from: ['RUNNING'], to: 'SUCCEEDED' });
     return;
   }

@@ -1,0 +1,81 @@
+// Checking a requirement against reported values: which values it applies to, and the
+// evidence it leads with.
+import { describe, expect, it } from 'vitest';
+import { checkRequirement, sliceMatches } from '../src/resolvers/requirement-check.ts';
+import type { Requirement } from '../src/resolvers/workflow-spec.ts';
+
+const requirement = (fields: Partial<Requirement>): Requirement => ({
+  metric: 'accuracy',
+  op: '>=',
+  threshold: 0.8,
+  severity: 'HIGH',
+  ...fields,
+});
+
+const value = (v: number, slice: Record<string, string> = {}, step = 0, ci?: [number, number]) => ({
+  value: v,
+  step,
+  slice,
+  ci: ci ? { lower: ci[0], upper: ci[1], level: 0.95 } : null,
+  sampleSize: 100,
+});
+
+describe('checkRequirement', () => {
+  it('applies a slice to every value whose labels include it', () => {
+    expect(sliceMatches({ perturbation: 'blur' }, { perturbation: 'blur', severity: '2' })).toBe(
+      true,
+    );
+    expect(sliceMatches({ perturbation: 'blur' }, { perturbation: 'noise' })).toBe(false);
+    expect(sliceMatches({ class: 'cat' }, {})).toBe(false);
+    expect(sliceMatches(undefined, { class: 'cat' })).toBe(true);
+  });
+
+  it('is null when no value is in the slice', () => {
+    expect(checkRequirement(requirement({ slice: { class: 'dog' } }), [value(0.9)])).toBeNull();
+    expect(checkRequirement(requirement({}), [])).toBeNull();
+  });
+
+  it('checks only the last step of a curve', () => {
+    const curve = [value(0.5, {}, 1), value(0.9, {}, 3), value(0.7, {}, 2)];
+    const outcome = checkRequirement(requirement({}), curve)!;
+    expect(outcome.passed).toBe(true);
+    expect(outcome.checked.map((v) => v.value)).toEqual([0.9]);
+  });
+
+  it('leads a sweep with the first failing severity of each series', () => {
+    const sweep = [
+      value(0.95, { perturbation: 'blur', severity: '1' }, 1),
+      value(0.85, { perturbation: 'blur', severity: '2' }, 2),
+      value(0.6, { perturbation: 'blur', severity: '3' }, 3),
+      value(0.4, { perturbation: 'blur', severity: '4' }, 4),
+      value(0.7, { perturbation: 'noise', severity: '0.1' }, 1),
+    ];
+    const outcome = checkRequirement(requirement({}), sweep)!;
+    expect(outcome.passed).toBe(false);
+    expect(outcome.firstFailures.map((v) => v.slice)).toEqual([
+      { perturbation: 'blur', severity: '3' },
+      { perturbation: 'noise', severity: '0.1' },
+    ]);
+    expect(outcome.headline.slice).toEqual({ perturbation: 'blur', severity: '3' });
+    expect(outcome.checked).toHaveLength(5);
+  });
+
+  it('says whether the interval agrees with the verdict', () => {
+    const sure = checkRequirement(requirement({}), [value(0.7, {}, 0, [0.65, 0.75])])!;
+    expect(sure.headline).toMatchObject({ meets: false, certain: true });
+    const unsure = checkRequirement(requirement({}), [value(0.79, {}, 0, [0.74, 0.84])])!;
+    expect(unsure.headline).toMatchObject({ meets: false, certain: false });
+    const noInterval = checkRequirement(requirement({ op: '<', threshold: 1 }), [value(0.5)])!;
+    expect(noInterval.headline).toMatchObject({ meets: true, certain: null });
+  });
+
+  it('leads a pass with its closest call', () => {
+    const outcome = checkRequirement(requirement({}), [
+      value(0.99, { class: 'a' }),
+      value(0.81, { class: 'b' }),
+      value(0.9, { class: 'c' }),
+    ])!;
+    expect(outcome.passed).toBe(true);
+    expect(outcome.headline.slice).toEqual({ class: 'b' });
+  });
+});

@@ -30,6 +30,18 @@ const DerivedVersion = graphql(`
   }
 `);
 
+const OutputEvents = graphql(`
+  query OutputEvents($id: ID!) {
+    node(id: $id) {
+      ... on Run {
+        events(first: 1000) {
+          edges { node { __typename ... on RunOutputEvent { name digest datasetVersion { id } } } }
+        }
+      }
+    }
+  }
+`);
+
 let t: TestHub;
 const temp = tempFolder();
 let modelVersion = '';
@@ -249,6 +261,16 @@ describe('an evaluation workflow through the API', () => {
       });
     }
     expect(new Set(blurred.map((v) => (v as { digest: string }).digest)).size).toBe(3);
+    // Watchers of the sweep saw each copy recorded as it was made.
+    const events = await t.graphql(OutputEvents, { id: steps.robustness! });
+    const outputs = (
+      events.data.node as { events: { edges: Array<{ node: Record<string, unknown> }> } }
+    ).events.edges
+      .map((edge) => edge.node)
+      .filter((node) => node.__typename === 'RunOutputEvent');
+    expect(outputs.map((o) => (o.datasetVersion as { id: string }).id).sort()).toEqual(
+      derived.map((v) => v.id).sort(),
+    );
     // The failed requirement is among the findings this dataset version's impact reaches.
     expect(impact.data.impact!.findings.map((f) => f.id)).toContain(findings.robustness!.id);
 

@@ -27,7 +27,9 @@ describe('checkRequirement', () => {
     );
     expect(sliceMatches({ perturbation: 'blur' }, { perturbation: 'noise' })).toBe(false);
     expect(sliceMatches({ class: 'cat' }, {})).toBe(false);
-    expect(sliceMatches(undefined, { class: 'cat' })).toBe(true);
+    // Without a slice, the value for the whole data only: not each class's.
+    expect(sliceMatches(undefined, { class: 'cat' })).toBe(false);
+    expect(sliceMatches(undefined, {})).toBe(true);
   });
 
   it('is null when no value is in the slice', () => {
@@ -43,21 +45,27 @@ describe('checkRequirement', () => {
   });
 
   it('leads a sweep with the first failing severity of each series', () => {
+    const blur = (v: number, sensor: string, severity: number) =>
+      value(v, { perturbation: 'blur', sensor, severity: String(severity) }, severity);
     const sweep = [
-      value(0.95, { perturbation: 'blur', severity: '1' }, 1),
-      value(0.85, { perturbation: 'blur', severity: '2' }, 2),
-      value(0.6, { perturbation: 'blur', severity: '3' }, 3),
-      value(0.4, { perturbation: 'blur', severity: '4' }, 4),
-      value(0.7, { perturbation: 'noise', severity: '0.1' }, 1),
+      blur(0.95, 'eo', 1),
+      blur(0.85, 'eo', 2),
+      blur(0.6, 'eo', 3),
+      blur(0.4, 'eo', 4),
+      blur(0.7, 'ir', 1),
+      blur(0.5, 'ir', 2),
+      value(0.7, { perturbation: 'noise', sensor: 'eo', severity: '0.1' }, 1),
     ];
-    const outcome = checkRequirement(requirement({}), sweep)!;
+    const outcome = checkRequirement(requirement({ slice: { perturbation: 'blur' } }), sweep)!;
     expect(outcome.passed).toBe(false);
+    expect(outcome.checked).toHaveLength(6);
     expect(outcome.firstFailures.map((v) => v.slice)).toEqual([
-      { perturbation: 'blur', severity: '3' },
-      { perturbation: 'noise', severity: '0.1' },
+      { perturbation: 'blur', sensor: 'eo', severity: '3' },
+      { perturbation: 'blur', sensor: 'ir', severity: '1' },
     ]);
-    expect(outcome.headline.slice).toEqual({ perturbation: 'blur', severity: '3' });
-    expect(outcome.checked).toHaveLength(5);
+    expect(outcome.headline.slice).toEqual({ perturbation: 'blur', sensor: 'eo', severity: '3' });
+    // Without a slice, only a value for the whole data is checked, and this sweep has none.
+    expect(checkRequirement(requirement({}), sweep)).toBeNull();
   });
 
   it('says whether the interval agrees with the verdict', () => {
@@ -70,12 +78,13 @@ describe('checkRequirement', () => {
   });
 
   it('leads a pass with its closest call', () => {
-    const outcome = checkRequirement(requirement({}), [
-      value(0.99, { class: 'a' }),
-      value(0.81, { class: 'b' }),
-      value(0.9, { class: 'c' }),
+    const outcome = checkRequirement(requirement({ slice: { split: 'test' } }), [
+      value(0.99, { split: 'test', class: 'a' }),
+      value(0.81, { split: 'test', class: 'b' }),
+      value(0.9, { split: 'test', class: 'c' }),
+      value(0.5, { split: 'train', class: 'c' }),
     ])!;
     expect(outcome.passed).toBe(true);
-    expect(outcome.headline.slice).toEqual({ class: 'b' });
+    expect(outcome.headline.slice).toEqual({ split: 'test', class: 'b' });
   });
 });

@@ -43,12 +43,17 @@ const compare: Record<Requirement['op'], (value: number, threshold: number) => b
   '==': (v, t) => v === t,
 };
 
-/** A requirement's slice selects the values whose slice labels include all of its labels. */
+/**
+ * A requirement's slice selects the values whose slice labels include all of its labels (a
+ * perturbation's every severity); without one it checks the value for the whole data only,
+ * not each class's.
+ */
 export function sliceMatches(
   wanted: Record<string, string> | undefined,
   slice: Record<string, string>,
 ): boolean {
-  return Object.entries(wanted ?? {}).every(([label, value]) => slice[label] === value);
+  if (!wanted || !Object.keys(wanted).length) return Object.keys(slice).length === 0;
+  return Object.entries(wanted).every(([label, value]) => slice[label] === value);
 }
 
 /** A value's series: its slice without `severity`, so a sweep's points share one. */

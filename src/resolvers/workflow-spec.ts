@@ -18,7 +18,7 @@ const requirement = z
     metric: z.string().min(1),
     op: z.enum(requirementOps),
     threshold: z.number(),
-    /** Only metric values with exactly these slice labels are checked. */
+    /** Checks the values whose slice labels include these; the whole-data value when absent. */
     slice: z.record(z.string(), z.string()).optional(),
     severity: z.enum(['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']).default('HIGH'),
   })

@@ -2,9 +2,12 @@
 //   POST /api/v1/lineage                  OpenLineage RunEvents in (one, or an array)
 //   GET  /api/v1/runs/{id}/openlineage    a run as OpenLineage RunEvents
 //   GET  /api/v1/lineage/{id}/prov        a trace as a W3C PROV-JSON document
+//   POST /api/v1/checkmaite/runs?project= a checkmaite run record in
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { importCheckmaiteRun } from '../resolvers/checkmaite-import.ts';
 import type { ServiceContext } from '../resolvers/context.ts';
-import { NotFoundError, ValidationError } from '../resolvers/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../resolvers/errors.ts';
+import { encodeGlobalId } from '../resolvers/global-id.ts';
 import { type LineageDirection, traceLineage } from '../resolvers/lineage.ts';
 import { lineageProvDocument } from '../resolvers/lineage-prov.ts';
 import { exportRunAsOpenLineage } from '../resolvers/openlineage-export.ts';
@@ -33,6 +36,11 @@ export async function serveLineageApi(
     else sendJson(res, 200, events);
     return true;
   }
+  if (path === '/api/v1/checkmaite/runs') {
+    if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
+    await receiveCheckmaiteRecord(ctx, req, res, url);
+    return true;
+  }
   const prov = /^\/api\/v1\/lineage\/([^/]+)\/prov$/.exec(path);
   if (prov) {
     if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
@@ -54,13 +62,9 @@ async function receiveEvents(
   res: ServerResponse,
   url: URL,
 ) {
-  let body: unknown;
-  try {
-    body = JSON.parse((await readBody(req)).toString('utf8'));
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: error.message });
-    return sendJson(res, 400, { error: `the body is not JSON: ${(error as Error).message}` });
-  }
+  const parsed = await jsonBody(req, res);
+  if (!parsed) return;
+  const { body } = parsed;
   const events = Array.isArray(body) ? body : [body];
   if (events.length === 0) return sendJson(res, 400, { error: 'no events' });
   try {
@@ -75,6 +79,71 @@ async function receiveEvents(
       });
     if (error instanceof ValidationError) return sendJson(res, 400, { error: error.message });
     if (error instanceof NotFoundError) return sendJson(res, 403, { error: error.message });
+    throw error;
+  }
+}
+
+/** A body parsed as JSON, or null once a 400 or 413 has been sent. */
+async function jsonBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<{ body: unknown } | null> {
+  try {
+    return { body: JSON.parse((await readBody(req)).toString('utf8')) };
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) sendJson(res, 413, { error: error.message });
+    else sendJson(res, 400, { error: `the body is not JSON: ${(error as Error).message}` });
+    return null;
+  }
+}
+
+/** 201 with the new run, 200 with the run an earlier import of the same record made. */
+async function receiveCheckmaiteRecord(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+) {
+  const project = url.searchParams.get('project');
+  if (!project)
+    return sendJson(res, 400, {
+      error: 'name the project: /api/v1/checkmaite/runs?project=<slug>',
+    });
+  const parsed = await jsonBody(req, res);
+  if (!parsed) return;
+  try {
+    const { run, created } = await importCheckmaiteRun(ctx, { project, record: parsed.body });
+    sendJson(res, created ? 201 : 200, {
+      run: {
+        id: encodeGlobalId('Run', run.id),
+        runUid: run.externalId,
+        status: run.status,
+        project,
+      },
+      created,
+    });
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      // The service names fields of its GraphQL input; here they are the body's, or the query's.
+      const [, field, ...rest] = error.inputPath;
+      const where =
+        field === 'record'
+          ? {
+              pointer: rest
+                .map((part) => `/${part.replaceAll('~', '~0').replaceAll('/', '~1')}`)
+                .join(''),
+            }
+          : field
+            ? { parameter: field }
+            : {};
+      return sendJson(res, 400, { error: error.message, ...where });
+    }
+    if (error instanceof NotFoundError) return sendJson(res, 403, { error: error.message });
+    if (error instanceof ConflictError)
+      return sendJson(res, 409, {
+        error: error.message,
+        existingId: error.existing ? encodeGlobalId(error.existing.type, error.existing.id) : null,
+      });
     throw error;
   }
 }

@@ -8,7 +8,7 @@ export const OPENLINEAGE_SOURCE = 'openlineage';
 export const OPENLINEAGE_RUN_EVENT_SCHEMA =
   'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
 export const EVALHUB_PRODUCER = 'https://github.com/evalhub/evalhub';
-/** Where the hub's own facets are described (docs/openlineage-facets.json in the repository). */
+/** Names the hub's own facets' schema; docs/interop.md describes each facet and its JSON. */
 export const EVALHUB_FACET_SCHEMA = 'urn:evalhub:openlineage-facets:1';
 
 /** Facet keys of the hub's own facets. */

@@ -13,6 +13,7 @@ import './run.ts';
 import './run-events.ts';
 import './compare.ts';
 import './lineage.ts';
+import './interop.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

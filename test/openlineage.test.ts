@@ -192,6 +192,20 @@ describe('POST /api/v1/lineage', () => {
     });
   });
 
+  it('takes concurrent events of one job, on shared datasets, losing none', async () => {
+    const ids = [40, 41, 42, 43].map(uuid);
+    const dataset = { namespace: 'warehouse', name: 'shared.frames', facets: {} };
+    const posted = await Promise.all(
+      ids.flatMap((runId, i) =>
+        ['START', 'RUNNING', 'COMPLETE'].map((type, j) =>
+          post(event(runId, type, `2026-01-03T1${i}:0${j}:00Z`, { inputs: [dataset] }, 'busy.job')),
+        ),
+      ),
+    );
+    expect(posted.map((p) => p.status).filter((status) => status >= 300)).toEqual([]);
+    for (const runId of ids) expect(await runOf(runId)).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
   it('honours dataset version facets, and turns data-quality facets into metrics and findings', async () => {
     const runId = uuid(7);
     const dataset = (version: string, inputFacets: Record<string, unknown> = {}) => ({

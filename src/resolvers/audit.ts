@@ -37,8 +37,16 @@ export function auditHash(
   return `sha256:${createHash('sha256').update(`${prevHash}\n${body}`).digest('hex')}`;
 }
 
-export async function recordAudit(tx: Transaction, actor: Actor, entry: AuditEntry): Promise<void> {
+/**
+ * Takes the audit chain's lock for the rest of the transaction. A transaction that will lock
+ * rows and then audit takes it first: always the same order, so two of them cannot deadlock.
+ */
+export async function lockAuditChain(tx: Transaction): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+}
+
+export async function recordAudit(tx: Transaction, actor: Actor, entry: AuditEntry): Promise<void> {
+  await lockAuditChain(tx);
   const [last] = await tx
     .select({ hash: auditLog.hash })
     .from(auditLog)

@@ -28,7 +28,7 @@ import {
   workflowVersions,
 } from '../db/schema.ts';
 import type { Actor } from './actor.ts';
-import { recordAudit } from './audit.ts';
+import { lockAuditChain, recordAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
 import { encodeGlobalId } from './global-id.ts';
 import {
@@ -92,6 +92,8 @@ export async function importOpenLineageEvents(
     validateRunEvent(event, i);
   });
   return ctx.db.transaction(async (tx) => {
+    // Runs and workflows are locked, then audited: the audit lock goes first (see lockAuditChain).
+    await lockAuditChain(tx);
     const imported: ImportedRun[] = [];
     for (const event of events)
       imported.push(await importEvent(tx, ctx.actor, event as RunEvent, project));

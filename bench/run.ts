@@ -1,13 +1,25 @@
 // npm run bench: runs every benchmark on the embedded database and on PostgreSQL (the one
 // in DATABASE_URL, or a throwaway cluster), prints the figures and writes them to
-// .bench/results.json.
+// .bench/results.json. Benchmarks over the generated lineage graph (about 1M edges at
+// EVALHUB_BENCH_SCALE=1) run on PostgreSQL only, sharing one database that is generated
+// the first time one of them runs (or reused from an earlier run on DATABASE_URL).
+// `node bench/run.ts <name>...` runs only the named benchmarks.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
-import { openDatabase } from '../src/db/connect.ts';
+import { type DatabaseHandle, openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { benchEventIngestion } from './event-ingestion.ts';
 import { benchFanOut } from './fan-out.ts';
+import { benchLineageTrace } from './lineage-trace.ts';
 import { benchRegistryListing } from './registry-listing.ts';
+import { benchRunsPage } from './runs-page.ts';
+import { benchSearch } from './search.ts';
+import {
+  benchScale,
+  graphLabel,
+  type LineageGraphDatabase,
+  lineageGraphDatabase,
+} from './support/lineage-database.ts';
 import type { BenchResult } from './support/measure.ts';
 import { benchPostgres } from './support/postgres.ts';
 
@@ -19,12 +31,25 @@ interface Target {
   database: Awaited<ReturnType<typeof openDatabase>>;
 }
 
-type Bench = (target: Target) => Promise<BenchResult>;
+/**
+ * A benchmark runs on both databases, each time on an empty one of its own; or it reads the
+ * generated lineage graph, on PostgreSQL only (generating a million edges in the embedded
+ * database would take most of the run, and measure nothing it is for).
+ */
+type Bench =
+  | { on: 'both'; run(target: Target): Promise<BenchResult> }
+  | {
+      on: 'lineage graph';
+      run(database: DatabaseHandle, graph: LineageGraphDatabase): Promise<BenchResult>;
+    };
 
 const benches: Record<string, Bench> = {
-  'registry-listing': (target) => benchRegistryListing(target.database),
-  'event-ingestion': (target) => benchEventIngestion(target.database),
-  'fan-out': (target) => benchFanOut(target),
+  'registry-listing': { on: 'both', run: (target) => benchRegistryListing(target.database) },
+  'event-ingestion': { on: 'both', run: (target) => benchEventIngestion(target.database) },
+  'fan-out': { on: 'both', run: (target) => benchFanOut(target) },
+  'lineage-trace': { on: 'lineage graph', run: benchLineageTrace },
+  search: { on: 'lineage graph', run: benchSearch },
+  'runs-page': { on: 'lineage graph', run: benchRunsPage },
 };
 
 async function freshPostgres(serverUrl: string, name: string) {
@@ -38,11 +63,51 @@ async function freshPostgres(serverUrl: string, name: string) {
 }
 
 const only = process.argv.slice(2);
+for (const name of only)
+  if (!(name in benches))
+    throw new Error(`no benchmark ${name}: ${Object.keys(benches).join(', ')}`);
 const results: BenchResult[] = [];
+const report = (result: BenchResult) => {
+  results.push(result);
+  console.log(`\n${result.name}`);
+  for (const [figure, value] of Object.entries(result.figures))
+    console.log(`  ${figure}: ${value}`);
+};
 const server = await benchPostgres();
+let graph: LineageGraphDatabase | undefined;
 try {
   for (const [name, bench] of Object.entries(benches)) {
     if (only.length && !only.includes(name)) continue;
+    if (bench.on === 'lineage graph') {
+      report({
+        name: `${name} (pglite)`,
+        figures: { skipped: 'PostgreSQL only: it reads the generated lineage graph' },
+      });
+      if (!server) {
+        report({ name: `${name} (postgres)`, figures: { skipped: 'no PostgreSQL to run on' } });
+        continue;
+      }
+      if (!graph) {
+        graph = await lineageGraphDatabase(server.url, benchScale());
+        report({
+          name: 'lineage graph (postgres)',
+          figures: {
+            graph: graphLabel(graph),
+            generated:
+              graph.generatedInSeconds === null
+                ? 'reused from an earlier run'
+                : `in ${graph.generatedInSeconds.toFixed(0)} s`,
+          },
+        });
+      }
+      const database = await openDatabase({ url: graph.url, dataDir: 'memory://' });
+      try {
+        report(await bench.run(database, graph));
+      } finally {
+        await database.close();
+      }
+      continue;
+    }
     const targets = [{ kind: 'pglite', url: undefined as string | undefined }];
     if (server)
       targets.push({
@@ -52,16 +117,13 @@ try {
     for (const target of targets) {
       const database = await openDatabase({ url: target.url, dataDir: 'memory://' });
       await migrate(database.db);
-      const result = await bench({
+      const result = await bench.run({
         kind: target.kind as Target['kind'],
         url: target.url,
         database,
       });
       await database.close();
-      results.push(result);
-      console.log(`\n${result.name}`);
-      for (const [figure, value] of Object.entries(result.figures))
-        console.log(`  ${figure}: ${value}`);
+      report(result);
     }
   }
 } finally {

@@ -18,14 +18,45 @@ export async function time(
     await task();
     samples.push(performance.now() - start);
   }
+  return timingOf(samples);
+}
+
+function timingOf(samples: number[]): Timing {
   samples.sort((a, b) => a - b);
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
   return {
     p50: at(0.5),
     p95: at(0.95),
     mean: samples.reduce((a, b) => a + b, 0) / samples.length,
-    runs,
+    runs: samples.length,
   };
+}
+
+/**
+ * Times several tasks in turns, one run of each per round (the round's number passed in),
+ * so that load that comes and goes on the machine weighs on all of them alike and the
+ * ratios between them stay fair.
+ */
+export async function timeInTurns<K extends string>(
+  tasks: Record<K, (round: number) => Promise<unknown>>,
+  runs: number,
+  warmup = Math.ceil(runs / 10),
+): Promise<Record<K, Timing>> {
+  const names = Object.keys(tasks) as K[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    K,
+    number[]
+  >;
+  for (let round = -warmup; round < runs; round += 1)
+    for (const name of names) {
+      const start = performance.now();
+      await tasks[name](round + warmup);
+      if (round >= 0) samples[name].push(performance.now() - start);
+    }
+  return Object.fromEntries(names.map((name) => [name, timingOf(samples[name])])) as Record<
+    K,
+    Timing
+  >;
 }
 
 export const ms = (value: number) => `${value.toFixed(2)} ms`;

@@ -1,0 +1,65 @@
+// A hub on a free port over a bench's database, and a client that posts typed documents to
+// it over HTTP, as any user of the API would, keeping the SQL statements of each request.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { loadConfig } from '../../src/config.ts';
+import type { DatabaseHandle } from '../../src/db/connect.ts';
+import { localActor } from '../../src/resolvers/actor.ts';
+import type { ServiceContext } from '../../src/resolvers/context.ts';
+import { type Hub, startHub } from '../../src/server.ts';
+import { graphql } from '../../test/gql/index.ts';
+
+const Ping = graphql(`
+  query BenchPing { __typename }
+`);
+
+export interface BenchHub {
+  hub: Hub;
+  /** What a resolver gets, to time the services without HTTP and GraphQL. */
+  services: ServiceContext;
+  /** Posts a document; throws on GraphQL errors. */
+  request<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+  ): Promise<TResult>;
+  /** Posts `{ __typename }`: what every request costs, HTTP and GraphQL with no resolver. */
+  ping(): Promise<unknown>;
+  /** The SQL statements of the last request. */
+  statements(): string[];
+  close(): Promise<void>;
+}
+
+/** Starts a hub (no workers) on `database`. */
+export async function startBenchHub(database: DatabaseHandle): Promise<BenchHub> {
+  let last: string[] = [];
+  const hub = await startHub({
+    config: { ...loadConfig({}), port: 0, dataDir: 'memory://', actorName: 'bench', workers: 0 },
+    database,
+    onStatements: (recorded) => {
+      last = recorded;
+    },
+  });
+  const url = `${hub.url}/graphql`;
+  // Printed once per document, so that the client's own work stays out of the timings.
+  const printed = new WeakMap<object, string>();
+  const request: BenchHub['request'] = async (document, variables) => {
+    if (!printed.has(document)) printed.set(document, print(document));
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: printed.get(document), variables }),
+    });
+    const body = (await response.json()) as { data: never; errors?: { message: string }[] };
+    if (body.errors?.length)
+      throw new Error(`the hub answered with errors: ${JSON.stringify(body.errors)}`);
+    return body.data;
+  };
+  return {
+    hub,
+    services: { db: database.db, actor: localActor('bench'), runners: hub.runners },
+    request,
+    ping: () => request(Ping, {}),
+    statements: () => last,
+    close: () => hub.close(),
+  };
+}

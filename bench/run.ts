@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { type DatabaseHandle, openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { benchClassificationThroughput } from './classification-throughput.ts';
 import { benchEventIngestion } from './event-ingestion.ts';
 import { benchFanOut } from './fan-out.ts';
 import { benchLineageTrace } from './lineage-trace.ts';
@@ -47,6 +48,10 @@ const benches: Record<string, Bench> = {
   'registry-listing': { on: 'both', run: (target) => benchRegistryListing(target.database) },
   'event-ingestion': { on: 'both', run: (target) => benchEventIngestion(target.database) },
   'fan-out': { on: 'both', run: (target) => benchFanOut(target) },
+  'classification-throughput': {
+    on: 'both',
+    run: (target) => benchClassificationThroughput(target),
+  },
   'lineage-trace': { on: 'lineage graph', run: benchLineageTrace },
   search: { on: 'lineage graph', run: benchSearch },
   'runs-page': { on: 'lineage graph', run: benchRunsPage },

@@ -118,6 +118,8 @@ export const findings = pgTable(
   },
   (t) => [
     index().on(t.projectId, t.createdAt, t.id),
+    // The newest first across every project an actor sees (the default listing).
+    index().on(t.createdAt, t.id),
     index().on(t.runId),
     index().on(t.severity, t.createdAt),
     index().on(t.kind, t.createdAt),

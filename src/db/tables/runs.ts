@@ -79,6 +79,8 @@ export const runs = pgTable(
   },
   (t) => [
     index().on(t.projectId, t.createdAt, t.id),
+    // The newest first across every project an actor sees (the default listing).
+    index().on(t.createdAt, t.id),
     index().on(t.runnerId, t.createdAt),
     index().on(t.runKey),
     index().on(t.parentRunId),

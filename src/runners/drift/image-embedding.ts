@@ -1,11 +1,11 @@
 // An ONNX image embedding model on the CPU, and the features it gives an image folder: one
 // feature per embedding dimension.
-import { availableParallelism } from 'node:os';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { ResolvedInput } from '../contract.ts';
 import { RunnerInputError } from '../contract.ts';
 import { readBatches } from '../images/image-batches.ts';
 import { ImagePreprocessor } from '../images/preprocess.ts';
+import { imageBatchTensor, openCpuSession, wrapSession } from '../onnx/image-session.ts';
 import { type ImageModelInput, imageInputOf } from '../onnx/model-session.ts';
 import type { EmbeddingConfig } from './config.ts';
 import type { FeatureSet } from './feature-set.ts';
@@ -43,45 +43,19 @@ export class ImageEmbedder {
 
   /** Loads the model at `path`; an unusable model is the user's problem. */
   static async load(path: string, config: EmbeddingConfig): Promise<ImageEmbedder> {
-    let session: InferenceSession;
-    try {
-      session = await InferenceSession.create(path, {
-        executionProviders: ['cpu'],
-        intraOpNumThreads: availableParallelism(),
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-      });
-    } catch (error) {
-      throw new RunnerInputError(`cannot load ONNX model ${path}: ${(error as Error).message}`);
-    }
-    try {
-      return new ImageEmbedder(session, config);
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
+    const session = await openCpuSession(path);
+    return wrapSession(session, () => new ImageEmbedder(session, config));
   }
 
   /** The embeddings of the first `count` images of `batch`, one row each, flattened. */
   async embed(batch: Float32Array, count: number): Promise<Float64Array[]> {
-    const { height, width, layout, batchSize } = this.input;
-    const itemSize = 3 * height * width;
-    let fed = batch.subarray(0, count * itemSize);
-    if (batchSize !== null && count < batchSize) {
-      fed = new Float32Array(batchSize * itemSize);
-      fed.set(batch.subarray(0, count * itemSize));
-    }
-    const n = fed.length / itemSize;
-    const dims = layout === 'NCHW' ? [n, 3, height, width] : [n, height, width, 3];
-    const results = await this.#session.run({ [this.input.name]: new Tensor(fed, dims) }, [
-      this.output,
-    ]);
-    const tensor = results[this.output] as Tensor;
-    const values = tensor.data as Float32Array | Float64Array;
-    if (tensor.dims[0] !== n || values.length % n !== 0 || values.length === 0) {
+    const { tensor, fed: n } = imageBatchTensor(batch, count, this.input);
+    const results = await this.#session.run({ [this.input.name]: tensor }, [this.output]);
+    const output = results[this.output] as Tensor;
+    const values = output.data as Float32Array | Float64Array;
+    if (output.dims[0] !== n || values.length % n !== 0 || values.length === 0) {
       throw new RunnerInputError(
-        `embedding output '${this.output}' has shape [${tensor.dims.join(',')}] for ${n} images`,
+        `embedding output '${this.output}' has shape [${output.dims.join(',')}] for ${n} images`,
       );
     }
     const size = values.length / n;

@@ -1,8 +1,8 @@
 // An ONNX object detector run by onnxruntime on the CPU: its input checked as an image batch,
 // its outputs read in the layout the user declared, one set of raw detections per image.
-import { availableParallelism } from 'node:os';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { RunnerInputError } from '../contract.ts';
+import { imageBatchTensor, openCpuSession, wrapSession } from '../onnx/image-session.ts';
 import { type ImageModelInput, imageInputOf } from '../onnx/model-session.ts';
 import type { RawDetections } from './box-decoding.ts';
 import type { DetectorConfig } from './config.ts';
@@ -88,24 +88,8 @@ export class OnnxDetector {
 
   /** Loads the model at `path` with the declared output layout; an unusable model is the user's problem. */
   static async load(path: string, config: DetectorConfig): Promise<OnnxDetector> {
-    let session: InferenceSession;
-    try {
-      session = await InferenceSession.create(path, {
-        executionProviders: ['cpu'],
-        intraOpNumThreads: availableParallelism(),
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-      });
-    } catch (error) {
-      throw new RunnerInputError(`cannot load ONNX model ${path}: ${(error as Error).message}`);
-    }
-    try {
-      return new OnnxDetector(session, config);
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
+    const session = await openCpuSession(path);
+    return wrapSession(session, () => new OnnxDetector(session, config));
   }
 
   /**
@@ -113,17 +97,9 @@ export class OnnxDetector {
    * the input's layout), padded with blank images to the model's fixed batch size.
    */
   async detect(batch: Float32Array, count: number): Promise<RawDetections[]> {
-    const { height, width, layout, batchSize } = this.input;
-    const itemSize = 3 * height * width;
-    let fed = batch.subarray(0, count * itemSize);
-    if (batchSize !== null && count < batchSize) {
-      fed = new Float32Array(batchSize * itemSize);
-      fed.set(batch.subarray(0, count * itemSize));
-    }
-    const n = fed.length / itemSize;
-    const dims = layout === 'NCHW' ? [n, 3, height, width] : [n, height, width, 3];
+    const { tensor, fed: n } = imageBatchTensor(batch, count, this.input);
     const { names, widths } = this.#plan;
-    const results = await this.#session.run({ [this.input.name]: new Tensor(fed, dims) }, names);
+    const results = await this.#session.run({ [this.input.name]: tensor }, names);
     const outputs = names.map((name, j) =>
       perImage(results[name] as Tensor, name, widths[j]!, n).slice(0, count),
     );

@@ -1,8 +1,8 @@
 // An ONNX image classifier run by onnxruntime on the CPU: its input checked against what
 // an image pipeline can feed, its outputs turned into class probabilities.
-import { availableParallelism } from 'node:os';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { RunnerInputError } from '../contract.ts';
+import { imageBatchTensor, openCpuSession, wrapSession } from './image-session.ts';
 
 export type ImageLayout = 'NCHW' | 'NHWC';
 
@@ -199,29 +199,8 @@ export class ImageClassifier {
     model: string | Uint8Array,
     options: ClassifierOptions = {},
   ): Promise<ImageClassifier> {
-    const sessionOptions: InferenceSession.SessionOptions = {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: options.intraOpThreads ?? availableParallelism(),
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    };
-    let session: InferenceSession;
-    try {
-      session =
-        typeof model === 'string'
-          ? await InferenceSession.create(model, sessionOptions)
-          : await InferenceSession.create(model, sessionOptions);
-    } catch (error) {
-      const name = typeof model === 'string' ? model : 'from bytes';
-      throw new RunnerInputError(`cannot load ONNX model ${name}: ${(error as Error).message}`);
-    }
-    try {
-      return new ImageClassifier(session, options);
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
+    const session = await openCpuSession(model, options.intraOpThreads);
+    return wrapSession(session, () => new ImageClassifier(session, options));
   }
 
   #checkClassCount(count: number): void {
@@ -263,19 +242,9 @@ export class ImageClassifier {
 
   /** The model's raw scores for the images in `data`, padded to the model's batch size. */
   async #run(data: Float32Array): Promise<Float32Array> {
-    const { height, width, layout, batchSize } = this.input;
-    const itemSize = 3 * height * width;
-    const size = data.length / itemSize;
-    let fed = data;
-    if (batchSize !== null && size < batchSize) {
-      fed = new Float32Array(batchSize * itemSize);
-      fed.set(data);
-    }
-    const n = fed.length / itemSize;
-    const dims = layout === 'NCHW' ? [n, 3, height, width] : [n, height, width, 3];
-    const results = await this.#session.run({ [this.input.name]: new Tensor(fed, dims) }, [
-      this.outputName,
-    ]);
+    const size = data.length / (3 * this.input.height * this.input.width);
+    const { tensor, fed: n } = imageBatchTensor(data, size, this.input);
+    const results = await this.#session.run({ [this.input.name]: tensor }, [this.outputName]);
     const output = results[this.outputName] as Tensor;
     const perItem = output.data.length / n;
     if (output.dims[0] !== n || !Number.isInteger(perItem)) {

@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { newId } from '../src/db/ids.ts';
 import { selectRows } from '../src/db/rows.ts';
-import { datasets, models, modelVersions, projects } from '../src/db/schema.ts';
+import { models, modelVersions, projects } from '../src/db/schema.ts';
 import { startHub } from '../src/server.ts';
 import { graphql } from '../test/gql/index.ts';
 import { type BenchResult, ms, time } from './support/measure.ts';
@@ -54,7 +54,6 @@ async function seed(database: DatabaseHandle) {
     );
   }
   await db.execute(sql`analyze`);
-  void datasets;
 }
 
 /** The same answer the GraphQL query gives, as a client writing SQL would get it. */

@@ -200,8 +200,8 @@ export async function benchLineageTrace(
   graph: LineageGraphDatabase,
 ): Promise<BenchResult> {
   const sql = postgres(graph.url, { max: 1, onnotice: () => {} });
-  // The hub's statements are not prepared (Drizzle prepares only queries given a name), so
-  // PostgreSQL plans each one anew; the raw SQL run that way too tells planning from the rest.
+  // The hub prepares its walk, as this raw SQL is; run unprepared too, it shows what planning
+  // the ten-branch edge view costs.
   const unprepared = postgres(graph.url, { max: 1, prepare: false, onnotice: () => {} });
   const client = await startBenchHub(database);
   const figures: BenchResult['figures'] = {};
@@ -260,8 +260,8 @@ export async function benchLineageTrace(
       figures[`${level.label}: ratio hub / raw SQL (p50)`] = Number(
         (hubTiming.p50 / rawTiming.p50).toFixed(2),
       );
-      figures[`${level.label}: ratio hub resolver / raw SQL, both unprepared (p50)`] = Number(
-        (resolverTiming.p50 / unpreparedTiming.p50).toFixed(2),
+      figures[`${level.label}: ratio hub resolver / raw SQL (p50)`] = Number(
+        (resolverTiming.p50 / rawTiming.p50).toFixed(2),
       );
     }
   } finally {

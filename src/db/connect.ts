@@ -32,7 +32,10 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
-const drizzleConfig = { schema, casing: 'snake_case', logger: statementLogger } as const;
+/** Columns are camelCase in TypeScript and snake_case in the database. */
+export const CASING = 'snake_case';
+
+const drizzleConfig = { schema, casing: CASING, logger: statementLogger } as const;
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {

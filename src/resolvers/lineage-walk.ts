@@ -9,7 +9,7 @@
 // once, cycles end by themselves, and the depth of a node is its true (shortest) distance.
 // Each step probes the edge tables' indexes with `= any(frontier)`.
 import { type SQL, sql } from 'drizzle-orm';
-import { type Queryable, selectRows, textArray } from '../db/rows.ts';
+import { type Queryable, selectPreparedRows, textArray } from '../db/rows.ts';
 
 export type WalkDirection = 'UPSTREAM' | 'DOWNSTREAM';
 
@@ -116,7 +116,7 @@ export async function walkLineage(db: Queryable, request: WalkRequest): Promise<
     sql` union all `,
   );
   // Levels past maxDepth are walked only to learn whether the depth cut left nodes out.
-  const rows = await selectRows<{
+  const rows = await selectPreparedRows<{
     kind: 'node' | 'edge' | 'cut';
     id: string | null;
     type: string | null;

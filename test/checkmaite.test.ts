@@ -26,6 +26,7 @@ import {
   RegisterModelVersion,
 } from './support/registry-documents.ts';
 import { countRows } from './support/rows.ts';
+import { StartWorkflow } from './support/run-documents.ts';
 
 type Json = { [key: string]: unknown };
 
@@ -71,7 +72,7 @@ const CheckmaiteRuns = graphql(`
           startedAt finishedAt
           error { code message }
           project { slug }
-          workflowVersion { number spec workflow { name } }
+          workflowVersion { id number spec workflow { name } }
           inputs {
             role position
             version {
@@ -106,6 +107,13 @@ afterAll(async () => {
   await t.close();
   files.remove();
 });
+
+/** An object `depth` levels deep. */
+function nested(depth: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = { level: value };
+  return value;
+}
 
 async function importRecord(record: unknown, project = 'pets') {
   const { data, errors } = await t.graphql(ImportCheckmaiteRun, { input: { project, record } });
@@ -447,6 +455,7 @@ describe('importCheckmaiteRun', () => {
       [{ ...fresh, outputs: undefined }, ['input', 'record', 'outputs'], /required of a completed/],
       [{ ...fresh, status: 'running' }, ['input', 'record', 'status'], /"completed", "failed"/],
       [[fresh], ['input', 'record'], /is a JSON object/],
+      [{ ...fresh, outputs: { deep: nested(100) } }, ['input', 'record'], /nests deeper than 64/],
     ];
     for (const [record, path, message] of cases) {
       const result = await importRecord(record, 'fresh-project');
@@ -465,6 +474,17 @@ describe('importCheckmaiteRun', () => {
     expect(http.status).toBe(400);
     expect(await http.json()).toMatchObject({ pointer: '/dataset_metadata/0/id' });
     expect(await counts()).toEqual(before);
+  });
+
+  it('refuses to start a capability’s workflow version: it records runs, it has no steps', async () => {
+    const { workflowVersion } = await runOf(EVALUATION_UID);
+    const { data } = await t.graphql(StartWorkflow, {
+      input: { workflowVersion: workflowVersion!.id },
+    });
+    expect(data.startWorkflow).toMatchObject({
+      __typename: 'ValidationError',
+      message: expect.stringMatching(/records runs imported from another tool/),
+    });
   });
 
   it('exports an imported run as OpenLineage like any other run', async () => {

@@ -344,6 +344,16 @@ describe('POST /api/v1/lineage', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('answers a path id that is not valid percent-encoding with a 400', async () => {
+    for (const path of ['/api/v1/runs/%E0%A4%A/openlineage', '/api/v1/lineage/%E0%A4%A/prov']) {
+      const response = await fetch(`${t.hub.url}${path}`);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        error: expect.stringMatching(/percent-encoding/),
+      });
+    }
+  });
+
   it('keeps raw events append-only', async () => {
     const refused = async (statement: ReturnType<typeof sql>) => {
       const error = (await t.database.db.execute(statement).then(

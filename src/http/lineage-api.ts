@@ -31,7 +31,9 @@ export async function serveLineageApi(
   const exported = /^\/api\/v1\/runs\/([^/]+)\/openlineage$/.exec(path);
   if (exported) {
     if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
-    const events = await exportRunAsOpenLineage(ctx, decodeURIComponent(exported[1]!));
+    const id = pathId(exported[1]!, res);
+    if (id === null) return true;
+    const events = await exportRunAsOpenLineage(ctx, id);
     if (!events) sendJson(res, 404, { error: 'no such run (or not visible to you)' });
     else sendJson(res, 200, events);
     return true;
@@ -44,10 +46,22 @@ export async function serveLineageApi(
   const prov = /^\/api\/v1\/lineage\/([^/]+)\/prov$/.exec(path);
   if (prov) {
     if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
-    await sendProv(ctx, decodeURIComponent(prov[1]!), res, url);
+    const id = pathId(prov[1]!, res);
+    if (id === null) return true;
+    await sendProv(ctx, id, res, url);
     return true;
   }
   return false;
+}
+
+/** An id from the path, decoded; null (and a 400 sent) when it is not valid percent-encoding. */
+function pathId(segment: string, res: ServerResponse): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    sendJson(res, 400, { error: `the id in the path is not valid percent-encoding: ${segment}` });
+    return null;
+  }
 }
 
 function methodNotAllowed(res: ServerResponse, allowed: string): true {

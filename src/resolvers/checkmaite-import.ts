@@ -7,7 +7,7 @@ import { newId } from '../db/ids.ts';
 import type { Transaction } from '../db/rows.ts';
 import { projects, runInputs, runs, workflows, workflowVersions } from '../db/schema.ts';
 import { type Actor, mayAccessProject } from './actor.ts';
-import { recordAudit } from './audit.ts';
+import { lockAuditChain, recordAudit } from './audit.ts';
 import { upsertEntry, workflowCatalogue } from './catalogue.ts';
 import { readCheckmaiteOutputs } from './checkmaite-outputs.ts';
 import {
@@ -83,6 +83,8 @@ export async function importCheckmaiteRun(
   const results = readCheckmaiteOutputs(record);
   const recordDigest = identityDigest(input.record);
   return ctx.db.transaction(async (tx) => {
+    // Rows are inserted, then audited: the audit lock goes first (see lockAuditChain).
+    await lockAuditChain(tx);
     const project = await ensureProject(tx, ctx.actor, input.project, ['input', 'project']);
     const earlier = await importedRun(tx, record.run_uid);
     if (earlier)

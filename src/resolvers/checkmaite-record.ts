@@ -68,6 +68,23 @@ function fieldName(path: readonly PropertyKey[]): string {
     .join('');
 }
 
+/** Deeper than any real record; reading outputs recurses, so a deeper one is refused up front. */
+const MAX_NESTING = 64;
+
+/** How deep objects and arrays nest in `value`, counted without recursion (stops past the cap). */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (!item || typeof item !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_NESTING) return deepest;
+    for (const member of Object.values(item)) stack.push([member, depth + 1]);
+  }
+  return deepest;
+}
+
 /**
  * The record, checked; a ValidationError naming the first bad field (its path under `path`)
  * otherwise.
@@ -75,6 +92,12 @@ function fieldName(path: readonly PropertyKey[]): string {
 export function parseCheckmaiteRecord(value: unknown, path: string[]): CheckmaiteRecord {
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new ValidationError('a checkmaite run record is a JSON object', path);
+  if (nestingDepth(value) > MAX_NESTING) {
+    throw new ValidationError(
+      `not a checkmaite run record: it nests deeper than ${MAX_NESTING} levels`,
+      path,
+    );
+  }
   const parsed = recordSchema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
   const [issue, ...others] = parsed.error.issues;

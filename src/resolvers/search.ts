@@ -4,7 +4,7 @@
 // page; facets and the total are one more, made only when a client asks for them.
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { selectPreparedRows, textArray } from '../db/rows.ts';
+import { selectRows, textArray } from '../db/rows.ts';
 import { datasets, findings, models, runs, workflows } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
 import { ValidationError } from './errors.ts';
@@ -241,7 +241,7 @@ export async function search(ctx: ServiceContext, args: SearchArgs): Promise<Sea
       ? sql`ts_headline('english', ${sql.raw(column)}, q.query, ${`StartSel=${START}, StopSel=${STOP}, ${options}`})`
       : sql`null::text`;
   // Highlighting is costly, so only the page's rows get it: the inner query sorts and cuts.
-  const rows = await selectPreparedRows<{
+  const rows = await selectRows<{
     type: SearchType;
     id: string;
     created_at: string | Date;
@@ -316,7 +316,7 @@ async function searchFacets(
     return sql`select ${type}::text as type, ${s.status} as status, ${s.severity} as severity,
       ${s.runner} as runner from ${s.table}, q where ${condition}`;
   });
-  const rows = await selectPreparedRows<{
+  const rows = await selectRows<{
     set: number;
     type: string | null;
     status: string | null;

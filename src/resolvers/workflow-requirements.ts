@@ -121,12 +121,21 @@ function unreported(requirement: Requirement, index: number, step: RunRow | null
   };
 }
 
-/** A finding about a step is about its model, or else its (first) dataset. */
+/**
+ * A finding about a step is about its model, or else the dataset it evaluated: the 'dataset'
+ * role before others (drift's reference is not what a drift requirement is about).
+ */
 async function stepSubject(tx: Transaction, stepRunId: string): Promise<Subject> {
-  const rows = await tx.select().from(runInputs).where(eq(runInputs.runId, stepRunId));
+  const rows = await tx
+    .select()
+    .from(runInputs)
+    .where(eq(runInputs.runId, stepRunId))
+    .orderBy(runInputs.role, runInputs.position);
   const model = rows.find((row) => row.modelVersionId);
   if (model) return { kind: 'MODEL_VERSION', id: model.modelVersionId! };
-  const dataset = rows.find((row) => row.datasetVersionId);
+  const dataset =
+    rows.find((row) => row.datasetVersionId && row.role === 'dataset') ??
+    rows.find((row) => row.datasetVersionId);
   return dataset ? { kind: 'DATASET_VERSION', id: dataset.datasetVersionId! } : undefined;
 }
 

@@ -89,6 +89,14 @@ export async function startWorkflow(
     .where(and(eq(workflowVersions.id, ref.id), visibleProjects(ctx.actor, workflows.projectId)));
   if (!found) throw new NotFoundError('workflow version', input.workflowVersion);
   const spec = found.version.spec as WorkflowSpec;
+  // Versions made by imports (OpenLineage jobs, checkmaite capabilities) record what ran
+  // elsewhere; they have no steps to run here.
+  if (!Array.isArray(spec.steps)) {
+    throw new ValidationError(
+      'this workflow version records runs imported from another tool; it has no steps to run',
+      ['input', 'workflowVersion'],
+    );
+  }
   const seed = checkSeed(input.seed, ['input', 'seed']);
 
   // The workflow's inputs, checked by kind.

@@ -1,6 +1,7 @@
 // OpenLineage in and out: the spec's own example event, every event type, events out of
 // order, malformed events, data-quality facets, cycles from bad producers, and a hub's
 // runs exported and imported into an empty hub.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +27,7 @@ const ImportedRun = graphql(`
           inputs { role version { __typename ... on ModelVersion { id } ... on DatasetVersion { id version digest dataset { name } } } }
           metrics { key value slice }
           findings { kind severity title subject { __typename } }
+          artifacts { name }
         }
       }
     }
@@ -42,10 +44,13 @@ afterAll(async () => {
   await t.close();
 });
 
-async function post(body: unknown, query = '') {
+async function post(body: unknown, query = '', as?: { id: string; projects: string[] }) {
   const response = await fetch(`${t.hub.url}/api/v1/lineage${query}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(as ? { 'x-test-actor': JSON.stringify(as) } : {}),
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -352,6 +357,62 @@ describe('POST /api/v1/lineage', () => {
         error: expect.stringMatching(/percent-encoding/),
       });
     }
+  });
+
+  it('keeps one project’s runs and artifact bytes out of another’s reach', async () => {
+    const bob = { id: 'token:bob', projects: ['beta'] };
+    const runId = uuid(50);
+    expect(
+      (await post(event(runId, 'COMPLETE', '2026-02-01T00:00:00Z'), '?project=alpha')).status,
+    ).toBe(201);
+    // Bob, of beta only, sends a FAIL event for alpha's run: refused, and the run unchanged.
+    const hijack = await post(event(runId, 'FAIL', '2026-02-01T01:00:00Z'), '?project=beta', bob);
+    expect(hijack.status).toBe(409);
+    expect(await runOf(runId)).toMatchObject({ status: 'SUCCEEDED' });
+
+    const results = (name: string, digest: string, content: string | null, sizeBytes: number) => ({
+      run: {
+        runId: uuid(51 + Number(content === null) + (name === 'forged.txt' ? 2 : 0)),
+        facets: {
+          evalhub_results: {
+            _producer: 'https://example.com/test-producer',
+            _schemaURL: 'urn:evalhub:openlineage-facets:1#/$defs/ResultsRunFacet',
+            metrics: [],
+            findings: [],
+            artifacts: [{ name, mediaType: 'text/plain', digest, sizeBytes, content }],
+          },
+        },
+      },
+    });
+    const secret = Buffer.from('alpha secret bytes');
+    const secretDigest = `sha256:${createHash('sha256').update(secret).digest('hex')}`;
+    const honest = results('secret.txt', secretDigest, secret.toString('base64'), secret.length);
+    expect(
+      (
+        await post(
+          event(honest.run.runId, 'COMPLETE', '2026-02-01T00:00:00Z', honest),
+          '?project=alpha',
+        )
+      ).status,
+    ).toBe(201);
+    // Naming alpha's digest without the bytes does not make them bob's to read.
+    const stolen = results('stolen.txt', secretDigest, null, secret.length);
+    const taken = await post(
+      event(stolen.run.runId, 'COMPLETE', '2026-02-01T00:00:00Z', stolen),
+      '?project=beta',
+      bob,
+    );
+    expect(taken.status).toBe(201);
+    expect((await runOf(stolen.run.runId))!.artifacts).toEqual([]);
+    // Bytes that are not what their digest says are refused.
+    const forged = results('forged.txt', secretDigest, Buffer.from('EVIL').toString('base64'), 4);
+    const refused = await post(
+      event(forged.run.runId, 'COMPLETE', '2026-02-01T00:00:00Z', forged),
+      '?project=beta',
+      bob,
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/its content is 4 bytes with digest sha256:/);
   });
 
   it('keeps raw events append-only', async () => {

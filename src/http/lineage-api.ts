@@ -93,6 +93,7 @@ async function receiveEvents(
       });
     if (error instanceof ValidationError) return sendJson(res, 400, { error: error.message });
     if (error instanceof NotFoundError) return sendJson(res, 403, { error: error.message });
+    if (error instanceof ConflictError) return sendJson(res, 409, { error: error.message });
     throw error;
   }
 }

@@ -7,6 +7,7 @@
 // arrives, ordered by eventTime, so events may come in any order: a COMPLETE before its
 // START still ends the run, and the START then only fills in when it began. Inputs, outputs,
 // metrics and findings are only ever added, each once.
+import { createHash } from 'node:crypto';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { newId } from '../db/ids.ts';
 import type { Transaction } from '../db/rows.ts';
@@ -27,9 +28,10 @@ import {
   workflows,
   workflowVersions,
 } from '../db/schema.ts';
-import type { Actor } from './actor.ts';
+import { type Actor, visibleProjects } from './actor.ts';
 import { lockAuditChain, recordAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
+import { ConflictError, ValidationError } from './errors.ts';
 import { encodeGlobalId } from './global-id.ts';
 import {
   FACETS,
@@ -174,7 +176,16 @@ async function ensureRun(
     ? await ensureWorkflowVersion(tx, actor, hubRun.workflow)
     : null;
   const [existing] = await find();
+  // An OpenLineage run id names one run of one project: events for it under another
+  // project (or from an actor who cannot see it) must not write into it.
+  if (existing && existing.projectId !== project.id) {
+    throw new ConflictError(
+      `OpenLineage run ${runId} is recorded in another project; its events cannot go to ${project.slug}`,
+    );
+  }
   if (existing && !hubRun) return existing;
+  // Only a placeholder learns what the run was; a run already described keeps its record.
+  if (existing && existing.runnerId !== OPENLINEAGE_SOURCE) return existing;
   if (existing && hubRun) {
     // A placeholder (made for a child's ParentRunFacet) learns what the run was.
     const [updated] = await tx
@@ -557,10 +568,22 @@ async function recordResults(
     names.add(artifact.name);
     if (artifact.content !== null) {
       const bytes = Buffer.from(artifact.content, 'base64');
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      if (digest !== artifact.digest || bytes.length !== artifact.sizeBytes) {
+        throw new ValidationError(
+          `artifact ${artifact.name}: its content is ${bytes.length} bytes with digest ${digest}, ` +
+            `not the ${artifact.sizeBytes} bytes with digest ${artifact.digest} the event says`,
+          ['run', 'facets', FACETS.results, 'artifacts'],
+        );
+      }
       await tx
         .insert(blobs)
         .values({ digest: artifact.digest, bytes, sizeBytes: bytes.length })
         .onConflictDoNothing();
+    } else if (!(await visibleBlob(tx, actor, artifact.digest))) {
+      // Without its bytes an artifact can only point at content the hub holds, and only at
+      // content this actor may already read: a digest alone must not open another project's.
+      continue;
     }
     await tx.insert(artifacts).values({
       id: newId(),
@@ -572,6 +595,16 @@ async function recordResults(
       sizeBytes: artifact.sizeBytes,
     });
   }
+}
+
+/** Whether some artifact the actor can see already holds the bytes with this digest. */
+async function visibleBlob(tx: Transaction, actor: Actor, digest: string): Promise<boolean> {
+  const [found] = await tx
+    .select({ id: artifacts.id })
+    .from(artifacts)
+    .where(and(eq(artifacts.digest, digest), visibleProjects(actor, artifacts.projectId)))
+    .limit(1);
+  return Boolean(found);
 }
 
 /** The version a finding of a hub export was about, by its digest. */

@@ -4,6 +4,7 @@
 import { RunnerInputError } from '../contract.ts';
 import { mean, median, standardDeviation } from '../stats/descriptive.ts';
 import { benjaminiHochbergAdjust, holmAdjust } from '../stats/multiple-testing.ts';
+import { turnTaker } from '../stats/turns.ts';
 import { cramerVonMisesTwoSample, kolmogorovSmirnovTwoSample } from '../stats/two-sample.ts';
 import { type FeatureSet, presentValues } from './feature-set.ts';
 
@@ -61,12 +62,14 @@ function checkFinite(values: Float64Array, feature: string, side: string): void 
  * 2 x features p-values adjusted as one family by Holm or Benjamini-Hochberg. A feature with
  * fewer than 2 values on a side is skipped (CvM needs 2).
  */
-export function testFeatures(
+export async function testFeatures(
   reference: FeatureSet,
   dataset: FeatureSet,
   features: readonly string[],
-  options: { alpha: number; correction: 'holm' | 'benjamini-hochberg' },
-): FeatureTests {
+  options: { alpha: number; correction: 'holm' | 'benjamini-hochberg'; signal?: AbortSignal },
+): Promise<FeatureTests> {
+  // Hundreds of embedding dimensions of thousands of rows take minutes: take turns.
+  const takeTurn = turnTaker(options.signal);
   const skipped: FeatureTests['skipped'] = [];
   const runs: Array<
     Omit<FeatureDrift, 'ks' | 'cvm' | 'drifted'> & {
@@ -75,6 +78,7 @@ export function testFeatures(
     }
   > = [];
   for (const feature of features) {
+    await takeTurn();
     const x = presentValues(reference, feature);
     const y = presentValues(dataset, feature);
     if (x.length < 2 || y.length < 2) {

@@ -197,15 +197,15 @@ export const driftRunner = defineRunner({
     }
 
     emit.progress({ fraction: 0.7, stage: 'testing', message: `${features.length} features` });
-    const tests = testFeatures(ref, data, features, config);
-    signal.throwIfAborted();
+    const tests = await testFeatures(ref, data, features, { ...config, signal });
     emit.progress({ fraction: 0.8, stage: 'testing', message: 'MMD' });
     const joint =
       config.mmdPermutations > 0
-        ? testJointly(ref, data, features, {
+        ? await testJointly(ref, data, features, {
             permutations: config.mmdPermutations,
             maxRows: config.mmdMaxRows,
             seed,
+            signal,
           })
         : null;
     const labels = ref.labels && data.labels ? testLabels(ref.labels, data.labels) : null;

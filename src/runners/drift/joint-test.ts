@@ -43,12 +43,12 @@ function subsample(rows: number[], max: number, seed: number, label: string): nu
  * each feature standardised by the mean and standard deviation of the pooled subsample.
  * Null when a side has fewer than 2 complete rows or no feature varies.
  */
-export function testJointly(
+export async function testJointly(
   reference: FeatureSet,
   dataset: FeatureSet,
   features: readonly string[],
-  options: { permutations: number; maxRows: number; seed: number },
-): JointTest | null {
+  options: { permutations: number; maxRows: number; seed: number; signal?: AbortSignal },
+): Promise<JointTest | null> {
   const completeRef = completeRows(reference, features);
   const completeData = completeRows(dataset, features);
   const refRows = subsample(completeRef, options.maxRows, options.seed, 'mmd-subsample-reference');
@@ -89,12 +89,13 @@ export function testJointly(
     });
     return out;
   };
-  const result = maximumMeanDiscrepancy({
+  const result = await maximumMeanDiscrepancy({
     x: rowMajor(0, refRows.length),
     y: rowMajor(1, dataRows.length),
     dimension: d,
     permutations: options.permutations,
     seed: options.seed,
+    signal: options.signal,
   });
   return {
     mmd2: result.mmd2,

@@ -5,6 +5,7 @@
 import { RunnerInputError } from '../contract.ts';
 import { quantileOfSorted } from '../stats/descriptive.ts';
 import { forkRandom } from '../stats/random.ts';
+import { turnTaker } from '../stats/turns.ts';
 
 export interface JointBootstrapOptions {
   /** The number of items. */
@@ -21,9 +22,6 @@ export interface JointBootstrapOptions {
   seed: number;
   signal?: AbortSignal;
 }
-
-/** How long the bootstrap computes before it lets other work (timers, I/O) run. */
-const TURN_MS = 50;
 
 export interface Interval {
   lower: number;
@@ -51,13 +49,9 @@ export async function jointBootstrapIntervals(options: JointBootstrapOptions): P
   const row = new Float64Array(statistics);
   // Statistic-major, so each statistic's replicates are one contiguous run to sort.
   const replicates = new Float64Array(statistics * resamples);
-  let turn = performance.now();
+  const takeTurn = turnTaker(signal);
   for (let r = 0; r < resamples; r++) {
-    if (performance.now() - turn > TURN_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      turn = performance.now();
-    }
-    signal?.throwIfAborted();
+    await takeTurn();
     for (let i = 0; i < size; i++) indices[i] = random.int(size);
     options.evaluate(indices, row);
     for (let s = 0; s < statistics; s++) {

@@ -1,5 +1,7 @@
 // Duplicate images: exact copies (the same bytes) and near copies (perceptual hashes a few
 // bits apart: resized, re-encoded or lightly edited versions of one picture).
+import { turnTaker } from '../stats/turns.ts';
+
 /** Groups of two or more items with the same key, each group and the groups in item order. */
 export function exactDuplicateGroups(keys: readonly string[]): number[][] {
   const byKey = new Map<string, number[]>();
@@ -17,9 +19,6 @@ export interface NearPair {
   distance: number;
 }
 
-/** How long a search computes before it lets other work (timers, I/O) run. */
-const TURN_MS = 50;
-
 /**
  * Pairs of items whose hashes differ in at most `maxDistance` bits (a < b, in order), among
  * the items given (null hashes are skipped). Every pair is compared: n²/2 XORs of two 32-bit
@@ -34,13 +33,9 @@ export async function nearDuplicatePairs(
   const high = Uint32Array.from(present, (i) => Number(hashes[i]! >> 32n));
   const low = Uint32Array.from(present, (i) => Number(hashes[i]! & 0xffffffffn));
   const pairs: NearPair[] = [];
-  let turn = performance.now();
+  const takeTurn = turnTaker(signal);
   for (let x = 0; x < present.length; x++) {
-    if (performance.now() - turn > TURN_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      signal?.throwIfAborted();
-      turn = performance.now();
-    }
+    await takeTurn();
     const h = high[x]!;
     const l = low[x]!;
     for (let y = x + 1; y < present.length; y++) {

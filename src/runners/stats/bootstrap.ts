@@ -4,6 +4,7 @@
 import { RunnerInputError } from '../contract.ts';
 import { quantileOfSorted } from './descriptive.ts';
 import { forkRandom, type Random } from './random.ts';
+import { turnTaker } from './turns.ts';
 
 export interface BootstrapOptions {
   /** The number of items. */
@@ -90,9 +91,6 @@ export interface AsyncBootstrapOptions extends BootstrapOptions {
   onResample?: (done: number) => void;
 }
 
-/** How long a bootstrap computes before it lets other work (timers, I/O) run. */
-const TURN_MS = 50;
-
 /**
  * bootstrapInterval for costly statistics (COCO AP of thousands of images): the same interval
  * for the same seed, but it gives the event loop a turn every 50 ms, so a bootstrap of minutes
@@ -111,13 +109,9 @@ export async function bootstrapIntervalAsync(
   const estimate = statistic(indices);
   const random = forkRandom(seed, 'bootstrap');
   const replicates = new Float64Array(resamples);
-  let turn = performance.now();
+  const takeTurn = turnTaker(signal);
   for (let r = 0; r < resamples; r++) {
-    if (performance.now() - turn > TURN_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      turn = performance.now();
-    }
-    signal?.throwIfAborted();
+    await takeTurn();
     resample(indices, random);
     const value = statistic(indices);
     if (!Number.isFinite(value)) {

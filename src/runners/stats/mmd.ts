@@ -3,6 +3,7 @@
 // distribution? Sensitive to any difference, not just of means, in any number of dimensions.
 import { RunnerInputError } from '../contract.ts';
 import { forkRandom } from './random.ts';
+import { turnTaker } from './turns.ts';
 
 /**
  * The most rows both samples may have together. The kernel matrix is (n+m)² doubles and the
@@ -20,6 +21,8 @@ export interface MmdOptions {
   permutations?: number;
   /** The run's seed; the stream is forked under the label "mmd-permutations". */
   seed: number;
+  /** Checked between permutations, which give the event loop a turn every 50 ms. */
+  signal?: AbortSignal;
 }
 
 export interface MmdResult {
@@ -113,8 +116,8 @@ function withinSum(kernel: Float64Array, rows: number, members: Int32Array): num
  * costs O(min(n, m)²) because all the sums it needs follow from the within-group sum of the
  * smaller group, the kernel's row sums and its total.
  */
-export function maximumMeanDiscrepancy(options: MmdOptions): MmdResult {
-  const { x, y, dimension, permutations = 1000, seed } = options;
+export async function maximumMeanDiscrepancy(options: MmdOptions): Promise<MmdResult> {
+  const { x, y, dimension, permutations = 1000, seed, signal } = options;
   if (!Number.isInteger(dimension) || dimension < 1) {
     throw new RunnerInputError(`feature dimension must be a positive integer, got ${dimension}`);
   }
@@ -174,7 +177,9 @@ export function maximumMeanDiscrepancy(options: MmdOptions): MmdResult {
   labels.fill(1, 0, small);
   const members = new Int32Array(small);
   let extreme = 0;
+  const takeTurn = turnTaker(signal);
   for (let p = 0; p < permutations; p++) {
+    await takeTurn();
     random.shuffle(labels);
     let k = 0;
     for (let i = 0; i < rows; i++) if (labels[i] === 1) members[k++] = i;

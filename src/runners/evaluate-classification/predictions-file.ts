@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { RunnerInputError } from '../contract.ts';
 import { csvCells } from '../images/feature-table.ts';
 import type { ImageFile } from '../images/image-folder.ts';
+import { firstNonDistribution, softmaxRows } from '../onnx/probabilities.ts';
 import type { ClassMapping } from './class-mapping.ts';
 import { writeDatasetScores } from './class-scores.ts';
 
@@ -28,8 +29,6 @@ interface PredictionRecord {
   scores?: unknown;
   label?: unknown;
 }
-
-const TOLERANCE = 1e-3;
 
 async function* lines(file: string): AsyncGenerator<[number, string]> {
   const reader = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
@@ -77,31 +76,6 @@ async function* csvRecords(file: string): AsyncGenerator<PredictionRecord> {
     }
     yield { where, id: cells[columns.id], label: cells[columns.label] };
   }
-}
-
-/** Softmax of each row of `scores`, in place. */
-function softmaxRows(scores: Float32Array, width: number): void {
-  for (let start = 0; start < scores.length; start += width) {
-    let max = -Infinity;
-    for (let j = start; j < start + width; j++) max = Math.max(max, scores[j]!);
-    let sum = 0;
-    for (let j = start; j < start + width; j++) sum += Math.exp(scores[j]! - max);
-    for (let j = start; j < start + width; j++) scores[j] = Math.exp(scores[j]! - max) / sum;
-  }
-}
-
-/** The first row that is not a probability distribution, or -1. */
-function firstNonDistribution(scores: Float32Array, width: number): number {
-  for (let start = 0; start < scores.length; start += width) {
-    let sum = 0;
-    let negative = false;
-    for (let j = start; j < start + width; j++) {
-      sum += scores[j]!;
-      negative ||= !(scores[j]! >= 0);
-    }
-    if (negative || !(Math.abs(sum - 1) <= TOLERANCE)) return start / width;
-  }
-  return -1;
 }
 
 /** The model's class index of a predicted label: a class name, or (JSON number) an index. */

@@ -3,6 +3,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { RunnerInputError } from '../contract.ts';
 import { imageBatchTensor, openCpuSession, wrapSession } from './image-session.ts';
+import { firstNonDistribution, softmaxRows } from './probabilities.ts';
 
 export type ImageLayout = 'NCHW' | 'NHWC';
 
@@ -34,8 +35,6 @@ export interface ClassifierOptions {
   /** CPU threads for one inference; all cores by default. */
   intraOpThreads?: number;
 }
-
-const TOLERANCE = 1e-3;
 
 function shapeText(shape: ReadonlyArray<number | string>): string {
   return `[${shape.join(',')}]`;
@@ -122,32 +121,6 @@ export function imageInputOf(
     width: side(widthAt, 'width'),
     batchSize: isKnown(shape[0]) ? shape[0] : null,
   };
-}
-
-/** Softmax of each `width`-long row of `scores`, in place. */
-function softmaxRows(scores: Float32Array, width: number): void {
-  for (let start = 0; start < scores.length; start += width) {
-    const row = scores.subarray(start, start + width);
-    let max = -Infinity;
-    for (const value of row) max = Math.max(max, value);
-    let sum = 0;
-    for (let j = 0; j < width; j++) sum += Math.exp(row[j]! - max);
-    for (let j = 0; j < width; j++) row[j] = Math.exp(row[j]! - max) / sum;
-  }
-}
-
-/** The first row that is not a probability distribution, or -1. */
-function firstNonDistribution(scores: Float32Array, width: number): number {
-  for (let start = 0; start < scores.length; start += width) {
-    let sum = 0;
-    let negative = false;
-    for (let j = start; j < start + width; j++) {
-      sum += scores[j]!;
-      negative ||= !(scores[j]! >= 0);
-    }
-    if (negative || !(Math.abs(sum - 1) <= TOLERANCE)) return start / width;
-  }
-  return -1;
 }
 
 /** An ONNX image classifier on the CPU; `release` it when done. */

@@ -198,6 +198,13 @@ describe('evaluate-detection with a COCO results file', () => {
     );
   });
 
+  it('takes no interval, or one from at least 50 resamples: a handful makes a point, not an interval', () => {
+    const resamples = (n: number) =>
+      evaluateDetectionRunner.config.safeParse({ bootstrapResamples: n }).success;
+    expect([0, 50, 1000].map(resamples)).toEqual([true, true, true]);
+    expect([1, 9, 49, -1].map(resamples)).toEqual([false, false, false, false]);
+  });
+
   it('refuses results for an image the ground truth lacks, and files that are not JSON', async () => {
     const root = folder();
     const stray = join(root, 'stray.json');

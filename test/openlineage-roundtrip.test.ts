@@ -270,4 +270,29 @@ describe('OpenLineage export and import', () => {
     const missing = await fetch(`${a.hub.url}/api/v1/runs/nope/openlineage`);
     expect(missing.status).toBe(404);
   });
+
+  it('leaves out of an export what the reader may not see: a version of another project', async () => {
+    writeTree(files.path, { 'vault.jsonl': '{"secret": 1}\n' });
+    await a.graphql(RegisterDataset, { input: { project: 'vault', name: 'kept', task: 'OTHER' } });
+    const kept = await a.graphql(RegisterDatasetVersion, {
+      input: { dataset: 'vault/kept', uri: `${files.path}/vault.jsonl`, format: 'JSONL' },
+    });
+    const keptId = expectType(kept.data.registerDatasetVersion, 'RegisterDatasetVersionPayload')
+      .datasetVersion.id;
+    const started = await a.graphql(StartRun, {
+      input: { project: 'lab', runner: 'emit', inputs: [{ role: 'dataset', version: keptId }] },
+    });
+    const run = expectType(started.data.startRun, 'StartRunPayload').run.id;
+    await finished(a, run);
+    const exportAs = async (projects: string[]) => {
+      const response = await fetch(`${a.hub.url}/api/v1/runs/${run}/openlineage`, {
+        headers: { 'x-test-actor': JSON.stringify({ id: 'token:reader', projects }) },
+      });
+      return JSON.stringify(await response.json());
+    };
+    expect(await exportAs(['lab', 'vault'])).toContain('vault.jsonl');
+    const labOnly = await exportAs(['lab']);
+    expect(labOnly).toContain('"eventType":"COMPLETE"');
+    expect(labOnly).not.toContain('vault');
+  });
 });

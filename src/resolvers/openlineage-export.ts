@@ -23,7 +23,7 @@ import {
   workflows,
   workflowVersions,
 } from '../db/schema.ts';
-import { visibleProjects } from './actor.ts';
+import { type Actor, visibleProjects } from './actor.ts';
 import type { ServiceContext } from './context.ts';
 import { decodeGlobalId, UUID } from './global-id.ts';
 import {
@@ -43,13 +43,17 @@ const MAX_CHAIN = 100;
 
 type Kind = 'MODEL_VERSION' | 'DATASET_VERSION';
 
-/** The version facet of a model or dataset version, with the lineage of its derivation and training. */
+/**
+ * The version facet of a model or dataset version, with the lineage of its derivation and
+ * training; null when it is in a project the actor cannot see (as GraphQL shows no version).
+ */
 async function describeVersion(
   db: Queryable,
+  actor: Actor,
   kind: Kind,
   id: string,
   depth = 0,
-): Promise<VersionFacet> {
+): Promise<VersionFacet | null> {
   if (depth > MAX_CHAIN) throw new Error(`derivation chain of ${id} is deeper than ${MAX_CHAIN}`);
   if (kind === 'MODEL_VERSION') {
     const [row] = await db
@@ -57,17 +61,19 @@ async function describeVersion(
       .from(modelVersions)
       .innerJoin(models, eq(models.id, modelVersions.modelId))
       .innerJoin(projects, eq(projects.id, models.projectId))
-      .where(eq(modelVersions.id, id));
+      .where(and(eq(modelVersions.id, id), visibleProjects(actor, models.projectId)));
+    if (!row) return null;
     const trained = await db
       .select({ id: modelTrainingData.datasetVersionId })
       .from(modelTrainingData)
       .where(eq(modelTrainingData.modelVersionId, id))
       .orderBy(asc(modelTrainingData.datasetVersionId));
+    const trainedOn = await Promise.all(
+      trained.map((t) => describeVersion(db, actor, 'DATASET_VERSION', t.id, depth + 1)),
+    );
     return {
-      ...common(kind, row!),
-      trainedOn: await Promise.all(
-        trained.map((t) => describeVersion(db, 'DATASET_VERSION', t.id, depth + 1)),
-      ),
+      ...common(kind, row),
+      trainedOn: trainedOn.filter((facet): facet is VersionFacet => facet !== null),
     };
   }
   const [row] = await db
@@ -75,16 +81,17 @@ async function describeVersion(
     .from(datasetVersions)
     .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
     .innerJoin(projects, eq(projects.id, datasets.projectId))
-    .where(eq(datasetVersions.id, id));
-  const { derivedFromId, transform, itemCount } = row!.version;
+    .where(and(eq(datasetVersions.id, id), visibleProjects(actor, datasets.projectId)));
+  if (!row) return null;
+  const { derivedFromId, transform, itemCount } = row.version;
+  const source = derivedFromId
+    ? await describeVersion(db, actor, 'DATASET_VERSION', derivedFromId, depth + 1)
+    : null;
   return {
-    ...common(kind, row!),
+    ...common(kind, row),
     itemCount,
-    derivedFrom: derivedFromId
-      ? {
-          ...(await describeVersion(db, 'DATASET_VERSION', derivedFromId, depth + 1)),
-          transform: (transform ?? {}) as Record<string, unknown>,
-        }
+    derivedFrom: source
+      ? { ...source, transform: (transform ?? {}) as Record<string, unknown> }
       : null,
   };
 }
@@ -213,7 +220,11 @@ export async function exportRunAsOpenLineage(
     [FACETS.run]: { ...facetHeader('EvalhubRunFacet'), ...hubRun },
   };
   if (run.parentRunId) {
-    const [parent] = await db.select().from(runs).where(eq(runs.id, run.parentRunId));
+    // A parent the actor cannot see is left out, as GraphQL leaves it out.
+    const [parent] = await db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.id, run.parentRunId), visibleProjects(ctx.actor, runs.projectId)));
     const [parentWorkflow] = parent?.workflowVersionId
       ? await db
           .select({ version: workflowVersions, workflow: workflows, project: projects.slug })
@@ -222,14 +233,16 @@ export async function exportRunAsOpenLineage(
           .innerJoin(projects, eq(projects.id, workflows.projectId))
           .where(eq(workflowVersions.id, parent.workflowVersionId))
       : [];
-    const parentJob = job(parent!, parentWorkflow);
-    runFacets.parent = {
-      _producer: EVALHUB_PRODUCER,
-      _schemaURL:
-        'https://openlineage.io/spec/facets/1-2-0/ParentRunFacet.json#/$defs/ParentRunFacet',
-      run: { runId: run.parentRunId },
-      job: { namespace: parentJob.namespace, name: parentJob.name },
-    };
+    if (parent) {
+      const parentJob = job(parent, parentWorkflow);
+      runFacets.parent = {
+        _producer: EVALHUB_PRODUCER,
+        _schemaURL:
+          'https://openlineage.io/spec/facets/1-2-0/ParentRunFacet.json#/$defs/ParentRunFacet',
+        run: { runId: run.parentRunId },
+        job: { namespace: parentJob.namespace, name: parentJob.name },
+      };
+    }
   }
 
   const inputs = await db
@@ -237,17 +250,16 @@ export async function exportRunAsOpenLineage(
     .from(runInputs)
     .where(eq(runInputs.runId, run.id))
     .orderBy(asc(runInputs.role), asc(runInputs.position));
-  const inputDatasets = await Promise.all(
-    inputs.map(async (input) => {
-      const kind: Kind = input.modelVersionId ? 'MODEL_VERSION' : 'DATASET_VERSION';
-      const facet = await describeVersion(
-        db,
-        kind,
-        (input.modelVersionId ?? input.datasetVersionId)!,
-      );
-      return datasetOf({ ...facet, role: input.role });
-    }),
-  );
+  const inputDatasets = (
+    await Promise.all(
+      inputs.map(async (input) => {
+        const kind: Kind = input.modelVersionId ? 'MODEL_VERSION' : 'DATASET_VERSION';
+        const id = (input.modelVersionId ?? input.datasetVersionId)!;
+        const facet = await describeVersion(db, ctx.actor, kind, id);
+        return facet && datasetOf({ ...facet, role: input.role });
+      }),
+    )
+  ).filter((dataset) => dataset !== null);
   const base = {
     producer: EVALHUB_PRODUCER,
     schemaURL: OPENLINEAGE_RUN_EVENT_SCHEMA,
@@ -271,22 +283,21 @@ export async function exportRunAsOpenLineage(
     .from(runOutputs)
     .where(eq(runOutputs.runId, run.id))
     .orderBy(asc(runOutputs.name));
-  const outputDatasets = await Promise.all(
-    outputs.map(async (output) => {
-      const kind: Kind = output.modelVersionId ? 'MODEL_VERSION' : 'DATASET_VERSION';
-      const facet = await describeVersion(
-        db,
-        kind,
-        (output.modelVersionId ?? output.datasetVersionId)!,
-      );
-      return datasetOf({ ...facet, output: output.name });
-    }),
-  );
+  const outputDatasets = (
+    await Promise.all(
+      outputs.map(async (output) => {
+        const kind: Kind = output.modelVersionId ? 'MODEL_VERSION' : 'DATASET_VERSION';
+        const id = (output.modelVersionId ?? output.datasetVersionId)!;
+        const facet = await describeVersion(db, ctx.actor, kind, id);
+        return facet && datasetOf({ ...facet, output: output.name });
+      }),
+    )
+  ).filter((dataset) => dataset !== null);
   const endFacets: Record<string, unknown> = {
     ...runFacets,
     [FACETS.results]: {
       ...facetHeader('EvalhubResultsRunFacet'),
-      ...(await resultsOf(db, run.id)),
+      ...(await resultsOf(db, ctx.actor, run.id)),
     },
   };
   if (run.status === 'FAILED')
@@ -311,7 +322,7 @@ export async function exportRunAsOpenLineage(
 }
 
 /** A run's metrics, findings and artifacts as the evalhub_results facet holds them. */
-async function resultsOf(db: Queryable, runId: string): Promise<ResultsFacet> {
+async function resultsOf(db: Queryable, actor: Actor, runId: string): Promise<ResultsFacet> {
   const [metricRows, findingRows, artifactRows] = await Promise.all([
     db.select().from(metrics).where(eq(metrics.runId, runId)).orderBy(asc(metrics.id)),
     db
@@ -342,7 +353,9 @@ async function resultsOf(db: Queryable, runId: string): Promise<ResultsFacet> {
         .from(modelVersions)
         .innerJoin(models, eq(models.id, modelVersions.modelId))
         .innerJoin(projects, eq(projects.id, models.projectId))
-        .where(inArray(modelVersions.id, subjectIds)),
+        .where(
+          and(inArray(modelVersions.id, subjectIds), visibleProjects(actor, models.projectId)),
+        ),
       db
         .select({
           id: datasetVersions.id,
@@ -353,7 +366,9 @@ async function resultsOf(db: Queryable, runId: string): Promise<ResultsFacet> {
         .from(datasetVersions)
         .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
         .innerJoin(projects, eq(projects.id, datasets.projectId))
-        .where(inArray(datasetVersions.id, subjectIds)),
+        .where(
+          and(inArray(datasetVersions.id, subjectIds), visibleProjects(actor, datasets.projectId)),
+        ),
     ]);
     for (const row of modelRows)
       subjects.set(row.id, {

@@ -2,8 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerInputError } from '../../src/runners/contract.ts';
+import { classificationResults } from '../../src/runners/evaluate-classification/classification-results.ts';
 import { evaluateClassificationRunner as runner } from '../../src/runners/evaluate-classification/index.ts';
-import { outcomesFromScores } from '../../src/runners/evaluate-classification/item-outcomes.ts';
+import {
+  outcomesFromLabels,
+  outcomesFromScores,
+} from '../../src/runners/evaluate-classification/item-outcomes.ts';
 import {
   type HeadlineMetric,
   ResampleCounts,
@@ -267,6 +271,25 @@ describe('bootstrap intervals', () => {
     });
     expect(metricOf(other, 'accuracy').ci).not.toEqual(metricOf(first, 'accuracy').ci);
     expect(metricOf(other, 'accuracy').ci!.level).toBe(0.8);
+  });
+
+  it('leaves resamples that lack a rare class out of its intervals, rather than counting 0', async () => {
+    // 1000 items: class 1 has 3, all recognised; class 0 the rest, all recognised but 10.
+    const n = 1000;
+    const truth = Int32Array.from({ length: n }, (_, i) => (i < 3 ? 1 : 0));
+    const predicted = Int32Array.from({ length: n }, (_, i) => (i >= 3 && i < 13 ? 1 : truth[i]!));
+    const results = await classificationResults(
+      outcomesFromLabels(truth, predicted, 2, { topK: 1, bins: 10 }),
+      ['common', 'rare'],
+      { metrics: ['accuracy'], perClass: true, resamples: 2000, level: 0.95, seed: 4 },
+    );
+    const rare = results.perClass![1]!;
+    // About 5% of resamples (0.997^1000) hold none of the 3: they say nothing of its recall,
+    // and every resample that holds one recalls it.
+    expect(rare.recall).toMatchObject({ value: 1, lower: 1, upper: 1 });
+    // Precision 3/13 is defined wherever class 1 is predicted: an interval around it.
+    expect(rare.precision.lower).toBeLessThan(3 / 13);
+    expect(rare.precision.upper).toBeGreaterThan(3 / 13);
   });
 
   it('leaves top-k accuracy out when k is not below the class count', async () => {

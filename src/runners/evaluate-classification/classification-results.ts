@@ -61,8 +61,10 @@ function isComputable(metric: HeadlineMetric, outcomes: ItemOutcomes): boolean {
 /**
  * Estimates and bootstrap intervals of the metrics asked for (those the outcomes allow), and
  * per class when asked. Every interval comes from the same resamples (see
- * jointBootstrapIntervals). A class absent from a resample has recall 0 there, as
- * zero_division=0 defines it, so a rare class's intervals reach down to 0.
+ * jointBootstrapIntervals). A per-class metric a resample leaves undefined (the recall of a
+ * rare class the resample lacks) is left out of its interval rather than counted as 0, which
+ * would drag a perfectly recalled rare class's interval down to 0; a metric no resample
+ * defines gets the degenerate interval of its estimate.
  */
 export async function classificationResults(
   outcomes: ItemOutcomes,
@@ -91,7 +93,7 @@ export async function classificationResults(
       let s = 0;
       for (const metric of metrics) out[s++] = counts.headline(metric);
       for (let c = 0; c < classStatistics / CLASS_METRICS.length; c++) {
-        for (const metric of CLASS_METRICS) out[s++] = counts.classMetric(metric, c);
+        for (const metric of CLASS_METRICS) out[s++] = counts.classMetric(metric, c, Number.NaN);
       }
     },
     resamples: options.resamples,
@@ -99,11 +101,12 @@ export async function classificationResults(
     seed: options.seed,
     signal: options.signal,
   });
-  const estimate = (value: number, s: number): Estimate => ({
-    value,
-    ...intervals[s]!,
-    level: options.level,
-  });
+  const estimate = (value: number, s: number): Estimate => {
+    const { lower, upper } = intervals[s]!;
+    return Number.isNaN(lower)
+      ? { value, lower: value, upper: value, level: options.level }
+      : { value, lower, upper, level: options.level };
+  };
   const perClass = options.perClass
     ? report.perClass.map((scores, c): ClassResult => {
         const at = metrics.length + c * CLASS_METRICS.length;

@@ -33,6 +33,8 @@ export interface Interval {
  * replacement. The resamples are drawn from forkRandom(seed, 'bootstrap') exactly as
  * stats/bootstrap.ts's bootstrapInterval draws them, and the quantiles are interpolated the
  * same way, so each interval equals what bootstrapInterval gives for that statistic alone.
+ * A statistic may be NaN on a resample where it is undefined: its interval is then taken over
+ * the resamples that define it (NaN bounds when none does).
  * It gives the event loop a turn every 50 ms, so a long bootstrap (a million items) neither
  * starves the run's lease renewal nor misses its cancellation.
  */
@@ -56,7 +58,8 @@ export async function jointBootstrapIntervals(options: JointBootstrapOptions): P
     options.evaluate(indices, row);
     for (let s = 0; s < statistics; s++) {
       const value = row[s]!;
-      if (!Number.isFinite(value)) {
+      // NaN: the statistic is undefined on this resample, which then says nothing of it.
+      if (!Number.isFinite(value) && !Number.isNaN(value)) {
         throw new Error(`bootstrap statistic ${s} is ${value} on resample ${r}`);
       }
       replicates[s * resamples + r] = value;
@@ -64,11 +67,19 @@ export async function jointBootstrapIntervals(options: JointBootstrapOptions): P
   }
   const intervals: Interval[] = [];
   for (let s = 0; s < statistics; s++) {
-    const sorted = replicates.subarray(s * resamples, (s + 1) * resamples).sort();
-    intervals.push({
-      lower: quantileOfSorted(sorted, (1 - level) / 2),
-      upper: quantileOfSorted(sorted, (1 + level) / 2),
-    });
+    const all = replicates.subarray(s * resamples, (s + 1) * resamples).sort();
+    // A typed array sorts NaN last: the defined replicates are the run before them.
+    let defined = all.length;
+    while (defined > 0 && Number.isNaN(all[defined - 1]!)) defined--;
+    const sorted = all.subarray(0, defined);
+    intervals.push(
+      defined === 0
+        ? { lower: Number.NaN, upper: Number.NaN }
+        : {
+            lower: quantileOfSorted(sorted, (1 - level) / 2),
+            upper: quantileOfSorted(sorted, (1 + level) / 2),
+          },
+    );
   }
   return intervals;
 }

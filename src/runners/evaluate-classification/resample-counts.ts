@@ -16,8 +16,8 @@ export type HeadlineMetric =
 export type ClassMetric = 'precision' | 'recall' | 'f1';
 
 /** a / b, or 0 when b is 0 (zero_division=0). */
-function ratio(a: number, b: number): number {
-  return b === 0 ? 0 : a / b;
+function ratio(a: number, b: number, zeroDivision = 0): number {
+  return b === 0 ? zeroDivision : a / b;
 }
 
 /** Counts over the items at some indices (repeats count again); reused across resamples. */
@@ -73,13 +73,17 @@ export class ResampleCounts {
     this.topKHits = hits;
   }
 
-  /** A per-class metric of class `c` from the counts. */
-  classMetric(metric: ClassMetric, c: number): number {
+  /**
+   * A per-class metric of class `c` from the counts; `zeroDivision` when it is undefined (recall
+   * of a class the resample lacks, precision of one never predicted): 0 as scikit-learn's
+   * zero_division=0 has it, or NaN for a replicate that says nothing.
+   */
+  classMetric(metric: ClassMetric, c: number, zeroDivision = 0): number {
     const tp = this.truePositives[c]!;
-    if (metric === 'precision') return ratio(tp, this.predictedCount[c]!);
-    if (metric === 'recall') return ratio(tp, this.support[c]!);
+    if (metric === 'precision') return ratio(tp, this.predictedCount[c]!, zeroDivision);
+    if (metric === 'recall') return ratio(tp, this.support[c]!, zeroDivision);
     // 2TP + FP + FN = (TP + FP) + (TP + FN).
-    return ratio(2 * tp, this.predictedCount[c]! + this.support[c]!);
+    return ratio(2 * tp, this.predictedCount[c]! + this.support[c]!, zeroDivision);
   }
 
   /** A headline metric from the counts. */

@@ -112,6 +112,22 @@ describe('ImagePreprocessor', () => {
     expectClose(pixel, [0.2, 0.4, 0.6]);
   });
 
+  it('drops alpha before resizing: a transparent pixel keeps its colour in the average', async () => {
+    // Opaque red beside fully transparent blue, shrunk to one pixel: their average colour.
+    // Resizing first would weight each by its alpha, leaving pure red.
+    const half = join(temp.path, 'half-transparent.png');
+    writeFileSync(
+      half,
+      await encodeImage(2, 1, (x) => (x === 0 ? [255, 0, 0, 255] : [0, 0, 255, 0]), 'png', 4),
+    );
+    const one = new ImagePreprocessor({ width: 1, height: 1 });
+    const pixel = new Float32Array(3);
+    await one.load(half, pixel);
+    expect(pixel[0]).toBeCloseTo(0.5, 1);
+    expect(pixel[1]).toBeCloseTo(0, 6);
+    expect(pixel[2]).toBeCloseTo(0.5, 1);
+  });
+
   it("fills (stretches) by default; 'cover' crops the centre; the filter is configurable", async () => {
     // 6x2: columns green, red, red, blue, blue, green.
     const colours = [

@@ -2,6 +2,7 @@
 // brightness, contrast and sharpness (blur).
 import sharp from 'sharp';
 import { RunnerInputError } from '../contract.ts';
+import { opaqueImage } from './opaque-image.ts';
 
 export interface ImageStatistics {
   /** The stored image's size and channel count (alpha included), before any downscaling. */
@@ -42,7 +43,7 @@ export async function imageStatistics(
   let pixels: { data: Buffer; info: sharp.OutputInfo };
   try {
     ({ width, height, channels } = await sharp(file, { failOn: 'truncated' }).metadata());
-    pixels = await sharp(file, { failOn: 'truncated' })
+    pixels = await (await opaqueImage(file))
       .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
       .removeAlpha()
       .toColourspace('srgb')

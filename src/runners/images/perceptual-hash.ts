@@ -1,7 +1,7 @@
 // A 64-bit perceptual hash (pHash), to find near-duplicate images: resizing, re-encoding
 // and small edits change few of its bits; different images differ in about half of them.
-import sharp from 'sharp';
 import { RunnerInputError } from '../contract.ts';
+import { opaqueImage } from './opaque-image.ts';
 
 const SIZE = 32;
 const LOW = 8;
@@ -21,7 +21,7 @@ const cosines = Float64Array.from({ length: LOW * SIZE }, (_, i) =>
 export async function perceptualHash(file: string | Buffer): Promise<bigint> {
   let grey: Buffer;
   try {
-    grey = await sharp(file, { failOn: 'truncated' })
+    grey = await (await opaqueImage(file))
       .removeAlpha()
       .greyscale()
       .resize(SIZE, SIZE, { fit: 'fill' })

@@ -1,8 +1,8 @@
 // Turns an image file into a classifier's input: decoded and resized by sharp (libvips,
 // off the main thread), then mapped to floats through a per-channel lookup table, which
 // is the whole per-pixel cost on the JavaScript side.
-import sharp from 'sharp';
 import { RunnerInputError } from '../contract.ts';
+import { opaqueImage } from './opaque-image.ts';
 
 export interface PreprocessOptions {
   width: number;
@@ -81,7 +81,7 @@ export class ImagePreprocessor {
     const name = typeof file === 'string' ? file : 'from bytes';
     let pixels: Buffer;
     try {
-      pixels = await sharp(file, { failOn: 'truncated' })
+      pixels = await (await opaqueImage(file))
         .resize(this.width, this.height, { fit: this.fit, kernel: this.kernel })
         .removeAlpha()
         .toColourspace('srgb')

@@ -32,7 +32,9 @@ export const preprocessingSchema = z
     kernel: z
       .enum(['nearest', 'linear', 'cubic', 'lanczos3'])
       .default('linear')
-      .describe("Resampling filter when resizing; 'linear' is PIL's (and torchvision's) bilinear."),
+      .describe(
+        "Resampling filter when resizing (libvips'); 'linear' is bilinear like PIL's, but not pixel-identical (about 2 levels of 255 apart on average; JPEGs are shrunk while decoding, and embedded colour profiles are applied).",
+      ),
     channelOrder: z
       .enum(['RGB', 'BGR'])
       .default('RGB')

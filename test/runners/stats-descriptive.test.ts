@@ -70,13 +70,18 @@ describe('robustOutliers', () => {
     expect(result.scores[4]).toBe(0);
   });
 
-  it('flags every value off the median when MAD is 0', () => {
-    const result = robustOutliers([5, 5, 5, 5, 6, 5, 4]);
-    expect(result.mad).toBe(0);
-    expect(Array.from(result.outliers)).toEqual([4, 6]);
-    expect(result.scores[4]).toBe(Infinity);
-    expect(result.scores[6]).toBe(-Infinity);
-    expect(result.scores[0]).toBe(0);
+  it('falls back to the mean absolute deviation when MAD is 0', () => {
+    // One step off a crowd of equal values is not an outlier...
+    const near = robustOutliers([5, 5, 5, 5, 6, 5, 4]);
+    expect(near.mad).toBe(0);
+    expect(Array.from(near.outliers)).toEqual([]);
+    // MeanAD = 2/7; M(6) = 1 / (1.253314 * 2/7) = 2.79260.
+    expect(near.scores[4]).toBeCloseTo(2.7926, 4);
+    // ...but a value far from it is. MeanAD = 46/12; M(50) = 45 / (1.253314 * 46/12) = 9.36647.
+    const far = robustOutliers([5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 50]);
+    expect(Array.from(far.outliers)).toEqual([11]);
+    expect(far.scores[11]).toBeCloseTo(9.3665, 4);
+    expect(Array.from(robustOutliers([3, 3, 3]).scores)).toEqual([0, 0, 0]);
   });
 });
 

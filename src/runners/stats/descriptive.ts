@@ -109,18 +109,28 @@ export interface RobustOutliers {
  * Outliers by the modified z-score of Iglewicz & Hoaglin (1993), M = 0.6745 (x - median) / MAD,
  * flagging |M| > 3.5 (their recommended threshold; 0.6745 makes M comparable to a z-score for
  * normal data). Median and MAD are robust: the outliers themselves barely move them, unlike a
- * mean and standard deviation. When MAD is 0 (over half the values equal the median), a value
- * off the median is infinitely many MADs away: its score is ±Infinity and it is flagged.
+ * mean and standard deviation. When MAD is 0 (over half the values equal the median, as when
+ * most images share one size), the score falls back to the mean absolute deviation, M =
+ * (x - median) / (1.253314 MeanAD), the form IBM SPSS and Iglewicz & Hoaglin give for that
+ * case (1.253314 = sqrt(pi/2) makes it a z-score for normal data), so a value one step off a
+ * crowd is not infinitely far from it. When every value is equal, every score is 0.
  */
 export function robustOutliers(values: ArrayLike<number>, threshold = 3.5): RobustOutliers {
   const centre = median(values);
   const mad = absoluteDeviationMedian(values, centre);
+  let meanDeviation = 0;
+  for (let i = 0; i < values.length; i++) meanDeviation += Math.abs(values[i]! - centre);
+  meanDeviation /= values.length;
   const scores = new Float64Array(values.length);
   const outliers: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const deviation = values[i]! - centre;
     const score =
-      mad > 0 ? (0.6745 * deviation) / mad : deviation === 0 ? 0 : Math.sign(deviation) * Infinity;
+      mad > 0
+        ? (0.6745 * deviation) / mad
+        : meanDeviation > 0
+          ? deviation / (1.253314 * meanDeviation)
+          : 0;
     scores[i] = score;
     if (Math.abs(score) > threshold) outliers.push(i);
   }

@@ -129,6 +129,25 @@ function common(
 }
 
 /** An OpenLineage dataset for a version: its project as namespace, its name and version. */
+/**
+ * The OpenLineage datasets of the versions a run used or made (each link names a model or a
+ * dataset version), with what `about` says of each link; versions the actor cannot see are
+ * left out.
+ */
+async function versionDatasets<
+  T extends { modelVersionId: string | null; datasetVersionId: string | null },
+>(db: Queryable, actor: Actor, links: readonly T[], about: (link: T) => Record<string, string>) {
+  const datasets = await Promise.all(
+    links.map(async (link) => {
+      const kind: Kind = link.modelVersionId ? 'MODEL_VERSION' : 'DATASET_VERSION';
+      const id = (link.modelVersionId ?? link.datasetVersionId)!;
+      const facet = await describeVersion(db, actor, kind, id);
+      return facet && datasetOf({ ...facet, ...about(link) });
+    }),
+  );
+  return datasets.filter((dataset) => dataset !== null);
+}
+
 function datasetOf(facet: VersionFacet) {
   return {
     namespace: facet.project,
@@ -250,16 +269,9 @@ export async function exportRunAsOpenLineage(
     .from(runInputs)
     .where(eq(runInputs.runId, run.id))
     .orderBy(asc(runInputs.role), asc(runInputs.position));
-  const inputDatasets = (
-    await Promise.all(
-      inputs.map(async (input) => {
-        const kind: Kind = input.modelVersionId ? 'MODEL_VERSION' : 'DATASET_VERSION';
-        const id = (input.modelVersionId ?? input.datasetVersionId)!;
-        const facet = await describeVersion(db, ctx.actor, kind, id);
-        return facet && datasetOf({ ...facet, role: input.role });
-      }),
-    )
-  ).filter((dataset) => dataset !== null);
+  const inputDatasets = await versionDatasets(db, ctx.actor, inputs, (input) => ({
+    role: input.role,
+  }));
   const base = {
     producer: EVALHUB_PRODUCER,
     schemaURL: OPENLINEAGE_RUN_EVENT_SCHEMA,
@@ -283,16 +295,9 @@ export async function exportRunAsOpenLineage(
     .from(runOutputs)
     .where(eq(runOutputs.runId, run.id))
     .orderBy(asc(runOutputs.name));
-  const outputDatasets = (
-    await Promise.all(
-      outputs.map(async (output) => {
-        const kind: Kind = output.modelVersionId ? 'MODEL_VERSION' : 'DATASET_VERSION';
-        const id = (output.modelVersionId ?? output.datasetVersionId)!;
-        const facet = await describeVersion(db, ctx.actor, kind, id);
-        return facet && datasetOf({ ...facet, output: output.name });
-      }),
-    )
-  ).filter((dataset) => dataset !== null);
+  const outputDatasets = await versionDatasets(db, ctx.actor, outputs, (output) => ({
+    output: output.name,
+  }));
   const endFacets: Record<string, unknown> = {
     ...runFacets,
     [FACETS.results]: {

@@ -1,7 +1,6 @@
 // What a user can set for a drift check; the defaults suit a first comparison of two versions.
 import { z } from 'zod';
-
-const channelTriple = z.array(z.number()).length(3);
+import { channelTriple, imageInputFields } from '../onnx/input-config.ts';
 
 /** How to run an image embedding model (only with an `embedding` model input). */
 export const embeddingConfig = z
@@ -12,24 +11,7 @@ export const embeddingConfig = z
       .describe(
         "The output holding the embedding, [N, D] (or [N, ...], flattened); the model's first by default.",
       ),
-    width: z
-      .number()
-      .int()
-      .min(1)
-      .max(16384)
-      .optional()
-      .describe('Input width, needed only when the model does not fix it.'),
-    height: z
-      .number()
-      .int()
-      .min(1)
-      .max(16384)
-      .optional()
-      .describe('Input height, needed only when the model does not fix it.'),
-    layout: z
-      .enum(['NCHW', 'NHWC'])
-      .optional()
-      .describe("The input's layout, needed only when the model's shape does not tell."),
+    ...imageInputFields,
     fit: z
       .enum(['fill', 'cover'])
       .default('fill')

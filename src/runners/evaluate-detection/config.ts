@@ -1,8 +1,7 @@
 // What a user can set for a detection evaluation; the defaults suit a COCO results file, or an
 // ONNX detector that outputs boxes, scores and labels in input pixels as xyxy.
 import { z } from 'zod';
-
-const channelTriple = z.array(z.number()).length(3);
+import { channelTriple, imageInputFields } from '../onnx/input-config.ts';
 
 /** How to run an ONNX detector and read its outputs (ignored for a predictions file). */
 export const detectorConfig = z
@@ -62,24 +61,7 @@ export const detectorConfig = z
           'as in torchvision models), or a map {"label": category id}; labels missing from a map ' +
           'are dropped (e.g. a background class).',
       ),
-    width: z
-      .number()
-      .int()
-      .min(1)
-      .max(16384)
-      .optional()
-      .describe('Input width, needed only when the model does not fix it.'),
-    height: z
-      .number()
-      .int()
-      .min(1)
-      .max(16384)
-      .optional()
-      .describe('Input height, needed only when the model does not fix it.'),
-    layout: z
-      .enum(['NCHW', 'NHWC'])
-      .optional()
-      .describe("The input's layout, needed only when the model's shape does not tell."),
+    ...imageInputFields,
     channelOrder: z.enum(['RGB', 'BGR']).default('RGB').describe('The input channel order.'),
     mean: channelTriple
       .default([0, 0, 0])

@@ -140,8 +140,8 @@ export async function benchSearch(
   graph: LineageGraphDatabase,
 ): Promise<BenchResult> {
   const sql = postgres(graph.url, { max: 1, onnotice: () => {} });
-  // The hub prepares its search statements (not yet the loaders' or runs(filter)'s); the raw
-  // SQL unprepared shows what planning costs.
+  // The hub does not prepare its search statements (their text varies with the filter's
+  // shape); the raw SQL run unprepared too shows what planning costs.
   const unprepared = postgres(graph.url, { max: 1, prepare: false, onnotice: () => {} });
   const client = await startBenchHub(database);
   const figures: BenchResult['figures'] = {};

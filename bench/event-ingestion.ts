@@ -12,10 +12,10 @@ import { startListener } from '../src/db/listener.ts';
 import { selectRows } from '../src/db/rows.ts';
 import { EventWriter } from '../src/engine/event-writer.ts';
 import { claimNextRun } from '../src/engine/queue.ts';
-import { localActor } from '../src/resolvers/actor.ts';
-import { ensureProject } from '../src/resolvers/projects.ts';
-import type { NewRunEvent } from '../src/resolvers/run-events.ts';
-import { queueRun } from '../src/resolvers/runs.ts';
+import { localActor } from '../src/resolvers/core/actor.ts';
+import { ensureProject } from '../src/resolvers/registry/projects.ts';
+import type { NewRunEvent } from '../src/resolvers/runs/events.ts';
+import { queueRun } from '../src/resolvers/runs/runs.ts';
 import type { BenchResult } from './support/measure.ts';
 
 /** What a typical runner emits: metrics, logs and progress in turn (as event-generator does). */

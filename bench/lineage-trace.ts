@@ -4,8 +4,8 @@
 // the full closure. Both must find the same nodes and edges, or the bench fails.
 import postgres from 'postgres';
 import type { DatabaseHandle } from '../src/db/connect.ts';
-import { decodeGlobalId, encodeGlobalId } from '../src/resolvers/global-id.ts';
-import { LINEAGE_LIMITS, traceLineage } from '../src/resolvers/lineage.ts';
+import { decodeGlobalId, encodeGlobalId } from '../src/resolvers/core/global-id.ts';
+import { LINEAGE_LIMITS, traceLineage } from '../src/resolvers/lineage/trace.ts';
 import { graphql } from '../test/gql/index.ts';
 import { startBenchHub } from './support/bench-hub.ts';
 import { graphLabel, type LineageGraphDatabase } from './support/lineage-database.ts';

@@ -4,9 +4,9 @@
 // or the bench fails.
 import postgres from 'postgres';
 import type { DatabaseHandle } from '../src/db/connect.ts';
-import { decodeGlobalId, encodeGlobalId } from '../src/resolvers/global-id.ts';
-import { listRuns, runOrdering } from '../src/resolvers/run-queries.ts';
-import { search } from '../src/resolvers/search.ts';
+import { decodeGlobalId, encodeGlobalId } from '../src/resolvers/core/global-id.ts';
+import { listRuns, runOrdering } from '../src/resolvers/runs/queries.ts';
+import { search } from '../src/resolvers/search/search.ts';
 import { graphql } from '../test/gql/index.ts';
 import { startBenchHub } from './support/bench-hub.ts';
 import { graphLabel, type LineageGraphDatabase } from './support/lineage-database.ts';

@@ -20,14 +20,14 @@ import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
-import { type Actor, localActor } from './resolvers/actor.ts';
+import { type Actor, localActor } from './resolvers/core/actor.ts';
 import {
   ConflictError,
   DigestMismatchError,
   NotFoundError,
   ValidationError,
-} from './resolvers/errors.ts';
-import { RunEventStreams } from './resolvers/run-stream.ts';
+} from './resolvers/core/errors.ts';
+import { RunEventStreams } from './resolvers/runs/stream.ts';
 import type { RunnerModule } from './runners/contract.ts';
 import { builtInRunners } from './runners/index.ts';
 import { loadRunnerModules, RunnerRegistry } from './runners/registry.ts';

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows } from '../src/db/rows.ts';
-import { verifyAuditChain } from '../src/resolvers/audit.ts';
+import { verifyAuditChain } from '../src/resolvers/core/audit.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import {

@@ -12,8 +12,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_METRICS, readCheckmaiteOutputs } from '../src/resolvers/checkmaite-outputs.ts';
-import { parseCheckmaiteRecord } from '../src/resolvers/checkmaite-record.ts';
+import { MAX_METRICS, readCheckmaiteOutputs } from '../src/resolvers/interop/checkmaite/outputs.ts';
+import { parseCheckmaiteRecord } from '../src/resolvers/interop/checkmaite/record.ts';
 import type { SearchFilter } from './gql/graphql.ts';
 import { graphql } from './gql/index.ts';
 import { tempFolder, writeTree } from './support/files.ts';

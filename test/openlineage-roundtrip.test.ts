@@ -3,7 +3,7 @@
 // (runner, config, seed, status) with their inputs, outputs, metrics, findings and
 // artifacts, and the same workflow runs and steps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeGlobalId } from '../src/resolvers/global-id.ts';
+import { decodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import { graphql } from './gql/index.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';

@@ -1,8 +1,8 @@
 // Checking a requirement against reported values: which values it applies to, and the
 // evidence it leads with.
 import { describe, expect, it } from 'vitest';
-import { checkRequirement, sliceMatches } from '../src/resolvers/requirement-check.ts';
-import type { Requirement } from '../src/resolvers/workflow-spec.ts';
+import { checkRequirement, sliceMatches } from '../src/resolvers/workflows/requirement-check.ts';
+import type { Requirement } from '../src/resolvers/workflows/spec.ts';
 
 const requirement = (fields: Partial<Requirement>): Requirement => ({
   metric: 'accuracy',

@@ -2,13 +2,13 @@
 // awkward orders (a notification naming rows already read) happen for certain.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Listener, NotificationHandler } from '../src/db/listener.ts';
-import { decodeGlobalId } from '../src/resolvers/global-id.ts';
+import { decodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import {
   appendRunEvents,
   type NewRunEvent,
   type RunEventRow,
-} from '../src/resolvers/run-events.ts';
-import { RunEventStreams } from '../src/resolvers/run-stream.ts';
+} from '../src/resolvers/runs/events.ts';
+import { RunEventStreams } from '../src/resolvers/runs/stream.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import { expectType } from './support/registry-documents.ts';
 import { StartRun } from './support/run-documents.ts';

@@ -1,6 +1,6 @@
 // An actor sees and changes only its own projects, by every road in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../src/resolvers/actor.ts';
+import type { Actor } from '../src/resolvers/core/actor.ts';
 import { graphql } from './gql/index.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';

@@ -4,8 +4,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { loadConfig } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/connect.ts';
-import { localActor } from '../../src/resolvers/actor.ts';
-import type { ServiceContext } from '../../src/resolvers/context.ts';
+import { localActor } from '../../src/resolvers/core/actor.ts';
+import type { ServiceContext } from '../../src/resolvers/core/context.ts';
 import { type Hub, startHub } from '../../src/server.ts';
 import { graphql } from '../../test/gql/index.ts';
 

@@ -7,7 +7,7 @@ import {
   type EventGuard,
   LeaseLostError,
   type NewRunEvent,
-} from '../resolvers/run-events.ts';
+} from '../resolvers/runs/events.ts';
 
 export interface EventWriterOptions {
   /** Events per transaction, at most. */

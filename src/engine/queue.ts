@@ -5,9 +5,9 @@ import { and, asc, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/connect.ts';
 import type { Transaction } from '../db/rows.ts';
 import { artifacts, findings, metrics, runOutputs, runs } from '../db/schema.ts';
-import type { EventGuard } from '../resolvers/run-events.ts';
-import { type RunRow, transitionRun } from '../resolvers/run-status.ts';
-import { WORKFLOW_RUNNER } from '../resolvers/runs.ts';
+import type { EventGuard } from '../resolvers/runs/events.ts';
+import { WORKFLOW_RUNNER } from '../resolvers/runs/runs.ts';
+import { type RunRow, transitionRun } from '../resolvers/runs/status.ts';
 
 const leaseUntil = (leaseMs: number) => sql`now() + ${leaseMs} * interval '1 millisecond'`;
 

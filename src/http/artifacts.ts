@@ -2,9 +2,9 @@
 // as the API.
 import type { ServerResponse } from 'node:http';
 import type { Database } from '../db/connect.ts';
-import type { Actor } from '../resolvers/actor.ts';
-import { decodeGlobalId, UUID } from '../resolvers/global-id.ts';
-import { readArtifact } from '../resolvers/results.ts';
+import type { Actor } from '../resolvers/core/actor.ts';
+import { decodeGlobalId, UUID } from '../resolvers/core/global-id.ts';
+import { readArtifact } from '../resolvers/runs/results.ts';
 import { sendJson } from './graphql-endpoint.ts';
 
 export async function serveArtifact(

@@ -4,15 +4,15 @@
 //   GET  /api/v1/lineage/{id}/prov        a trace as a W3C PROV-JSON document
 //   POST /api/v1/checkmaite/runs?project= a checkmaite run record in
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { importCheckmaiteRun } from '../resolvers/checkmaite-import.ts';
-import type { ServiceContext } from '../resolvers/context.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../resolvers/errors.ts';
-import { encodeGlobalId } from '../resolvers/global-id.ts';
-import { type LineageDirection, traceLineage } from '../resolvers/lineage.ts';
-import { lineageProvDocument } from '../resolvers/lineage-prov.ts';
-import { exportRunAsOpenLineage } from '../resolvers/openlineage-export.ts';
-import { importOpenLineageEvents } from '../resolvers/openlineage-import.ts';
-import { OpenLineageEventError } from '../resolvers/openlineage-validation.ts';
+import type { ServiceContext } from '../resolvers/core/context.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../resolvers/core/errors.ts';
+import { encodeGlobalId } from '../resolvers/core/global-id.ts';
+import { importCheckmaiteRun } from '../resolvers/interop/checkmaite/import.ts';
+import { exportRunAsOpenLineage } from '../resolvers/interop/openlineage/export.ts';
+import { importOpenLineageEvents } from '../resolvers/interop/openlineage/import.ts';
+import { OpenLineageEventError } from '../resolvers/interop/openlineage/validation.ts';
+import { lineageProvDocument } from '../resolvers/lineage/prov.ts';
+import { type LineageDirection, traceLineage } from '../resolvers/lineage/trace.ts';
 import { BodyTooLargeError, readBody, sendJson } from './graphql-endpoint.ts';
 
 /** Answers a request under /api/v1/, or returns false when no route matches. */

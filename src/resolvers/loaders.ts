@@ -18,11 +18,16 @@ import {
   workflows,
   workflowVersions,
 } from '../db/schema.ts';
-import { visibleProjects } from './actor.ts';
-import type { CatalogueRow } from './catalogue.ts';
-import type { ServiceContext } from './context.ts';
-import { type Connection, type Ordering, type PageArgs, paginateChildren } from './pagination.ts';
-import type { DatasetVersionRow } from './versions.ts';
+import { visibleProjects } from './core/actor.ts';
+import type { ServiceContext } from './core/context.ts';
+import {
+  type Connection,
+  type Ordering,
+  type PageArgs,
+  paginateChildren,
+} from './core/pagination.ts';
+import type { CatalogueRow } from './registry/catalogue.ts';
+import type { DatasetVersionRow } from './registry/versions.ts';
 
 function byId<Row extends { id: string }>(fetch: (ids: string[]) => Promise<Row[]>) {
   return new DataLoader<string, Row | null>(async (ids) => {

@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
-import { decodeGlobalId, encodeGlobalId } from '../resolvers/global-id.ts';
+import { decodeGlobalId, encodeGlobalId } from '../resolvers/core/global-id.ts';
 import type { GraphQLContext } from './context.ts';
 
 export const builder = new SchemaBuilder<{

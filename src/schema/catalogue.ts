@@ -7,7 +7,7 @@ import {
   type CatalogueRow,
   catalogueOrdering,
   listEntries,
-} from '../resolvers/catalogue.ts';
+} from '../resolvers/registry/catalogue.ts';
 import { builder, type Types } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 import { ProjectRef } from './refs.ts';

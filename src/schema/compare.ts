@@ -6,7 +6,7 @@ import {
   type MetricComparison,
   type ModelRanking,
   type RunComparison,
-} from '../resolvers/compare.ts';
+} from '../resolvers/compare/compare.ts';
 import { builder } from './builder.ts';
 import { ModelVersionRef, RunRef } from './refs.ts';
 

@@ -1,8 +1,8 @@
 import type { Database } from '../db/connect.ts';
-import type { Actor } from '../resolvers/actor.ts';
-import type { ServiceContext } from '../resolvers/context.ts';
+import type { Actor } from '../resolvers/core/actor.ts';
+import type { ServiceContext } from '../resolvers/core/context.ts';
 import { createLoaders, type Loaders } from '../resolvers/loaders.ts';
-import type { RunEventStreams } from '../resolvers/run-stream.ts';
+import type { RunEventStreams } from '../resolvers/runs/stream.ts';
 import type { RunnerRegistry } from '../runners/registry.ts';
 
 /** The context of one GraphQL operation: a fresh set of loaders for every request. */

@@ -1,5 +1,5 @@
-import { datasetCatalogue, registerEntry } from '../resolvers/catalogue.ts';
-import { registerDatasetVersion } from '../resolvers/datasets.ts';
+import { datasetCatalogue, registerEntry } from '../resolvers/registry/catalogue.ts';
+import { registerDatasetVersion } from '../resolvers/registry/datasets.ts';
 import { builder } from './builder.ts';
 import {
   catalogueEntryFields,

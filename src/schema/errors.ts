@@ -1,4 +1,4 @@
-// The typed failures of mutations. Each error class of src/resolvers/errors.ts becomes an
+// The typed failures of mutations. Each error class of src/resolvers/core/errors.ts becomes an
 // object type implementing `Error`, so clients can ask `... on Error { message }`.
 import {
   ConflictError,
@@ -6,8 +6,8 @@ import {
   domainErrors,
   NotFoundError,
   ValidationError,
-} from '../resolvers/errors.ts';
-import { encodeGlobalId } from '../resolvers/global-id.ts';
+} from '../resolvers/core/errors.ts';
+import { encodeGlobalId } from '../resolvers/core/global-id.ts';
 import { builder } from './builder.ts';
 
 const ErrorInterface = builder.interfaceRef<Error>('Error').implement({

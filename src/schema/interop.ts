@@ -1,7 +1,7 @@
 // Records of neighbouring tools brought into the graph: checkmaite run records.
 // (OpenLineage has its own REST endpoints, src/http/lineage-api.ts.)
-import { importCheckmaiteRun } from '../resolvers/checkmaite-import.ts';
-import type { RunRow } from '../resolvers/run-status.ts';
+import { importCheckmaiteRun } from '../resolvers/interop/checkmaite/import.ts';
+import type { RunRow } from '../resolvers/runs/status.ts';
 import { builder } from './builder.ts';
 import { resultUnion } from './errors.ts';
 import { RunRef } from './refs.ts';

@@ -1,5 +1,6 @@
 // Lineage: trace, impact and lineagePath, and the graph they answer with.
-import { encodeGlobalId } from '../resolvers/global-id.ts';
+import { encodeGlobalId } from '../resolvers/core/global-id.ts';
+import { lineageProvDocument } from '../resolvers/lineage/prov.ts';
 import {
   findLineagePath,
   impactOf,
@@ -8,8 +9,7 @@ import {
   type LineageNode,
   type LineagePath,
   traceLineage,
-} from '../resolvers/lineage.ts';
-import { lineageProvDocument } from '../resolvers/lineage-prov.ts';
+} from '../resolvers/lineage/trace.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 import { loadNode } from './node.ts';

@@ -1,5 +1,5 @@
-import { modelCatalogue, registerEntry } from '../resolvers/catalogue.ts';
-import { registerModelVersion } from '../resolvers/models.ts';
+import { modelCatalogue, registerEntry } from '../resolvers/registry/catalogue.ts';
+import { registerModelVersion } from '../resolvers/registry/models.ts';
 import { builder } from './builder.ts';
 import {
   catalogueEntryFields,

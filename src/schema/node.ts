@@ -1,7 +1,7 @@
 // `node(id:)` and `nodes(ids:)`: any object of the graph by its global id, through the
 // request's DataLoaders (so scope applies). A malformed or unknown id answers null.
 import { brandWithType } from '@pothos/core';
-import { decodeGlobalId } from '../resolvers/global-id.ts';
+import { decodeGlobalId } from '../resolvers/core/global-id.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 

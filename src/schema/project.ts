@@ -1,4 +1,4 @@
-import { findProject, listProjects } from '../resolvers/projects.ts';
+import { findProject, listProjects } from '../resolvers/registry/projects.ts';
 import { builder } from './builder.ts';
 import { DatasetRef, ModelRef, ProjectRef, WorkflowRef } from './refs.ts';
 

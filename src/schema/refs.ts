@@ -1,11 +1,11 @@
 // The object types of the lineage graph, declared before they are implemented so that
 // domain files can point at each other without importing each other.
-import type { CatalogueRow } from '../resolvers/catalogue.ts';
-import type { ProjectRow } from '../resolvers/projects.ts';
-import type { ArtifactRow, FindingRow } from '../resolvers/results.ts';
-import type { RunRow } from '../resolvers/run-status.ts';
-import type { DatasetVersionRow, ModelVersionRow } from '../resolvers/versions.ts';
-import type { WorkflowVersionRow } from '../resolvers/workflows.ts';
+import type { CatalogueRow } from '../resolvers/registry/catalogue.ts';
+import type { ProjectRow } from '../resolvers/registry/projects.ts';
+import type { DatasetVersionRow, ModelVersionRow } from '../resolvers/registry/versions.ts';
+import type { ArtifactRow, FindingRow } from '../resolvers/runs/results.ts';
+import type { RunRow } from '../resolvers/runs/status.ts';
+import type { WorkflowVersionRow } from '../resolvers/workflows/define.ts';
 import { builder } from './builder.ts';
 
 export const ProjectRef = builder.objectRef<ProjectRow>('Project');

@@ -1,6 +1,6 @@
 // Metrics, findings and artifacts: what a run concluded.
 
-import type { MetricRow } from '../resolvers/results.ts';
+import type { MetricRow } from '../resolvers/runs/results.ts';
 import type { MetricEmission } from '../runners/contract.ts';
 import { builder } from './builder.ts';
 import { ArtifactRef, DatasetVersionRef, FindingRef, ModelVersionRef, RunRef } from './refs.ts';

@@ -1,11 +1,11 @@
 // Run events, typed by what they carry, and the subscriptions that stream them.
 
-import { mayAccessProject } from '../resolvers/actor.ts';
-import { NotFoundError, ValidationError } from '../resolvers/errors.ts';
-import { encodeGlobalId } from '../resolvers/global-id.ts';
-import type { RunEventRow, RunStatus } from '../resolvers/run-events.ts';
-import type { RunRow } from '../resolvers/run-status.ts';
-import { findRun } from '../resolvers/runs.ts';
+import { mayAccessProject } from '../resolvers/core/actor.ts';
+import { NotFoundError, ValidationError } from '../resolvers/core/errors.ts';
+import { encodeGlobalId } from '../resolvers/core/global-id.ts';
+import type { RunEventRow, RunStatus } from '../resolvers/runs/events.ts';
+import { findRun } from '../resolvers/runs/runs.ts';
+import type { RunRow } from '../resolvers/runs/status.ts';
 import type { FindingEmission, MetricEmission } from '../runners/contract.ts';
 import { builder } from './builder.ts';
 import { ArtifactRef, DatasetVersionRef, FindingRef, RunRef } from './refs.ts';

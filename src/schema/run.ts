@@ -1,9 +1,9 @@
 // Runs: starting, watching, cancelling and retrying them.
-import { readRunEvents } from '../resolvers/run-events.ts';
-import { listRuns, type RunOrderField, runOrdering } from '../resolvers/run-queries.ts';
-import type { RunError } from '../resolvers/run-status.ts';
-import { cancelRun, retryRun, startRun } from '../resolvers/runs.ts';
-import { startWorkflow } from '../resolvers/workflow-runs.ts';
+import { readRunEvents } from '../resolvers/runs/events.ts';
+import { listRuns, type RunOrderField, runOrdering } from '../resolvers/runs/queries.ts';
+import { cancelRun, retryRun, startRun } from '../resolvers/runs/runs.ts';
+import type { RunError } from '../resolvers/runs/status.ts';
+import { startWorkflow } from '../resolvers/workflows/runs.ts';
 import { builder } from './builder.ts';
 import { OrderDirectionEnum } from './catalogue.ts';
 import { resultUnion } from './errors.ts';

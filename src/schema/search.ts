@@ -1,9 +1,13 @@
 // Search: one query across models, datasets, workflows, runs and findings, and the filter
 // language that `runs` and `findings` share with it.
 import { brandWithType } from '@pothos/core';
-import { type FindingOrderField, findingOrdering, listFindings } from '../resolvers/run-queries.ts';
-import { type FacetCount, type SearchHit, search } from '../resolvers/search.ts';
-import type { MetricPredicate, SearchFilter } from '../resolvers/search-filter.ts';
+import {
+  type FindingOrderField,
+  findingOrdering,
+  listFindings,
+} from '../resolvers/runs/queries.ts';
+import type { MetricPredicate, SearchFilter } from '../resolvers/search/filter.ts';
+import { type FacetCount, type SearchHit, search } from '../resolvers/search/search.ts';
 import { builder } from './builder.ts';
 import { OrderDirectionEnum } from './catalogue.ts';
 import type { GraphQLContext } from './context.ts';

@@ -1,5 +1,5 @@
-import { workflowCatalogue } from '../resolvers/catalogue.ts';
-import { defineWorkflow } from '../resolvers/workflows.ts';
+import { workflowCatalogue } from '../resolvers/registry/catalogue.ts';
+import { defineWorkflow } from '../resolvers/workflows/define.ts';
 import { builder } from './builder.ts';
 import { catalogueEntryFields, catalogueFilter, catalogueListField } from './catalogue.ts';
 import { resultUnion } from './errors.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLFormattedError, print } from 'graphql';
 import { type HubConfig, loadConfig } from '../../src/config.ts';
-import { type Actor, localActor } from '../../src/resolvers/actor.ts';
+import { type Actor, localActor } from '../../src/resolvers/core/actor.ts';
 import type { RunnerModule } from '../../src/runners/contract.ts';
 import { type Hub, startHub } from '../../src/server.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';

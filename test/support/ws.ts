@@ -3,7 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { Actor } from '../../src/resolvers/actor.ts';
+import type { Actor } from '../../src/resolvers/core/actor.ts';
 
 export interface SubscriptionClient {
   client: Client;

@@ -1,0 +1,80 @@
+// Where a version's bytes are, and what their digest is.
+import { stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DigestMismatchError, ValidationError } from '../core/errors.ts';
+import { DIGEST_PATTERN, digestPath } from './digest.ts';
+
+export interface ResolvedContent {
+  /** The uri as given, or the `file://` URL of a local path. */
+  uri: string;
+  digest: string;
+  sizeBytes: number | null;
+  /** The local path when the hub can read the content itself. */
+  localPath: string | null;
+  isFolder: boolean;
+}
+
+/** A local path named by the uri, or null when the uri names something remote. */
+export function localPathOf(uri: string, path: string[]): string | null {
+  if (uri.startsWith('file://')) return fileURLToPath(uri);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) return null;
+  if (!isAbsolute(uri)) {
+    throw new ValidationError(
+      'a local uri must be an absolute path (the hub does not know your working directory)',
+      path,
+    );
+  }
+  return uri;
+}
+
+/**
+ * Computes the digest of local content and checks the caller's digest against it; for
+ * remote content the caller's digest is taken as given, so it is required.
+ */
+export async function resolveContent(
+  uri: string,
+  givenDigest: string | null | undefined,
+  path: string[],
+  /** What the format needs; checked before any byte is hashed. */
+  shape: 'file' | 'folder' | 'either',
+  format: string,
+): Promise<ResolvedContent> {
+  const uriPath = [...path, 'uri'];
+  const digestField = [...path, 'digest'];
+  if (!uri.trim()) throw new ValidationError('uri must not be empty', uriPath);
+  const expected = givenDigest?.trim().toLowerCase() || null;
+  if (expected && !DIGEST_PATTERN.test(expected)) {
+    throw new ValidationError(
+      'a digest is "sha256:" followed by 64 hexadecimal digits',
+      digestField,
+    );
+  }
+  const localPath = localPathOf(uri, uriPath);
+  if (!localPath) {
+    if (!expected) {
+      throw new ValidationError(
+        'the hub cannot read this uri, so give the digest of its content',
+        digestField,
+      );
+    }
+    return { uri, digest: expected, sizeBytes: null, localPath: null, isFolder: false };
+  }
+  const info = await stat(localPath).catch(() => null);
+  if (!info || !(info.isFile() || info.isDirectory())) {
+    throw new ValidationError(`no file or folder at ${localPath}`, uriPath);
+  }
+  if (shape !== 'either' && info.isDirectory() !== (shape === 'folder')) {
+    throw new ValidationError(`${format} content is a single ${shape}`, uriPath);
+  }
+  const content = await digestPath(localPath);
+  if (expected && expected !== content.digest)
+    throw new DigestMismatchError(expected, content.digest);
+  return {
+    uri: pathToFileURL(localPath).href,
+    digest: content.digest,
+    sizeBytes: content.sizeBytes,
+    localPath,
+    isFolder: info.isDirectory(),
+  };
+}

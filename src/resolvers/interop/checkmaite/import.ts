@@ -1,0 +1,309 @@
+// A checkmaite run record in: one finished run, keeping checkmaite's run_uid as its external
+// id, with the versions its MAITE ids stand for as inputs, the numbers of its outputs as
+// metrics, what they plainly conclude as findings, and the record itself as an artifact.
+// All of it in one transaction; the same record again returns the run it already is.
+import { and, eq, sql } from 'drizzle-orm';
+import { newId } from '../../../db/ids.ts';
+import type { Transaction } from '../../../db/rows.ts';
+import { projects, runInputs, runs, workflows, workflowVersions } from '../../../db/schema.ts';
+import { type Actor, mayAccessProject } from '../../core/actor.ts';
+import { lockAuditChain, recordAudit } from '../../core/audit.ts';
+import type { ServiceContext } from '../../core/context.ts';
+import { ConflictError } from '../../core/errors.ts';
+import { upsertEntry, workflowCatalogue } from '../../registry/catalogue.ts';
+import { ensureProject, type ProjectRow } from '../../registry/projects.ts';
+import { appendRunEvents, type NewRunEvent, type RunStatus } from '../../runs/events.ts';
+import type { RunRow } from '../../runs/status.ts';
+import { hubNameFor, identityDigest } from '../openlineage/facets.ts';
+import { readCheckmaiteOutputs } from './outputs.ts';
+import { CHECKMAITE_SOURCE, type CheckmaiteRecord, parseCheckmaiteRecord } from './record.ts';
+import { type LinkedVersion, linkMaiteComponent } from './versions.ts';
+
+export interface ImportCheckmaiteRunInput {
+  /** Project slug; created on first use. */
+  project: string;
+  /** The record: checkmaite's run as JSON, with its run_uid. */
+  record: unknown;
+}
+
+export interface ImportedCheckmaiteRun {
+  run: RunRow;
+  /** False when the record had been imported before (the run is the one made then). */
+  created: boolean;
+}
+
+/** The artifact that keeps the record as it came, outputs that are not numbers and all. */
+export const RECORD_ARTIFACT = 'checkmaite-record.json';
+
+const STATUS: Record<string, RunStatus> = {
+  completed: 'SUCCEEDED',
+  failed: 'FAILED',
+  cancelled: 'CANCELLED',
+};
+
+/** What checkmaite facts the run keeps in its environment. */
+interface CheckmaiteEnvironment {
+  runUid: string;
+  capabilityId: string;
+  /** identityDigest of the record as received: the same record, the same digest. */
+  recordDigest: string;
+  metricMetadata: CheckmaiteRecord['metric_metadata'];
+  /** How each MAITE id was linked: to a registered version, or to its placeholder. */
+  inputs: Array<{
+    role: string;
+    position: number;
+    maiteId: string;
+    version: string;
+    match: LinkedVersion['match'];
+  }>;
+}
+
+/** The task a capability's module names (checkmaite.core.image_classification....). */
+function taskOf(capabilityId: string): string {
+  if (capabilityId.includes('.image_classification.')) return 'IMAGE_CLASSIFICATION';
+  if (capabilityId.includes('.object_detection.')) return 'OBJECT_DETECTION';
+  return 'OTHER';
+}
+
+/**
+ * Imports a checkmaite run record as a finished run in `project`: validated first (a
+ * ValidationError names the bad field, and nothing is stored), then stored in one
+ * transaction. A record whose run_uid was imported before returns that run (`created:
+ * false`) when it is the same record into the same project, and is a ConflictError otherwise.
+ */
+export async function importCheckmaiteRun(
+  ctx: ServiceContext,
+  input: ImportCheckmaiteRunInput,
+): Promise<ImportedCheckmaiteRun> {
+  const record = parseCheckmaiteRecord(input.record, ['input', 'record']);
+  const results = readCheckmaiteOutputs(record);
+  const recordDigest = identityDigest(input.record);
+  return ctx.db.transaction(async (tx) => {
+    // Rows are inserted, then audited: the audit lock goes first (see lockAuditChain).
+    await lockAuditChain(tx);
+    const project = await ensureProject(tx, ctx.actor, input.project, ['input', 'project']);
+    const earlier = await importedRun(tx, record.run_uid);
+    if (earlier)
+      return { run: sameImport(ctx.actor, earlier, project, recordDigest), created: false };
+    const status = STATUS[record.status ?? 'completed']!;
+    const runId = newId();
+    // Claims the run_uid first: an import of the same record at the same time waits here,
+    // then finds this run.
+    const [claimed] = await tx
+      .insert(runs)
+      .values({
+        id: runId,
+        projectId: project.id,
+        name: record.capability_id.split('.').at(-1)!,
+        runnerId: `${CHECKMAITE_SOURCE}:${record.capability_id}`,
+        runnerVersion: '',
+        status,
+        runKey: identityDigest({ source: CHECKMAITE_SOURCE, runUid: record.run_uid }),
+        config: record.config,
+        seed: 0,
+        tags: [CHECKMAITE_SOURCE, record.run_uid],
+        source: CHECKMAITE_SOURCE,
+        externalId: record.run_uid,
+        error:
+          status === 'FAILED'
+            ? {
+                code: 'EXTERNAL_FAILURE',
+                message: record.error ?? 'the checkmaite run failed',
+              }
+            : null,
+        createdBy: ctx.actor.id,
+      })
+      .onConflictDoNothing()
+      .returning({ id: runs.id });
+    if (!claimed) {
+      const raced = (await importedRun(tx, record.run_uid))!;
+      return { run: sameImport(ctx.actor, raced, project, recordDigest), created: false };
+    }
+    const task = taskOf(record.capability_id);
+    const linked: Array<{ role: string; position: number; maiteId: string } & LinkedVersion> = [];
+    for (const [role, kind, components] of [
+      ['model', 'MODEL_VERSION', record.model_metadata],
+      ['dataset', 'DATASET_VERSION', record.dataset_metadata],
+    ] as const)
+      for (const [position, component] of components.entries()) {
+        const version = await linkMaiteComponent(tx, ctx.actor, kind, project, component, task);
+        linked.push({ role, position, maiteId: component.id, ...version });
+      }
+    if (linked.length)
+      await tx.insert(runInputs).values(
+        linked.map((input) => ({
+          runId,
+          role: input.role,
+          position: input.position,
+          modelVersionId: input.kind === 'MODEL_VERSION' ? input.id : null,
+          datasetVersionId: input.kind === 'DATASET_VERSION' ? input.id : null,
+        })),
+      );
+    const environment: { checkmaite: CheckmaiteEnvironment } = {
+      checkmaite: {
+        runUid: record.run_uid,
+        capabilityId: record.capability_id,
+        recordDigest,
+        metricMetadata: record.metric_metadata,
+        inputs: linked.map(({ role, position, maiteId, label, match }) => ({
+          role,
+          position,
+          maiteId,
+          version: label,
+          match,
+        })),
+      },
+    };
+    await tx
+      .update(runs)
+      .set({
+        environment,
+        workflowVersionId: await capabilityWorkflow(tx, ctx.actor, project, record.capability_id),
+      })
+      .where(eq(runs.id, runId));
+    const subjectOf = (subject: { role: string; position: number } | null) => {
+      const input = linked.find((i) => i.role === subject?.role && i.position === subject.position);
+      return input && { kind: input.kind, id: input.id };
+    };
+    const events: NewRunEvent[] = [
+      ...results.metrics.map((metric): NewRunEvent => ({ type: 'metric', metric })),
+      ...results.findings.map(
+        ({ subject, ...finding }): NewRunEvent => ({
+          type: 'finding',
+          finding,
+          subject: subjectOf(subject),
+        }),
+      ),
+      {
+        type: 'artifact',
+        name: RECORD_ARTIFACT,
+        mediaType: 'application/json',
+        bytes: Buffer.from(`${JSON.stringify(input.record, null, 2)}\n`),
+      },
+      { type: 'status', status, reason: 'imported from a checkmaite run record' },
+    ];
+    await appendRunEvents(tx, runId, events, null);
+    await recordAudit(tx, ctx.actor, {
+      action: 'run.import',
+      projectId: project.id,
+      targetType: 'Run',
+      targetId: runId,
+      details: {
+        source: CHECKMAITE_SOURCE,
+        runUid: record.run_uid,
+        capabilityId: record.capability_id,
+      },
+    });
+    await tx.execute(
+      sql`select pg_notify('evalhub_run_status', ${`${runId}:${project.id}:${status}`})`,
+    );
+    const [run] = await tx.select().from(runs).where(eq(runs.id, runId));
+    return { run: run!, created: true };
+  });
+}
+
+/** The run a run_uid was imported as, with its project's slug. */
+async function importedRun(tx: Transaction, runUid: string) {
+  const [row] = await tx
+    .select({ run: runs, project: projects.slug })
+    .from(runs)
+    .innerJoin(projects, eq(projects.id, runs.projectId))
+    .where(and(eq(runs.source, CHECKMAITE_SOURCE), eq(runs.externalId, runUid)));
+  return row ?? null;
+}
+
+/** The earlier run, if this import is the same record into the same project; else a ConflictError. */
+function sameImport(
+  actor: Actor,
+  earlier: { run: RunRow; project: string },
+  project: ProjectRow,
+  recordDigest: string,
+): RunRow {
+  const { run } = earlier;
+  const uid = run.externalId;
+  if (!mayAccessProject(actor, earlier.project))
+    throw new ConflictError(
+      `checkmaite run ${uid} was already imported, into a project you may not see`,
+    );
+  const existing = { type: 'Run', id: run.id };
+  if (run.projectId !== project.id)
+    throw new ConflictError(
+      `checkmaite run ${uid} was already imported into project ${earlier.project}`,
+      existing,
+    );
+  const environment = run.environment as { checkmaite?: { recordDigest?: string } };
+  if (environment.checkmaite?.recordDigest !== recordDigest)
+    throw new ConflictError(
+      `checkmaite run ${uid} was already imported from a different record; an imported run never changes`,
+      existing,
+    );
+  return run;
+}
+
+/**
+ * EXECUTED: a capability is a workflow named after its id, whose one version's spec is
+ * {checkmaite: {capabilityId}} (it has no steps: the hub records its runs, it cannot start
+ * them). Made on first use, without row locks (see versions.ts for why).
+ */
+async function capabilityWorkflow(
+  tx: Transaction,
+  actor: Actor,
+  project: ProjectRow,
+  capabilityId: string,
+): Promise<string> {
+  const name = hubNameFor(capabilityId);
+  const [known] = await tx
+    .select({ id: workflows.id })
+    .from(workflows)
+    .where(and(eq(workflows.projectId, project.id), eq(workflows.name, name)));
+  const workflowId =
+    known?.id ??
+    (
+      await upsertEntry(tx, actor, workflowCatalogue, {
+        project: project.slug,
+        name,
+        description: `checkmaite capability ${capabilityId}; its runs are imported, the hub cannot start it`,
+      })
+    ).entry.id;
+  const spec = { checkmaite: { capabilityId } };
+  const digest = identityDigest(spec);
+  const versions = () =>
+    tx
+      .select({
+        id: workflowVersions.id,
+        digest: workflowVersions.digest,
+        number: workflowVersions.number,
+      })
+      .from(workflowVersions)
+      .where(eq(workflowVersions.workflowId, workflowId));
+  // Twice at most: a version defined meanwhile takes the number this one was to have.
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const existing = await versions();
+    const same = existing.find((v) => v.digest === digest);
+    if (same) return same.id;
+    const [inserted] = await tx
+      .insert(workflowVersions)
+      .values({
+        id: newId(),
+        workflowId,
+        number: Math.max(0, ...existing.map((v) => v.number)) + 1,
+        digest,
+        spec,
+        createdBy: actor.id,
+      })
+      .onConflictDoNothing()
+      .returning({ id: workflowVersions.id });
+    if (!inserted) continue;
+    await recordAudit(tx, actor, {
+      action: 'workflow.version.import',
+      projectId: project.id,
+      targetType: 'WorkflowVersion',
+      targetId: inserted.id,
+      details: { digest, source: CHECKMAITE_SOURCE, capabilityId },
+    });
+    return inserted.id;
+  }
+  const same = (await versions()).find((v) => v.digest === digest);
+  if (!same) throw new Error(`could not record the workflow of capability ${capabilityId}`);
+  return same.id;
+}

@@ -1,0 +1,83 @@
+import { resolveContent } from '../content/resolve.ts';
+import type { ServiceContext } from '../core/context.ts';
+import { ValidationError } from '../core/errors.ts';
+import { datasetCatalogue, findEntry } from './catalogue.ts';
+import { inspectDataset } from './dataset-inspection.ts';
+import { labelsFromIndex2Label, parseMetadata } from './metadata.ts';
+import {
+  type DatasetVersionRow,
+  datasetVersionKind,
+  findVersion,
+  insertVersion,
+} from './versions.ts';
+
+export type DatasetFormat = 'IMAGE_FOLDER' | 'COCO' | 'CSV' | 'JSONL' | 'OTHER';
+
+export interface RegisterDatasetVersionInput {
+  dataset: string;
+  version?: string | null | undefined;
+  uri: string;
+  format: DatasetFormat;
+  digest?: string | null | undefined;
+  metadata?: unknown;
+  derivedFrom?: { datasetVersion: string; transform?: unknown } | null | undefined;
+}
+
+export async function registerDatasetVersion(
+  ctx: ServiceContext,
+  input: RegisterDatasetVersionInput,
+): Promise<{ version: DatasetVersionRow; created: boolean }> {
+  const dataset = await findEntry(ctx.db, ctx.actor, datasetCatalogue, input.dataset, [
+    'input',
+    'dataset',
+  ]);
+  const metadata = parseMetadata(input.metadata, ['input', 'metadata']);
+  const declaredLabels = labelsFromIndex2Label(metadata, ['input', 'metadata']);
+  let derivedFrom: { derivedFromId: string; transform: unknown } | null = null;
+  if (input.derivedFrom) {
+    const path = ['input', 'derivedFrom'];
+    const source = await findVersion<DatasetVersionRow>(
+      ctx.db,
+      ctx.actor,
+      datasetVersionKind,
+      input.derivedFrom.datasetVersion,
+      [...path, 'datasetVersion'],
+    );
+    const transform = input.derivedFrom.transform;
+    if (transform == null || typeof transform !== 'object' || Array.isArray(transform)) {
+      throw new ValidationError(
+        'transform is a JSON object naming the transform and its parameters',
+        [...path, 'transform'],
+      );
+    }
+    derivedFrom = { derivedFromId: source.id, transform };
+  }
+  const shape = {
+    IMAGE_FOLDER: 'folder',
+    COCO: 'file',
+    CSV: 'file',
+    JSONL: 'file',
+    OTHER: 'either',
+  } as const;
+  const content = await resolveContent(
+    input.uri,
+    input.digest,
+    ['input'],
+    shape[input.format],
+    input.format,
+  );
+  const summary = content.localPath
+    ? await inspectDataset(input.format, content.localPath, metadata, ['input', 'uri'])
+    : { itemCount: null, labels: null };
+  return insertVersion<DatasetVersionRow>(ctx, datasetVersionKind, dataset, {
+    label: input.version ?? null,
+    format: input.format,
+    content,
+    metadata,
+    extra: {
+      itemCount: summary.itemCount,
+      labels: declaredLabels ?? summary.labels,
+      ...derivedFrom,
+    },
+  });
+}

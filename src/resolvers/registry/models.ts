@@ -1,0 +1,67 @@
+import { modelTrainingData } from '../../db/schema.ts';
+import { resolveContent } from '../content/resolve.ts';
+import type { ServiceContext } from '../core/context.ts';
+import { ValidationError } from '../core/errors.ts';
+import { findEntry, modelCatalogue } from './catalogue.ts';
+import { labelsFromIndex2Label, parseMetadata } from './metadata.ts';
+import {
+  type DatasetVersionRow,
+  datasetVersionKind,
+  findVersion,
+  insertVersion,
+  type ModelVersionRow,
+  modelVersionKind,
+} from './versions.ts';
+
+export type ModelFormat = 'ONNX' | 'ENDPOINT' | 'PREDICTIONS' | 'OTHER';
+
+export interface RegisterModelVersionInput {
+  model: string;
+  version?: string | null | undefined;
+  uri: string;
+  format: ModelFormat;
+  digest?: string | null | undefined;
+  metadata?: unknown;
+  /** TRAINED_ON: dataset versions it was trained or fine-tuned on. */
+  trainedOn?: readonly string[] | null | undefined;
+}
+
+export async function registerModelVersion(
+  ctx: ServiceContext,
+  input: RegisterModelVersionInput,
+): Promise<{ version: ModelVersionRow; created: boolean }> {
+  const model = await findEntry(ctx.db, ctx.actor, modelCatalogue, input.model, ['input', 'model']);
+  const metadata = parseMetadata(input.metadata, ['input', 'metadata']);
+  const labels = labelsFromIndex2Label(metadata, ['input', 'metadata']);
+  const trainedOn = await Promise.all(
+    (input.trainedOn ?? []).map((ref, i) =>
+      findVersion<DatasetVersionRow>(ctx.db, ctx.actor, datasetVersionKind, ref, [
+        'input',
+        'trainedOn',
+        String(i),
+      ]),
+    ),
+  );
+  if (input.format === 'ENDPOINT' && !/^https?:\/\//.test(input.uri)) {
+    throw new ValidationError('an ENDPOINT model has an http(s) uri', ['input', 'uri']);
+  }
+  const shape = input.format === 'ONNX' || input.format === 'PREDICTIONS' ? 'file' : 'either';
+  const content = await resolveContent(input.uri, input.digest, ['input'], shape, input.format);
+  return insertVersion<ModelVersionRow>(
+    ctx,
+    modelVersionKind,
+    model,
+    { label: input.version ?? null, format: input.format, content, metadata, extra: { labels } },
+    async (tx, versionId) => {
+      const datasetVersionIds = [...new Set(trainedOn.map((v) => v.id))];
+      if (datasetVersionIds.length) {
+        await tx.insert(modelTrainingData).values(
+          datasetVersionIds.map((datasetVersionId) => ({
+            modelVersionId: versionId,
+            datasetVersionId,
+          })),
+        );
+      }
+    },
+  );
+}

@@ -1,0 +1,189 @@
+// Registering an immutable, content-addressed version of a model or dataset: identical
+// content returns the version already recorded; new content under a used label is refused.
+import { and, eq, or } from 'drizzle-orm';
+import { newId } from '../../db/ids.ts';
+import type { Queryable, Transaction } from '../../db/rows.ts';
+import { datasets, datasetVersions, models, modelVersions, projects } from '../../db/schema.ts';
+import type { ResolvedContent } from '../content/resolve.ts';
+import { type Actor, visibleProjects } from '../core/actor.ts';
+import { recordAudit } from '../core/audit.ts';
+import type { ServiceContext } from '../core/context.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { parseRef } from '../core/refs.ts';
+import {
+  type Catalogue,
+  type CatalogueRow,
+  datasetCatalogue,
+  modelCatalogue,
+} from './catalogue.ts';
+import type { Metadata } from './metadata.ts';
+
+export type ModelVersionRow = typeof modelVersions.$inferSelect;
+export type DatasetVersionRow = typeof datasetVersions.$inferSelect;
+
+export interface VersionKind {
+  catalogue: Catalogue;
+  table: typeof modelVersions | typeof datasetVersions;
+  type: 'ModelVersion' | 'DatasetVersion';
+  entity: string;
+}
+
+export const modelVersionKind: VersionKind = {
+  catalogue: modelCatalogue,
+  table: modelVersions,
+  type: 'ModelVersion',
+  entity: 'model version',
+};
+
+export const datasetVersionKind: VersionKind = {
+  catalogue: datasetCatalogue,
+  table: datasetVersions,
+  type: 'DatasetVersion',
+  entity: 'dataset version',
+};
+
+const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$/;
+
+export function checkVersionLabel(label: string, path: string[]): void {
+  if (!LABEL_PATTERN.test(label)) {
+    throw new ValidationError(
+      'a version label starts with a letter or digit and has letters, digits and . _ + ~ - (at most 128)',
+      path,
+    );
+  }
+}
+
+/** The parent-id column of a version table, seen through one shape for both kinds. */
+function columnsOf(kind: VersionKind) {
+  const table = kind.table as typeof datasetVersions;
+  const parentId = kind.type === 'ModelVersion' ? modelVersions.modelId : datasetVersions.datasetId;
+  const parentTable = (kind.type === 'ModelVersion' ? models : datasets) as typeof datasets;
+  return { table, parentId, parentTable };
+}
+
+export interface VersionDraft {
+  label: string | null;
+  format: string;
+  content: ResolvedContent;
+  metadata: Metadata;
+  /** Columns only this kind has (labels, item count, derived-from...). */
+  extra: Record<string, unknown>;
+}
+
+export async function insertVersion<Row>(
+  ctx: ServiceContext,
+  kind: VersionKind,
+  parent: CatalogueRow,
+  draft: VersionDraft,
+  afterInsert?: (tx: Transaction, versionId: string) => Promise<void>,
+): Promise<{ version: Row; created: boolean }> {
+  const { table, parentId, parentTable } = columnsOf(kind);
+  if (draft.label !== null) checkVersionLabel(draft.label, ['input', 'version']);
+  return ctx.db.transaction(async (tx) => {
+    // Serialise registrations under one parent, so labels and digests are checked against
+    // everything committed before.
+    await tx
+      .select({ id: parentTable.id })
+      .from(parentTable)
+      .where(eq(parentTable.id, parent.id))
+      .for('update');
+    const clash = await tx
+      .select()
+      .from(table)
+      .where(
+        and(
+          eq(parentId, parent.id),
+          or(
+            eq(table.digest, draft.content.digest),
+            draft.label ? eq(table.version, draft.label) : undefined,
+          ),
+        ),
+      );
+    const same = clash.find((row) => row.digest === draft.content.digest);
+    if (same) return { version: same as Row, created: false };
+    const taken = clash[0];
+    if (taken) {
+      throw new ConflictError(
+        `${parent.name}@${taken.version} already holds other content (${taken.digest})`,
+        { type: kind.type, id: taken.id },
+      );
+    }
+    const label = draft.label ?? (await nextLabel(tx, kind, parent.id));
+    const [row] = await tx
+      .insert(table)
+      .values({
+        id: newId(),
+        [kind.type === 'ModelVersion' ? 'modelId' : 'datasetId']: parent.id,
+        version: label,
+        uri: draft.content.uri,
+        format: draft.format,
+        digest: draft.content.digest,
+        sizeBytes: draft.content.sizeBytes,
+        metadata: draft.metadata,
+        createdBy: ctx.actor.id,
+        ...draft.extra,
+      } as typeof datasetVersions.$inferInsert)
+      .returning();
+    await afterInsert?.(tx, row!.id);
+    await tx
+      .update(parentTable)
+      .set({ updatedAt: new Date() })
+      .where(eq(parentTable.id, parent.id));
+    await recordAudit(tx, ctx.actor, {
+      action: `${kind.catalogue.entity}.version.register`,
+      projectId: parent.projectId,
+      targetType: kind.type,
+      targetId: row!.id,
+      details: {
+        [kind.catalogue.entity]: parent.id,
+        version: label,
+        digest: draft.content.digest,
+        uri: draft.content.uri,
+      },
+    });
+    return { version: row as Row, created: true };
+  });
+}
+
+/** v1, v2, v3...: one more than the versions so far, skipping labels a caller already used. */
+async function nextLabel(tx: Transaction, kind: VersionKind, parent: string): Promise<string> {
+  const { table, parentId } = columnsOf(kind);
+  const rows = await tx.select({ version: table.version }).from(table).where(eq(parentId, parent));
+  const taken = new Set(rows.map((row) => row.version));
+  let n = taken.size + 1;
+  while (taken.has(`v${n}`)) n += 1;
+  return `v${n}`;
+}
+
+/**
+ * The version a caller names by global id or "project/name@version" (the version label,
+ * or its digest), if the actor may see it.
+ */
+export async function findVersion<Row>(
+  db: Queryable,
+  actor: Actor,
+  kind: VersionKind,
+  ref: string,
+  path: string[],
+): Promise<Row> {
+  const { table, parentId, parentTable } = columnsOf(kind);
+  const parsed = parseRef(ref, [kind.type], path, true);
+  const named =
+    parsed.kind === 'id'
+      ? eq(table.id, parsed.id)
+      : and(
+          eq(projects.slug, parsed.project),
+          eq(parentTable.name, parsed.name),
+          parsed.version!.startsWith('sha256:')
+            ? eq(table.digest, parsed.version!)
+            : eq(table.version, parsed.version!),
+        );
+  const [row] = await db
+    .select({ version: table })
+    .from(table)
+    .innerJoin(parentTable, eq(parentTable.id, parentId))
+    .innerJoin(projects, eq(projects.id, parentTable.projectId))
+    .where(and(named, visibleProjects(actor, parentTable.projectId)));
+  if (!row) throw new NotFoundError(kind.entity, ref);
+  return row.version as Row;
+}

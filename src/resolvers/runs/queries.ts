@@ -1,0 +1,102 @@
+// Lists of runs and of findings, filtered by the language search uses (search/filter.ts).
+import { and, count, eq, type SQL, sql } from 'drizzle-orm';
+import { findings, projects, runs } from '../../db/schema.ts';
+import { visibleProjects } from '../core/actor.ts';
+import type { ServiceContext } from '../core/context.ts';
+import { type Connection, type Ordering, type PageArgs, paginate } from '../core/pagination.ts';
+import type { ProjectRow } from '../registry/projects.ts';
+import {
+  compileSearchFilter,
+  type SearchFilter,
+  type SearchType,
+  subjects,
+  validateSearchFilter,
+} from '../search/filter.ts';
+import type { FindingRow } from './results.ts';
+import type { RunRow } from './status.ts';
+
+export type RunOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'FINISHED_AT';
+
+export function runOrdering(field: RunOrderField, direction: 'ASC' | 'DESC'): Ordering {
+  const columns = {
+    CREATED_AT: [runs.createdAt, 'createdAt'],
+    UPDATED_AT: [runs.updatedAt, 'updatedAt'],
+    FINISHED_AT: [runs.finishedAt, 'finishedAt'],
+  } as const;
+  const [column, key] = columns[field];
+  return { name: `${field}_${direction}`, column, key, direction, id: runs.id };
+}
+
+export type FindingOrderField = 'CREATED_AT' | 'UPDATED_AT';
+
+export function findingOrdering(field: FindingOrderField, direction: 'ASC' | 'DESC'): Ordering {
+  const column = field === 'CREATED_AT' ? findings.createdAt : findings.updatedAt;
+  const key = field === 'CREATED_AT' ? 'createdAt' : 'updatedAt';
+  return { name: `${field}_${direction}`, column, key, direction, id: findings.id };
+}
+
+/** The actor's scope and the filter, as one condition on items of `type`. */
+function filterCondition(ctx: ServiceContext, type: SearchType, filter: SearchFilter): SQL {
+  validateSearchFilter(filter);
+  const subject = subjects[type];
+  const visible = ctx.actor.projects === 'ALL' ? null : ctx.actor.projects;
+  const compiled = compileSearchFilter(filter, subject, visible);
+  const condition = typeof compiled === 'boolean' ? sql.raw(String(compiled)) : compiled;
+  return and(visibleProjects(ctx.actor, subject.projectId), condition)!;
+}
+
+export async function listRuns(
+  ctx: ServiceContext,
+  filter: SearchFilter,
+  ordering: Ordering,
+  args: PageArgs,
+  primeProject?: (project: ProjectRow) => void,
+): Promise<Connection<RunRow>> {
+  const where = and(
+    filterCondition(ctx, 'RUN', filter),
+    // Runs not finished yet have no finish time, and are left out of that ordering.
+    ordering.key === 'finishedAt' ? sql`${runs.finishedAt} is not null` : undefined,
+  );
+  return paginate({
+    args,
+    ordering,
+    fetch: async (page) => {
+      const rows = await ctx.db
+        .select({ run: runs, project: projects })
+        .from(runs)
+        .innerJoin(projects, eq(projects.id, runs.projectId))
+        .where(and(where, page.where))
+        .orderBy(...page.orderBy)
+        .limit(page.limit);
+      for (const row of rows) primeProject?.(row.project);
+      return rows.map((row) => row.run);
+    },
+    count: async () => (await ctx.db.select({ n: count() }).from(runs).where(where))[0]?.n ?? 0,
+  });
+}
+
+export async function listFindings(
+  ctx: ServiceContext,
+  filter: SearchFilter,
+  ordering: Ordering,
+  args: PageArgs,
+  primeProject?: (project: ProjectRow) => void,
+): Promise<Connection<FindingRow>> {
+  const where = filterCondition(ctx, 'FINDING', filter);
+  return paginate({
+    args,
+    ordering,
+    fetch: async (page) => {
+      const rows = await ctx.db
+        .select({ finding: findings, project: projects })
+        .from(findings)
+        .innerJoin(projects, eq(projects.id, findings.projectId))
+        .where(and(where, page.where))
+        .orderBy(...page.orderBy)
+        .limit(page.limit);
+      for (const row of rows) primeProject?.(row.project);
+      return rows.map((row) => row.finding);
+    },
+    count: async () => (await ctx.db.select({ n: count() }).from(findings).where(where))[0]?.n ?? 0,
+  });
+}

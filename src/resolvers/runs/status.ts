@@ -1,0 +1,94 @@
+// Moving a run from one status to the next. A transition is conditional on the status it
+// leaves (so a terminal status never changes), and writes its status event in the same
+// transaction.
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Transaction } from '../../db/rows.ts';
+import { runs } from '../../db/schema.ts';
+import { advanceWorkflow } from '../workflows/runs.ts';
+import { appendRunEvents, type EventGuard, type RunStatus, TERMINAL_STATUSES } from './events.ts';
+
+export type RunRow = typeof runs.$inferSelect;
+
+export interface RunError {
+  message: string;
+  /** A short machine-readable cause: RUNNER_ERROR, LEASE_EXPIRED, TIMEOUT, STEP_FAILED... */
+  code: string;
+}
+
+export interface Transition {
+  from: readonly RunStatus[];
+  to: RunStatus;
+  reason?: string;
+  error?: RunError;
+  /** Only if this worker still holds the run at this attempt. */
+  guard?: EventGuard;
+  /** Other columns to set with the status. */
+  set?: Partial<typeof runs.$inferInsert>;
+  /** A further condition the run must meet (e.g. that its lease has expired). */
+  where?: SQL;
+  /** The run's parent, when the caller knows it (saves a lookup). */
+  parentRunId?: string | null;
+}
+
+/** Applies the transition; null when the run was not in a `from` status (or not held). */
+export async function transitionRun(
+  tx: Transaction,
+  runId: string,
+  transition: Transition,
+): Promise<RunRow | null> {
+  const now = new Date();
+  const terminal = TERMINAL_STATUSES.includes(transition.to);
+  if (terminal) {
+    // A step that ends advances its workflow run, which locks the parent. The parent is
+    // locked before the step, the order every path takes (cancelling a workflow locks the
+    // parent, then its steps), so that two of them cannot deadlock.
+    const parentRunId =
+      transition.parentRunId !== undefined
+        ? transition.parentRunId
+        : (
+            await tx.select({ parentRunId: runs.parentRunId }).from(runs).where(eq(runs.id, runId))
+          )[0]?.parentRunId;
+    if (parentRunId) {
+      await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, parentRunId)).for('update');
+    }
+  }
+  const guard: SQL | undefined = transition.guard
+    ? and(
+        eq(runs.leaseOwner, transition.guard.workerId),
+        eq(runs.attempt, transition.guard.attempt),
+      )
+    : undefined;
+  const [run] = await tx
+    .update(runs)
+    .set({
+      status: transition.to,
+      updatedAt: now,
+      ...(terminal ? { finishedAt: now, leaseOwner: null, leaseExpiresAt: null } : {}),
+      ...(transition.error ? { error: transition.error } : {}),
+      ...transition.set,
+    })
+    .where(
+      and(eq(runs.id, runId), inArray(runs.status, [...transition.from]), guard, transition.where),
+    )
+    .returning();
+  if (!run) return null;
+  const reason = transition.reason ?? transition.error?.message;
+  await appendRunEvents(
+    tx,
+    runId,
+    [
+      {
+        type: 'status',
+        status: transition.to,
+        attempt: run.attempt,
+        ...(reason ? { reason } : {}),
+      },
+    ],
+    null,
+  );
+  await tx.execute(
+    sql`select pg_notify('evalhub_run_status', ${`${run.id}:${run.projectId}:${transition.to}`})`,
+  );
+  if (terminal && run.parentRunId) await advanceWorkflow(tx, run.parentRunId, run);
+  return run;
+}

@@ -1,0 +1,353 @@
+// Search across models, datasets, workflows, runs and findings: PostgreSQL full-text
+// search (weighted vectors kept by the tables themselves, prefix matching, highlighted
+// snippets) combined with the filter language of filter.ts. One statement answers a
+// page; facets and the total are one more, made only when a client asks for them.
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { selectRows, textArray } from '../../db/rows.ts';
+import { datasets, findings, models, runs, workflows } from '../../db/schema.ts';
+import type { ServiceContext } from '../core/context.ts';
+import { ValidationError } from '../core/errors.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageInfo } from '../core/pagination.ts';
+import {
+  allOf,
+  type Condition,
+  compileSearchFilter,
+  type SearchFilter,
+  type SearchType,
+  searchTypes,
+  subjects,
+  validateSearchFilter,
+} from './filter.ts';
+
+export type SearchOrder = 'RELEVANCE' | 'NEWEST' | 'OLDEST';
+
+export interface SearchArgs {
+  query?: string | null;
+  filter?: SearchFilter | null;
+  orderBy?: SearchOrder | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface SearchHit {
+  type: SearchType;
+  id: string;
+  /** Relevance to the query (0 without one); higher is better. */
+  rank: number;
+  createdAt: Date;
+  title: string;
+  /** The title with the query's words marked, HTML-escaped; null without a query. */
+  titleHighlight: string | null;
+  /** A passage of the description, summary or error with the words marked; null when none matched. */
+  snippet: string | null;
+}
+
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+export interface SearchFacets {
+  total: number;
+  types: FacetCount[];
+  statuses: FacetCount[];
+  severities: FacetCount[];
+  runners: FacetCount[];
+}
+
+export interface SearchConnection {
+  edges: { cursor: string; node: SearchHit }[];
+  pageInfo: PageInfo;
+  /** Counts over every match (not just this page), computed when first asked for. */
+  facets: () => Promise<SearchFacets>;
+}
+
+/** What each kind of item shows as its title and its searchable passage. */
+interface Searchable {
+  table: PgTable;
+  id: PgColumn;
+  vector: PgColumn;
+  title: SQL;
+  body: SQL;
+  status: SQL;
+  severity: SQL;
+  runner: SQL;
+}
+
+const searchables: Record<SearchType, Searchable> = {
+  MODEL: catalogue(models),
+  DATASET: catalogue(datasets),
+  WORKFLOW: catalogue(workflows),
+  RUN: {
+    table: runs,
+    id: runs.id,
+    vector: runs.searchVector,
+    title: sql`coalesce(${runs.name}, ${runs.runnerId} || ' run')`,
+    body: sql`coalesce(${runs.error}->>'message', '')`,
+    status: sql`${runs.status}::text`,
+    severity: sql`null::text`,
+    runner: sql`${runs.runnerId}`,
+  },
+  FINDING: {
+    table: findings,
+    id: findings.id,
+    vector: findings.searchVector,
+    title: sql`${findings.title}`,
+    body: sql`${findings.summary}`,
+    status: sql`null::text`,
+    severity: sql`${findings.severity}::text`,
+    runner: sql`(select fr.runner_id from runs fr where fr.id = ${findings.runId})`,
+  },
+};
+
+function catalogue(table: typeof models | typeof datasets | typeof workflows): Searchable {
+  const columns = getTableColumns(table);
+  return {
+    table,
+    id: columns.id,
+    vector: columns.searchVector,
+    title: sql`${columns.name}`,
+    body: sql`${columns.description}`,
+    status: sql`null::text`,
+    severity: sql`null::text`,
+    runner: sql`null::text`,
+  };
+}
+
+// Marks the highlighter puts around matches; control characters a text never holds, so the
+// text can be HTML-escaped first and the marks turned into <mark> after.
+const START = '\u0002';
+const STOP = '\u0003';
+
+function highlighted(text: string | null): string | null {
+  if (text === null) return null;
+  const escaped = text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
+  return escaped.replaceAll(START, '<mark>').replaceAll(STOP, '</mark>');
+}
+
+/**
+ * The query as a tsquery: web-search syntax ("quoted phrases", or, -not), each word also
+ * matching as a prefix so that "calib" finds "calibration". Apostrophes are dropped first:
+ * they would end a lexeme early in the rewrite.
+ */
+function tsQuery(text: string): SQL {
+  const cleaned = text.replaceAll("'", ' ');
+  return sql`to_tsquery('english', regexp_replace(websearch_to_tsquery('english', ${cleaned})::text, '''([^'']+)''', '''\\1'':*', 'g'))`;
+}
+
+interface Cursor {
+  rank: number;
+  createdAt: string;
+  id: string;
+}
+
+function encodeCursor(order: SearchOrder, hit: SearchHit): string {
+  return Buffer.from(
+    JSON.stringify([order, hit.rank, hit.createdAt.toISOString(), hit.id]),
+  ).toString('base64url');
+}
+
+function decodeCursor(order: SearchOrder, cursor: string): Cursor {
+  try {
+    const [name, rank, createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (
+      name === order &&
+      typeof rank === 'number' &&
+      typeof id === 'string' &&
+      !Number.isNaN(Date.parse(createdAt))
+    )
+      return { rank, createdAt, id };
+  } catch {
+    // Not JSON: answered below.
+  }
+  throw new ValidationError(`not a cursor of this search in ${order} order`, ['after']);
+}
+
+interface Plan {
+  text: string | null;
+  /** The condition on each kind of item that can match at all. */
+  conditions: [SearchType, SQL][];
+}
+
+function plan(ctx: ServiceContext, args: SearchArgs): Plan {
+  const filter = args.filter ?? {};
+  validateSearchFilter(filter);
+  const text = args.query?.trim() ? args.query.trim() : null;
+  if (text && text.length > 500)
+    throw new ValidationError('a query has at most 500 characters', ['query']);
+  const visible = ctx.actor.projects === 'ALL' ? null : ctx.actor.projects;
+  const conditions: [SearchType, SQL][] = [];
+  for (const type of searchTypes) {
+    const subject = subjects[type];
+    const scope: Condition =
+      visible === null
+        ? true
+        : sql`${subject.projectId} in (select id from projects where slug = any(${textArray(visible)}::text[]))`;
+    const matches: Condition = text ? sql`${searchables[type].vector} @@ q.query` : true;
+    const condition = allOf([scope, matches, compileSearchFilter(filter, subject, visible)]);
+    if (condition === false) continue;
+    conditions.push([type, condition === true ? sql`true` : condition]);
+  }
+  return { text, conditions };
+}
+
+const queryCte = (text: string | null) =>
+  text
+    ? sql`with q as (select ${tsQuery(text)} as query) `
+    : sql`with q as (select null::tsquery as query) `;
+
+/** Finds items by text and filter, a page at a time. */
+export async function search(ctx: ServiceContext, args: SearchArgs): Promise<SearchConnection> {
+  const order: SearchOrder = args.orderBy ?? (args.query?.trim() ? 'RELEVANCE' : 'NEWEST');
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE)
+    throw new ValidationError(`first must be a whole number from 0 to ${MAX_PAGE_SIZE}`, ['first']);
+  const after = args.after ? decodeCursor(order, args.after) : null;
+  const { text, conditions } = plan(ctx, args);
+  const facets = memo(() => searchFacets(ctx, text, conditions));
+  if (conditions.length === 0) return { edges: [], pageInfo: emptyPage, facets };
+
+  const branches = conditions.map(([type, condition]) => {
+    const s = searchables[type];
+    const rank = text ? sql`ts_rank(${s.vector}, q.query)::float8` : sql`0::float8`;
+    return sql`select ${type}::text as type, ${s.id} as id, ${subjects[type].createdAt} as created_at,
+      ${rank} as rank, ${s.title} as title, ${s.body} as body
+      from ${s.table}, q where ${condition}`;
+  });
+  const [keys, direction] =
+    order === 'RELEVANCE'
+      ? [sql`(rank, created_at, id)`, sql`<`]
+      : order === 'NEWEST'
+        ? [sql`(created_at, id)`, sql`<`]
+        : [sql`(created_at, id)`, sql`>`];
+  const orderBy =
+    order === 'RELEVANCE'
+      ? sql`rank desc, created_at desc, id desc`
+      : order === 'NEWEST'
+        ? sql`created_at desc, id desc`
+        : sql`created_at asc, id asc`;
+  const cursorCondition = after
+    ? order === 'RELEVANCE'
+      ? sql`where ${keys} ${direction} (${after.rank}::float8, ${after.createdAt}::timestamptz, ${after.id}::uuid)`
+      : sql`where ${keys} ${direction} (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+    : sql``;
+  const headline = (column: string, options: string) =>
+    text
+      ? sql`ts_headline('english', ${sql.raw(column)}, q.query, ${`StartSel=${START}, StopSel=${STOP}, ${options}`})`
+      : sql`null::text`;
+  // Highlighting is costly, so only the page's rows get it: the inner query sorts and cuts.
+  const rows = await selectRows<{
+    type: SearchType;
+    id: string;
+    created_at: string | Date;
+    rank: number;
+    title: string;
+    title_highlight: string | null;
+    snippet: string | null;
+    body_matches: boolean | null;
+  }>(
+    ctx.db,
+    sql`${queryCte(text)}
+    select page.type, page.id::text, page.created_at, page.rank, page.title,
+           ${headline('page.title', 'HighlightAll=true')} as title_highlight,
+           case when page.body <> '' then ${headline('page.body', 'MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')} end as snippet,
+           ${text ? sql`to_tsvector('english', page.body) @@ q.query` : sql`null::bool`} as body_matches
+    from (
+      select * from (${sql.join(branches, sql` union all `)}) hits
+      ${cursorCondition}
+      order by ${orderBy}
+      limit ${first + 1}
+    ) page, q
+    order by ${orderBy}`,
+  );
+  const hits: SearchHit[] = rows.slice(0, first).map((row) => ({
+    type: row.type,
+    id: row.id,
+    rank: Number(row.rank),
+    createdAt: new Date(row.created_at),
+    title: row.title,
+    titleHighlight: highlighted(row.title_highlight),
+    // A passage is worth showing when the words are in it, not just in the title.
+    snippet: row.body_matches ? highlighted(row.snippet) : null,
+  }));
+  const edges = hits.map((node) => ({ node, cursor: encodeCursor(order, node) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    facets,
+  };
+}
+
+const emptyPage: PageInfo = {
+  hasNextPage: false,
+  hasPreviousPage: false,
+  startCursor: null,
+  endCursor: null,
+};
+
+function memo<T>(compute: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => {
+    result ??= compute();
+    return result;
+  };
+}
+
+/** Counts of every match by type, run status, finding severity and runner: one statement. */
+async function searchFacets(
+  ctx: ServiceContext,
+  text: string | null,
+  conditions: [SearchType, SQL][],
+): Promise<SearchFacets> {
+  const facets: SearchFacets = { total: 0, types: [], statuses: [], severities: [], runners: [] };
+  if (conditions.length === 0) return facets;
+  const branches = conditions.map(([type, condition]) => {
+    const s = searchables[type];
+    return sql`select ${type}::text as type, ${s.status} as status, ${s.severity} as severity,
+      ${s.runner} as runner from ${s.table}, q where ${condition}`;
+  });
+  const rows = await selectRows<{
+    set: number;
+    type: string | null;
+    status: string | null;
+    severity: string | null;
+    runner: string | null;
+    n: number;
+  }>(
+    ctx.db,
+    sql`${queryCte(text)}
+    select grouping(type, status, severity, runner)::int as set, type, status, severity, runner,
+           count(*)::int as n
+    from (${sql.join(branches, sql` union all `)}) matches
+    group by grouping sets ((type), (status), (severity), (runner))
+    order by n desc, type, status, severity, runner`,
+  );
+  // grouping() sets a bit for each column a row is NOT grouped by: 0b0111 is the (type) set.
+  const sets: Record<
+    number,
+    [keyof Omit<SearchFacets, 'total'>, 'type' | 'status' | 'severity' | 'runner']
+  > = {
+    7: ['types', 'type'],
+    11: ['statuses', 'status'],
+    13: ['severities', 'severity'],
+    14: ['runners', 'runner'],
+  };
+  for (const row of rows) {
+    const [facet, column] = sets[row.set]!;
+    const value = row[column];
+    if (value === null) continue;
+    facets[facet].push({ value, count: row.n });
+    if (facet === 'types') facets.total += row.n;
+  }
+  return facets;
+}

@@ -1,10 +1,10 @@
 // The audit trail: one hash-chained row per change, written in the change's transaction.
-import { createHash } from 'node:crypto';
 import { asc, desc, gt, sql } from 'drizzle-orm';
 import type { Queryable, Transaction } from '../../db/rows.ts';
 import { auditLog } from '../../db/schema.ts';
 import type { Actor } from './actor.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { sha256Digest } from './sha256.ts';
 
 export interface AuditEntry {
   action: string;
@@ -34,7 +34,7 @@ export function auditHash(
     targetId: row.targetId,
     targetType: row.targetType,
   });
-  return `sha256:${createHash('sha256').update(`${prevHash}\n${body}`).digest('hex')}`;
+  return sha256Digest(`${prevHash}\n${body}`);
 }
 
 /**

@@ -1,13 +1,13 @@
 // The append-only log of what runs emit. Every event gets the next sequence number of its
 // run and is stored, with the metric, finding or artifact rows it carries, before anyone
 // is notified of it.
-import { createHash } from 'node:crypto';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import { type Queryable, selectRows } from '../../db/rows.ts';
 import { artifacts, blobs, findings, type metrics, runEvents } from '../../db/schema.ts';
 import type { FindingEmission, MetricEmission } from '../../runners/contract.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
+import { sha256Digest } from '../core/sha256.ts';
 
 export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -40,9 +40,6 @@ export class LeaseLostError extends Error {
 /** The canonical text of a slice, "" for the whole set: equal slices, equal keys. */
 export const sliceKey = (slice: Record<string, string> | undefined) =>
   slice && Object.keys(slice).length ? canonicalJson(slice) : '';
-
-const digestOf = (bytes: Uint8Array) =>
-  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 /** A batch of events turned into the rows that store it. */
 interface PreparedBatch {
@@ -111,7 +108,7 @@ function prepare(runId: string, events: readonly NewRunEvent[]): PreparedBatch {
       case 'artifact': {
         const id = newId();
         const bytes = Buffer.from(event.bytes);
-        const digest = digestOf(bytes);
+        const digest = sha256Digest(bytes);
         batch.blobs.set(digest, { digest, bytes, sizeBytes: bytes.length });
         batch.artifacts.push({
           id,

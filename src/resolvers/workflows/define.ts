@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import { workflowVersions } from '../../db/schema.ts';
 import { recordAudit } from '../core/audit.ts';
-import { canonicalJson } from '../core/canonical-json.ts';
 import type { ServiceContext } from '../core/context.ts';
+import { canonicalDigest } from '../core/sha256.ts';
 import { upsertEntry, workflowCatalogue } from '../registry/catalogue.ts';
 import { parseWorkflowSpec } from './spec.ts';
 
@@ -18,11 +17,6 @@ export interface DefineWorkflowInput {
   spec?: unknown;
 }
 
-/** The digest of a spec: sha256 of the canonical JSON of the spec with its defaults applied. */
-export function specDigest(spec: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(spec)).digest('hex')}`;
-}
-
 /**
  * Records a workflow spec as a version of the named workflow (created on first use). The
  * same spec again returns the version it already is; a new spec becomes version n + 1.
@@ -32,7 +26,8 @@ export async function defineWorkflow(
   input: DefineWorkflowInput,
 ): Promise<{ version: WorkflowVersionRow; created: boolean }> {
   const spec = parseWorkflowSpec(input.spec, ['input', 'spec']);
-  const digest = specDigest(spec);
+  // The digest of the spec with its defaults applied.
+  const digest = canonicalDigest(spec);
   return ctx.db.transaction(async (tx) => {
     const { entry: workflow } = await upsertEntry(tx, ctx.actor, workflowCatalogue, input);
     const [same] = await tx

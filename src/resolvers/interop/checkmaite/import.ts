@@ -2,6 +2,7 @@
 // id, with the versions its MAITE ids stand for as inputs, the numbers of its outputs as
 // metrics, what they plainly conclude as findings, and the record itself as an artifact.
 // All of it in one transaction; the same record again returns the run it already is.
+
 import { and, eq, sql } from 'drizzle-orm';
 import { newId } from '../../../db/ids.ts';
 import type { Transaction } from '../../../db/rows.ts';
@@ -10,11 +11,12 @@ import { type Actor, mayAccessProject } from '../../core/actor.ts';
 import { lockAuditChain, recordAudit } from '../../core/audit.ts';
 import type { ServiceContext } from '../../core/context.ts';
 import { ConflictError } from '../../core/errors.ts';
+import { canonicalDigest } from '../../core/sha256.ts';
 import { upsertEntry, workflowCatalogue } from '../../registry/catalogue.ts';
 import { ensureProject, type ProjectRow } from '../../registry/projects.ts';
 import { appendRunEvents, type NewRunEvent, type RunStatus } from '../../runs/events.ts';
 import type { RunRow } from '../../runs/status.ts';
-import { hubNameFor, identityDigest } from '../openlineage/facets.ts';
+import { hubNameFor } from '../openlineage/facets.ts';
 import { readCheckmaiteOutputs } from './outputs.ts';
 import { CHECKMAITE_SOURCE, type CheckmaiteRecord, parseCheckmaiteRecord } from './record.ts';
 import { type LinkedVersion, linkMaiteComponent } from './versions.ts';
@@ -45,7 +47,7 @@ const STATUS: Record<string, RunStatus> = {
 interface CheckmaiteEnvironment {
   runUid: string;
   capabilityId: string;
-  /** identityDigest of the record as received: the same record, the same digest. */
+  /** canonicalDigest of the record as received: the same record, the same digest. */
   recordDigest: string;
   metricMetadata: CheckmaiteRecord['metric_metadata'];
   /** How each MAITE id was linked: to a registered version, or to its placeholder. */
@@ -77,7 +79,7 @@ export async function importCheckmaiteRun(
 ): Promise<ImportedCheckmaiteRun> {
   const record = parseCheckmaiteRecord(input.record, ['input', 'record']);
   const results = readCheckmaiteOutputs(record);
-  const recordDigest = identityDigest(input.record);
+  const recordDigest = canonicalDigest(input.record);
   return ctx.db.transaction(async (tx) => {
     // Rows are inserted, then audited: the audit lock goes first (see lockAuditChain).
     await lockAuditChain(tx);
@@ -98,7 +100,7 @@ export async function importCheckmaiteRun(
         runnerId: `${CHECKMAITE_SOURCE}:${record.capability_id}`,
         runnerVersion: '',
         status,
-        runKey: identityDigest({ source: CHECKMAITE_SOURCE, runUid: record.run_uid }),
+        runKey: canonicalDigest({ source: CHECKMAITE_SOURCE, runUid: record.run_uid }),
         config: record.config,
         seed: 0,
         tags: [CHECKMAITE_SOURCE, record.run_uid],
@@ -266,7 +268,7 @@ async function capabilityWorkflow(
       })
     ).entry.id;
   const spec = { checkmaite: { capabilityId } };
-  const digest = identityDigest(spec);
+  const digest = canonicalDigest(spec);
   const versions = () =>
     tx
       .select({

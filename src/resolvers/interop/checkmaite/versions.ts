@@ -2,14 +2,16 @@
 // a dataset or model by its MAITE id only, never by content; the hub links that id to a
 // version registered with it in its metadata (`metadata.id`, as MAITE's own metadata has
 // it), or else records a placeholder version whose digest is of the id alone.
+
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { newId } from '../../../db/ids.ts';
 import type { Transaction } from '../../../db/rows.ts';
 import { datasets, datasetVersions, models, modelVersions } from '../../../db/schema.ts';
 import type { Actor } from '../../core/actor.ts';
 import { recordAudit } from '../../core/audit.ts';
+import { canonicalDigest } from '../../core/sha256.ts';
 import type { ProjectRow } from '../../registry/projects.ts';
-import { hubNameFor, identityDigest } from '../openlineage/facets.ts';
+import { hubNameFor } from '../openlineage/facets.ts';
 import { CHECKMAITE_SOURCE, labelsOf, type MaiteComponent } from './record.ts';
 
 export type VersionKind = 'MODEL_VERSION' | 'DATASET_VERSION';
@@ -39,7 +41,7 @@ function tablesOf(kind: VersionKind) {
 
 /** The digest of a placeholder: of the MAITE id alone, as checkmaite identifies it. */
 function placeholderDigest(kind: VersionKind, id: string): string {
-  return identityDigest({
+  return canonicalDigest({
     source: CHECKMAITE_SOURCE,
     kind: kind === 'MODEL_VERSION' ? 'model' : 'dataset',
     id,

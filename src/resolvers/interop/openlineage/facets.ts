@@ -2,7 +2,6 @@
 // runs survive a round trip through OpenLineage (docs/interop.md describes them).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from '../../core/canonical-json.ts';
 
 export const OPENLINEAGE_SOURCE = 'openlineage';
 export const OPENLINEAGE_RUN_EVENT_SCHEMA =
@@ -143,11 +142,6 @@ export const resultsFacet = z.object({
   ),
 });
 export type ResultsFacet = z.infer<typeof resultsFacet>;
-
-/** `sha256:` of the canonical JSON of `value`. */
-export function identityDigest(value: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
-}
 
 /** A project slug for an OpenLineage namespace ("my-scheduler-namespace" stays as it is). */
 export function projectSlugFor(namespace: string): string {

@@ -7,7 +7,7 @@
 // arrives, ordered by eventTime, so events may come in any order: a COMPLETE before its
 // START still ends the run, and the START then only fills in when it began. Inputs, outputs,
 // metrics and findings are only ever added, each once.
-import { createHash } from 'node:crypto';
+
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { newId } from '../../../db/ids.ts';
 import type { Transaction } from '../../../db/rows.ts';
@@ -33,12 +33,12 @@ import { lockAuditChain, recordAudit } from '../../core/audit.ts';
 import type { ServiceContext } from '../../core/context.ts';
 import { ConflictError, ValidationError } from '../../core/errors.ts';
 import { encodeGlobalId } from '../../core/global-id.ts';
+import { canonicalDigest, sha256Digest } from '../../core/sha256.ts';
 import { ensureProject, type ProjectRow } from '../../registry/projects.ts';
 import { appendRunEvents, type RunStatus, sliceKey } from '../../runs/events.ts';
 import {
   FACETS,
   hubNameFor,
-  identityDigest,
   OPENLINEAGE_SOURCE,
   projectSlugFor,
   type ResultsFacet,
@@ -213,7 +213,7 @@ async function ensureRun(
       runnerVersion: hubRun?.runnerVersion ?? '',
       workflowVersionId,
       status: 'RUNNING',
-      runKey: hubRun?.runKey ?? identityDigest({ source: OPENLINEAGE_SOURCE, runId }),
+      runKey: hubRun?.runKey ?? canonicalDigest({ source: OPENLINEAGE_SOURCE, runId }),
       config: hubRun?.config ?? {},
       seed: hubRun?.seed ?? 0,
       tags: hubRun?.tags ?? [],
@@ -275,7 +275,7 @@ async function ensureWorkflowVersion(
     .from(workflows)
     .where(eq(workflows.id, workflowId))
     .for('update');
-  const digest = workflow.digest ?? identityDigest(workflow.spec);
+  const digest = workflow.digest ?? canonicalDigest(workflow.spec);
   const versions = await tx
     .select({
       id: workflowVersions.id,
@@ -564,7 +564,7 @@ async function recordResults(
     names.add(artifact.name);
     if (artifact.content !== null) {
       const bytes = Buffer.from(artifact.content, 'base64');
-      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      const digest = sha256Digest(bytes);
       if (digest !== artifact.digest || bytes.length !== artifact.sizeBytes) {
         throw new ValidationError(
           `artifact ${artifact.name}: its content is ${bytes.length} bytes with digest ${digest}, ` +

@@ -2,6 +2,7 @@
 // A dataset the hub itself exported carries an evalhub_version facet (its digest, lineage
 // and all); any other is a dataset named by its namespace and name, versioned by its
 // `version` facet, with a digest of that identity (nothing of its content is known).
+
 import { and, eq } from 'drizzle-orm';
 import { newId } from '../../../db/ids.ts';
 import type { Transaction } from '../../../db/rows.ts';
@@ -14,8 +15,9 @@ import {
 } from '../../../db/schema.ts';
 import type { Actor } from '../../core/actor.ts';
 import { recordAudit } from '../../core/audit.ts';
+import { canonicalDigest } from '../../core/sha256.ts';
 import { ensureProject, type ProjectRow } from '../../registry/projects.ts';
-import { datasetNameFor, FACETS, identityDigest, type VersionFacet } from './facets.ts';
+import { datasetNameFor, FACETS, type VersionFacet } from './facets.ts';
 
 export interface OpenLineageDataset {
   namespace: string;
@@ -203,7 +205,7 @@ export async function versionOfDataset(
     task: 'OTHER',
     description: `OpenLineage dataset ${dataset.name} in ${dataset.namespace}`,
     version: version ?? 'current',
-    digest: identityDigest({ namespace: dataset.namespace, name: dataset.name, version }),
+    digest: canonicalDigest({ namespace: dataset.namespace, name: dataset.name, version }),
     uri: `${dataset.namespace.replace(/\/+$/, '')}/${dataset.name}`,
     format: 'OTHER',
     sizeBytes: null,

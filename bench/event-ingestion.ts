@@ -11,11 +11,10 @@ import { newId } from '../src/db/ids.ts';
 import { startListener } from '../src/db/listener.ts';
 import { selectRows } from '../src/db/rows.ts';
 import { EventWriter } from '../src/engine/event-writer.ts';
-import { claimNextRun } from '../src/engine/queue.ts';
 import { localActor } from '../src/resolvers/core/actor.ts';
 import { ensureProject } from '../src/resolvers/registry/projects.ts';
 import type { NewRunEvent } from '../src/resolvers/runs/events.ts';
-import { queueRun } from '../src/resolvers/runs/runs.ts';
+import { claimNextRun, queueRun } from '../src/resolvers/runs/queue.ts';
 import type { BenchResult } from './support/measure.ts';
 
 /** What a typical runner emits: metrics, logs and progress in turn (as event-generator does). */

@@ -2,10 +2,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows } from '../src/db/rows.ts';
-import { claimNextRun } from '../src/engine/queue.ts';
 import { WorkerPool } from '../src/engine/worker-pool.ts';
 import { decodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import { appendRunEvents, LeaseLostError } from '../src/resolvers/runs/events.ts';
+import { claimNextRun } from '../src/resolvers/runs/queue.ts';
 import { graphql } from './gql/index.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import { type HubProcess, startHubProcess } from './support/process.ts';

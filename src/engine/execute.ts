@@ -8,11 +8,11 @@ import { log } from '../logger.ts';
 import { LeaseLostError, type NewRunEvent } from '../resolvers/runs/events.ts';
 import { loadResolvedInputs } from '../resolvers/runs/inputs.ts';
 import { recordDatasetOutput } from '../resolvers/runs/outputs.ts';
+import { releaseRun, renewLease } from '../resolvers/runs/queue.ts';
 import { type RunRow, transitionRun } from '../resolvers/runs/status.ts';
 import type { Emitter, ResolvedInput, RunContext } from '../runners/contract.ts';
 import type { RunnerRegistry } from '../runners/registry.ts';
 import { EventWriter } from './event-writer.ts';
-import { releaseRun, renewLease } from './queue.ts';
 
 export interface ExecutionSettings {
   db: Database;

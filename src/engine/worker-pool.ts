@@ -6,10 +6,10 @@ import { hostname } from 'node:os';
 import type { Database } from '../db/connect.ts';
 import type { Listener } from '../db/listener.ts';
 import { log } from '../logger.ts';
+import { claimNextRun, reapExpiredLeases } from '../resolvers/runs/queue.ts';
 import type { RunnerRegistry } from '../runners/registry.ts';
 import { runEnvironment } from './environment.ts';
 import { executeRun } from './execute.ts';
-import { claimNextRun, reapExpiredLeases } from './queue.ts';
 
 export interface WorkerPoolOptions {
   db: Database;

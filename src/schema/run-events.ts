@@ -4,7 +4,7 @@ import { mayAccessProject } from '../resolvers/core/actor.ts';
 import { NotFoundError, ValidationError } from '../resolvers/core/errors.ts';
 import { encodeGlobalId } from '../resolvers/core/global-id.ts';
 import type { RunEventRow, RunStatus } from '../resolvers/runs/events.ts';
-import { findRun } from '../resolvers/runs/runs.ts';
+import { findRun } from '../resolvers/runs/queries.ts';
 import type { RunRow } from '../resolvers/runs/status.ts';
 import type { FindingEmission, MetricEmission } from '../runners/contract.ts';
 import { builder } from './builder.ts';

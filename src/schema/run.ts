@@ -1,7 +1,9 @@
 // Runs: starting, watching, cancelling and retrying them.
+
+import { cancelRun } from '../resolvers/runs/cancel.ts';
 import { readRunEvents } from '../resolvers/runs/events.ts';
 import { listRuns, type RunOrderField, runOrdering } from '../resolvers/runs/queries.ts';
-import { cancelRun, retryRun, startRun } from '../resolvers/runs/runs.ts';
+import { retryRun, startRun } from '../resolvers/runs/start.ts';
 import type { RunError } from '../resolvers/runs/status.ts';
 import { startWorkflow } from '../resolvers/workflows/runs.ts';
 import { builder } from './builder.ts';

@@ -1,5 +1,6 @@
 // The failures a caller can act on. The schema turns each into a typed member of a
 // mutation's result union; anything else is a bug and surfaces as a GraphQL error.
+import type { z } from 'zod';
 
 /** The input is wrong; `inputPath` names the offending field, e.g. ["input", "digest"]. */
 export class ValidationError extends Error {
@@ -49,3 +50,13 @@ export class DigestMismatchError extends Error {
 
 /** Every error class a mutation may return as a typed result. */
 export const domainErrors = [ValidationError, NotFoundError, ConflictError, DigestMismatchError];
+
+/** Turns the first zod issue into a ValidationError whose path points into the input. */
+export function zodIssueToValidationError(error: z.ZodError, path: string[]): ValidationError {
+  const issue = error.issues[0]!;
+  const where = [...path, ...issue.path.map(String)];
+  return new ValidationError(
+    `${where.slice(path.length).join('.') || 'value'}: ${issue.message}`,
+    where,
+  );
+}

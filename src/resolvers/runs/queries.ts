@@ -3,7 +3,9 @@ import { and, count, eq, type SQL, sql } from 'drizzle-orm';
 import { findings, projects, runs } from '../../db/schema.ts';
 import { visibleProjects } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
+import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { type Connection, type Ordering, type PageArgs, paginate } from '../core/pagination.ts';
+import { parseRef } from '../core/refs.ts';
 import type { ProjectRow } from '../registry/projects.ts';
 import {
   compileSearchFilter,
@@ -99,4 +101,16 @@ export async function listFindings(
     },
     count: async () => (await ctx.db.select({ n: count() }).from(findings).where(where))[0]?.n ?? 0,
   });
+}
+
+/** The run named by `ref` (a global id), if the actor may see it. */
+export async function findRun(ctx: ServiceContext, ref: string, path: string[]): Promise<RunRow> {
+  const parsed = parseRef(ref, ['Run'], path, false);
+  if (parsed.kind !== 'id') throw new ValidationError('a run is named by its id', path);
+  const [run] = await ctx.db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.id, parsed.id), visibleProjects(ctx.actor, runs.projectId)));
+  if (!run) throw new NotFoundError('run', ref);
+  return run;
 }

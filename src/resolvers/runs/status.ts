@@ -4,7 +4,6 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/rows.ts';
 import { runs } from '../../db/schema.ts';
-import { advanceWorkflow } from '../workflows/runs.ts';
 import { appendRunEvents, type EventGuard, type RunStatus, TERMINAL_STATUSES } from './events.ts';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -28,6 +27,24 @@ export interface Transition {
   where?: SQL;
   /** The run's parent, when the caller knows it (saves a lookup). */
   parentRunId?: string | null;
+}
+
+/**
+ * What happens to a parent run when one of its steps ends, in the transaction that ends the
+ * step. Runs only know that a step's end concerns its parent; the workflows domain, which
+ * knows what a parent does about it, registers the handler (workflows/runs.ts).
+ */
+export type StepEndedHandler = (
+  tx: Transaction,
+  parentRunId: string,
+  step: RunRow,
+) => Promise<void>;
+
+let stepEnded: StepEndedHandler | null = null;
+
+/** Registers the one handler of ended steps. */
+export function onStepEnded(handler: StepEndedHandler): void {
+  stepEnded = handler;
 }
 
 /** Applies the transition; null when the run was not in a `from` status (or not held). */
@@ -89,6 +106,9 @@ export async function transitionRun(
   await tx.execute(
     sql`select pg_notify('evalhub_run_status', ${`${run.id}:${run.projectId}:${transition.to}`})`,
   );
-  if (terminal && run.parentRunId) await advanceWorkflow(tx, run.parentRunId, run);
+  if (terminal && run.parentRunId) {
+    if (!stepEnded) throw new Error('a step ended, and nothing advances its parent run');
+    await stepEnded(tx, run.parentRunId, run);
+  }
   return run;
 }

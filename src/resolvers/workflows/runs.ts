@@ -20,18 +20,13 @@ import type { ServiceContext } from '../core/context.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { encodeGlobalId } from '../core/global-id.ts';
 import { parseRef } from '../core/refs.ts';
+import { cancelInTransaction } from '../runs/cancel.ts';
 import { appendRunEvents, TERMINAL_STATUSES } from '../runs/events.ts';
 import { type CheckedInput, checkRunInputs, resolveInputVersion } from '../runs/inputs.ts';
-import {
-  cancelInTransaction,
-  checkRunnerConfig,
-  checkSeed,
-  computeRunKey,
-  queueRun,
-  runnerOrError,
-  WORKFLOW_RUNNER,
-} from '../runs/runs.ts';
-import { type RunRow, transitionRun } from '../runs/status.ts';
+import { queueRun, WORKFLOW_RUNNER } from '../runs/queue.ts';
+import { computeRunKey } from '../runs/run-key.ts';
+import { checkRunnerConfig, checkSeed, runnerOrError } from '../runs/start.ts';
+import { onStepEnded, type RunRow, transitionRun } from '../runs/status.ts';
 import { checkStepRequirements, closeRequirements } from './requirements.ts';
 import type { Requirement, WorkflowSpec } from './spec.ts';
 
@@ -333,3 +328,5 @@ export async function advanceWorkflow(
   }
   await queueUnblockedSteps(tx, parent, plan, children);
 }
+
+onStepEnded(advanceWorkflow);

@@ -1,7 +1,7 @@
 // The workflow spec language: steps (each a runner with its config and inputs, ordered by
 // dependencies) and the requirements checked after each step.
 import { z } from 'zod';
-import { ValidationError } from '../core/errors.ts';
+import { ValidationError, zodIssueToValidationError } from '../core/errors.ts';
 
 const identifier = z
   .string()
@@ -55,16 +55,6 @@ export const workflowSpecSchema = z
 export type WorkflowSpec = z.infer<typeof workflowSpecSchema>;
 export type WorkflowStep = WorkflowSpec['steps'][number];
 export type Requirement = WorkflowSpec['requirements'][number];
-
-/** Turns the first zod issue into a ValidationError whose path points into the input. */
-export function zodIssueToValidationError(error: z.ZodError, path: string[]): ValidationError {
-  const issue = error.issues[0]!;
-  const where = [...path, ...issue.path.map(String)];
-  return new ValidationError(
-    `${where.slice(path.length).join('.') || 'value'}: ${issue.message}`,
-    where,
-  );
-}
 
 /** Parses a spec, applying defaults, and checks that it describes a runnable graph of steps. */
 export function parseWorkflowSpec(value: unknown, path: string[]): WorkflowSpec {

@@ -1,48 +1,23 @@
-// Starting, cancelling and retrying runs. Everything is checked before a run is queued;
-// the queue is the runs table itself, which workers claim from (src/engine).
-import { createHash } from 'node:crypto';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { newId } from '../../db/ids.ts';
+// Starting and retrying runs. Everything is checked before a run is queued (queue.ts).
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { selectRows, type Transaction } from '../../db/rows.ts';
 import { runInputs, runs } from '../../db/schema.ts';
 import type { RunnerModule } from '../../runners/contract.ts';
 import { visibleProjects } from '../core/actor.ts';
 import { recordAudit } from '../core/audit.ts';
-import { canonicalJson } from '../core/canonical-json.ts';
 import type { ServiceContext } from '../core/context.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
-import { parseRef } from '../core/refs.ts';
+import { ConflictError, ValidationError, zodIssueToValidationError } from '../core/errors.ts';
 import { normaliseTags } from '../registry/catalogue.ts';
 import { ensureProject } from '../registry/projects.ts';
-import { zodIssueToValidationError } from '../workflows/spec.ts';
-import { appendRunEvents, TERMINAL_STATUSES } from './events.ts';
-import { type CheckedInput, checkRunInputs, type RunInputRequest } from './inputs.ts';
-import { type RunRow, transitionRun } from './status.ts';
+import { TERMINAL_STATUSES } from './events.ts';
+import { checkRunInputs, type RunInputRequest } from './inputs.ts';
+import { findRun } from './queries.ts';
+import { queueRun, WORKFLOW_RUNNER } from './queue.ts';
+import { computeRunKey } from './run-key.ts';
+import type { RunRow } from './status.ts';
 
 /** Seeds fit a GraphQL Int and every common random generator (numpy, torch, Python). */
 export const MAX_SEED = 2 ** 31 - 1;
-
-/**
- * The run key: sha256 of the canonical JSON of the runner and its version, the config with
- * defaults applied, the input digests by role, and the seed. The same key, the same work.
- */
-export function computeRunKey(
-  runner: { id: string; version: string },
-  config: unknown,
-  inputs: ReadonlyArray<Pick<CheckedInput, 'role' | 'position' | 'digest'>>,
-  seed: number,
-): string {
-  const ordered = [...inputs]
-    .sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : a.position - b.position))
-    .map(({ role, digest }) => ({ role, digest }));
-  const document = canonicalJson({
-    runner: { id: runner.id, version: runner.version },
-    config,
-    inputs: ordered,
-    seed,
-  });
-  return `sha256:${createHash('sha256').update(document).digest('hex')}`;
-}
 
 export function runnerOrError(ctx: ServiceContext, id: string, path: string[]): RunnerModule {
   const runner = ctx.runners.get(id);
@@ -73,70 +48,6 @@ export function checkSeed(seed: number | null | undefined, path: string[]): numb
     throw new ValidationError(`a seed is a whole number from 0 to ${MAX_SEED}`, path);
   }
   return value;
-}
-
-export interface QueueRunValues {
-  projectId: string;
-  runner: { id: string; version: string };
-  config: Record<string, unknown>;
-  seed: number;
-  inputs: readonly CheckedInput[];
-  priority?: number;
-  maxAttempts?: number;
-  name?: string | null;
-  tags?: string[];
-  parentRunId?: string;
-  stepId?: string;
-  workflowVersionId?: string;
-  retryOfId?: string;
-}
-
-/** Inserts a QUEUED run with its inputs and first event, and wakes the workers on commit. */
-export async function queueRun(
-  tx: Transaction,
-  createdBy: string,
-  values: QueueRunValues,
-): Promise<RunRow> {
-  const id = newId();
-  const [run] = await tx
-    .insert(runs)
-    .values({
-      id,
-      projectId: values.projectId,
-      name: values.name ?? null,
-      runnerId: values.runner.id,
-      runnerVersion: values.runner.version,
-      status: 'QUEUED',
-      runKey: computeRunKey(values.runner, values.config, values.inputs, values.seed),
-      config: values.config,
-      seed: values.seed,
-      priority: values.priority ?? 0,
-      maxAttempts: values.maxAttempts ?? 3,
-      tags: values.tags ?? [],
-      parentRunId: values.parentRunId,
-      stepId: values.stepId,
-      workflowVersionId: values.workflowVersionId,
-      retryOfId: values.retryOfId,
-      createdBy,
-    })
-    .returning();
-  if (values.inputs.length) {
-    await tx.insert(runInputs).values(
-      values.inputs.map((input) => ({
-        runId: id,
-        role: input.role,
-        position: input.position,
-        modelVersionId: input.kind === 'MODEL_VERSION' ? input.versionId : null,
-        datasetVersionId: input.kind === 'DATASET_VERSION' ? input.versionId : null,
-      })),
-    );
-  }
-  await appendRunEvents(tx, id, [{ type: 'status', status: 'QUEUED' }], null);
-  await tx.execute(sql`select pg_notify('evalhub_runs_queued', ${id})`);
-  await tx.execute(
-    sql`select pg_notify('evalhub_run_status', ${`${id}:${values.projectId}:QUEUED`})`,
-  );
-  return run!;
 }
 
 export interface StartRunInput {
@@ -221,87 +132,6 @@ export async function startRun(
     return { run, reused: false };
   });
 }
-
-/** The run named by `ref` (a global id), if the actor may see it. */
-export async function findRun(ctx: ServiceContext, ref: string, path: string[]): Promise<RunRow> {
-  const parsed = parseRef(ref, ['Run'], path, false);
-  if (parsed.kind !== 'id') throw new ValidationError('a run is named by its id', path);
-  const [run] = await ctx.db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.id, parsed.id), visibleProjects(ctx.actor, runs.projectId)));
-  if (!run) throw new NotFoundError('run', ref);
-  return run;
-}
-
-/**
- * Cancels a run: a QUEUED run at once; a RUNNING one is asked to stop (its runner's
- * AbortSignal fires) and becomes CANCELLED when it has. A workflow run cancels its steps.
- */
-export async function cancelRun(ctx: ServiceContext, ref: string): Promise<RunRow> {
-  const target = await findRun(ctx, ref, ['id']);
-  return ctx.db.transaction(async (tx) => {
-    // Not locked here: every change below is conditional on the status it leaves, and
-    // locking the run before its parent would invert the order transitions take.
-    const [run] = await tx.select().from(runs).where(eq(runs.id, target.id));
-    if (run!.status === 'CANCELLED') return run!;
-    if (TERMINAL_STATUSES.includes(run!.status)) {
-      throw new ConflictError(`the run already ended ${run!.status}`, { type: 'Run', id: run!.id });
-    }
-    await recordAudit(tx, ctx.actor, {
-      action: 'run.cancel',
-      projectId: run!.projectId,
-      targetType: 'Run',
-      targetId: run!.id,
-      details: { status: run!.status },
-    });
-    return cancelInTransaction(tx, run!, `cancelled by ${ctx.actor.id}`);
-  });
-}
-
-/** Cancels `run` and, for a workflow run, its active steps. */
-export async function cancelInTransaction(
-  tx: Transaction,
-  run: RunRow,
-  reason: string,
-): Promise<RunRow> {
-  if (run.runnerId === WORKFLOW_RUNNER) {
-    // The workflow ends first, so its steps ending below do not advance it.
-    const cancelled = await transitionRun(tx, run.id, {
-      from: ['QUEUED', 'RUNNING'],
-      to: 'CANCELLED',
-      reason,
-    });
-    const steps = await tx
-      .select()
-      .from(runs)
-      .where(and(eq(runs.parentRunId, run.id), inArray(runs.status, ['QUEUED', 'RUNNING'])));
-    for (const step of steps)
-      await cancelInTransaction(tx, step, `${reason} (the workflow was cancelled)`);
-    return cancelled ?? run;
-  }
-  if (run.status === 'QUEUED') {
-    return (await transitionRun(tx, run.id, { from: ['QUEUED'], to: 'CANCELLED', reason })) ?? run;
-  }
-  // A running step ends when its worker has stopped the runner (its AbortSignal fires).
-  const [requested] = await tx
-    .update(runs)
-    .set({ cancelRequestedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(runs.id, run.id), eq(runs.status, 'RUNNING')))
-    .returning();
-  if (!requested) return run;
-  await appendRunEvents(
-    tx,
-    run.id,
-    [{ type: 'log', level: 'warn', message: `cancel requested: ${reason}` }],
-    null,
-  );
-  await tx.execute(sql`select pg_notify('evalhub_run_cancel', ${run.id})`);
-  return requested;
-}
-
-/** The pseudo-runner of workflow runs: no worker executes it; its steps drive it. */
-export const WORKFLOW_RUNNER = 'workflow';
 
 /** A new run of the same work as a run that ended (same runner, config, inputs, seed). */
 export async function retryRun(ctx: ServiceContext, ref: string): Promise<RunRow> {

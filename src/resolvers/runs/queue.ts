@@ -1,13 +1,83 @@
-// The run queue is the runs table: a worker claims the oldest QUEUED run of the highest
-// priority with FOR UPDATE SKIP LOCKED (two workers never get the same run), holds it with
-// a lease it renews, and a run whose lease ran out goes back to the queue or fails.
+// The run queue is the runs table: runs are queued as QUEUED rows; a worker claims the
+// oldest QUEUED run of the highest priority with FOR UPDATE SKIP LOCKED (two workers never
+// get the same run), holds it with a lease it renews, and a run whose lease ran out goes
+// back to the queue or fails. The engine (src/engine) calls these; the rules are here.
 import { and, asc, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
-import type { Database } from '../db/connect.ts';
-import type { Transaction } from '../db/rows.ts';
-import { artifacts, findings, metrics, runOutputs, runs } from '../db/schema.ts';
-import type { EventGuard } from '../resolvers/runs/events.ts';
-import { WORKFLOW_RUNNER } from '../resolvers/runs/runs.ts';
-import { type RunRow, transitionRun } from '../resolvers/runs/status.ts';
+import type { Database } from '../../db/connect.ts';
+import { newId } from '../../db/ids.ts';
+import type { Transaction } from '../../db/rows.ts';
+import { artifacts, findings, metrics, runInputs, runOutputs, runs } from '../../db/schema.ts';
+import { appendRunEvents, type EventGuard } from './events.ts';
+import type { CheckedInput } from './inputs.ts';
+import { computeRunKey } from './run-key.ts';
+import { type RunRow, transitionRun } from './status.ts';
+
+/** The pseudo-runner of workflow runs: no worker executes it; its steps drive it. */
+export const WORKFLOW_RUNNER = 'workflow';
+
+export interface QueueRunValues {
+  projectId: string;
+  runner: { id: string; version: string };
+  config: Record<string, unknown>;
+  seed: number;
+  inputs: readonly CheckedInput[];
+  priority?: number;
+  maxAttempts?: number;
+  name?: string | null;
+  tags?: string[];
+  parentRunId?: string;
+  stepId?: string;
+  workflowVersionId?: string;
+  retryOfId?: string;
+}
+
+/** Inserts a QUEUED run with its inputs and first event, and wakes the workers on commit. */
+export async function queueRun(
+  tx: Transaction,
+  createdBy: string,
+  values: QueueRunValues,
+): Promise<RunRow> {
+  const id = newId();
+  const [run] = await tx
+    .insert(runs)
+    .values({
+      id,
+      projectId: values.projectId,
+      name: values.name ?? null,
+      runnerId: values.runner.id,
+      runnerVersion: values.runner.version,
+      status: 'QUEUED',
+      runKey: computeRunKey(values.runner, values.config, values.inputs, values.seed),
+      config: values.config,
+      seed: values.seed,
+      priority: values.priority ?? 0,
+      maxAttempts: values.maxAttempts ?? 3,
+      tags: values.tags ?? [],
+      parentRunId: values.parentRunId,
+      stepId: values.stepId,
+      workflowVersionId: values.workflowVersionId,
+      retryOfId: values.retryOfId,
+      createdBy,
+    })
+    .returning();
+  if (values.inputs.length) {
+    await tx.insert(runInputs).values(
+      values.inputs.map((input) => ({
+        runId: id,
+        role: input.role,
+        position: input.position,
+        modelVersionId: input.kind === 'MODEL_VERSION' ? input.versionId : null,
+        datasetVersionId: input.kind === 'DATASET_VERSION' ? input.versionId : null,
+      })),
+    );
+  }
+  await appendRunEvents(tx, id, [{ type: 'status', status: 'QUEUED' }], null);
+  await tx.execute(sql`select pg_notify('evalhub_runs_queued', ${id})`);
+  await tx.execute(
+    sql`select pg_notify('evalhub_run_status', ${`${id}:${values.projectId}:QUEUED`})`,
+  );
+  return run!;
+}
 
 const leaseUntil = (leaseMs: number) => sql`now() + ${leaseMs} * interval '1 millisecond'`;
 

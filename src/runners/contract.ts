@@ -144,7 +144,4 @@ export function defineRunner<Schema extends z.ZodType>(
   return runner;
 }
 
-/** The error a runner throws for a problem with its inputs or config (not a bug). */
-export class RunnerInputError extends Error {
-  override name = 'RunnerInputError';
-}
+export { RunnerInputError } from './input-error.ts';

@@ -2,8 +2,9 @@
 // its outputs read in the layout the user declared, one set of raw detections per image.
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { RunnerInputError } from '../contract.ts';
+import type { ImageModelInput } from '../onnx/image-session.ts';
 import { imageBatchTensor, openCpuSession, wrapSession } from '../onnx/image-session.ts';
-import { type ImageModelInput, imageInputOf } from '../onnx/model-session.ts';
+import { imageInputOf } from '../onnx/model-session.ts';
 import type { RawDetections } from './box-decoding.ts';
 import type { DetectorConfig } from './config.ts';
 

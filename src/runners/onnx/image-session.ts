@@ -3,7 +3,19 @@
 import { availableParallelism } from 'node:os';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { RunnerInputError } from '../contract.ts';
-import type { ImageModelInput } from './model-session.ts';
+
+export type ImageLayout = 'NCHW' | 'NHWC';
+
+export interface ImageModelInput {
+  name: string;
+  /** As the model declares it; a symbolic dimension is its name (e.g. 'N'). */
+  shape: Array<number | string>;
+  layout: ImageLayout;
+  height: number;
+  width: number;
+  /** The batch size the model is fixed to, or null when it takes any. */
+  batchSize: number | null;
+}
 
 /**
  * Opens a model (a path, or its bytes) for CPU inference, with every core for one operator

@@ -2,21 +2,14 @@
 // an image pipeline can feed, its outputs turned into class probabilities.
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { RunnerInputError } from '../contract.ts';
-import { imageBatchTensor, openCpuSession, wrapSession } from './image-session.ts';
+import {
+  type ImageLayout,
+  type ImageModelInput,
+  imageBatchTensor,
+  openCpuSession,
+  wrapSession,
+} from './image-session.ts';
 import { firstNonDistribution, softmaxRows } from './probabilities.ts';
-
-export type ImageLayout = 'NCHW' | 'NHWC';
-
-export interface ImageModelInput {
-  name: string;
-  /** As the model declares it; a symbolic dimension is its name (e.g. 'N'). */
-  shape: Array<number | string>;
-  layout: ImageLayout;
-  height: number;
-  width: number;
-  /** The batch size the model is fixed to, or null when it takes any. */
-  batchSize: number | null;
-}
 
 export interface ClassifierOptions {
   /** Needed only when the model's shape does not tell (channels dimension symbolic). */

@@ -1,7 +1,7 @@
 // Nonparametric bootstrap over items: confidence intervals for any statistic of per-item data
 // (accuracy, macro F1, ECE, ...) and a paired test of two systems scored on the same items.
 // Resampling works on item indices so one routine serves statistics of any shape.
-import { RunnerInputError } from '../contract.ts';
+import { RunnerInputError } from '../input-error.ts';
 import { quantileOfSorted } from './descriptive.ts';
 import { forkRandom, type Random } from './random.ts';
 import { turnTaker } from './turns.ts';

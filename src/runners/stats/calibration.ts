@@ -2,7 +2,7 @@
 // 80% confident? Expected / maximum calibration error over equal-width confidence bins and the
 // bins themselves (a reliability diagram), as in Guo et al. 2017, "On Calibration of Modern
 // Neural Networks".
-import { RunnerInputError } from '../contract.ts';
+import { RunnerInputError } from '../input-error.ts';
 import { checkLabels, predictedClasses } from './classification.ts';
 
 export interface ReliabilityBin {

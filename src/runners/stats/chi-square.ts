@@ -1,6 +1,6 @@
 // Do two datasets have the same label distribution? Pearson's chi-square test of homogeneity
 // on the 2 x k table of their label counts.
-import { RunnerInputError } from '../contract.ts';
+import { RunnerInputError } from '../input-error.ts';
 import { regularizedGammaQ } from './special-functions.ts';
 
 export interface ChiSquareResult {

@@ -1,7 +1,7 @@
 // Classification metrics from class indices (0..k-1): accuracy, top-k accuracy, the confusion
 // matrix and per-class / averaged precision, recall and F1, defined as scikit-learn defines
 // them, so a report can be checked against `sklearn.metrics`.
-import { RunnerInputError } from '../contract.ts';
+import { RunnerInputError } from '../input-error.ts';
 
 /** Throws unless `classes` is a positive integer. */
 function checkClassCount(classes: number): void {

@@ -1,7 +1,7 @@
 // Descriptive statistics for profiling a dataset: location, spread, quantiles, robust outliers
 // and the balance of label counts. Definitions follow numpy / scipy defaults where they exist,
 // so a profile can be checked with a few lines of Python.
-import { RunnerInputError } from '../contract.ts';
+import { RunnerInputError } from '../input-error.ts';
 
 /** Throws unless `values` is non-empty and holds only finite numbers. */
 function checkValues(values: ArrayLike<number>, what: string): void {

@@ -1,7 +1,7 @@
 // Maximum mean discrepancy (Gretton et al. 2012, "A Kernel Two-Sample Test"): do two sets of
 // feature vectors (e.g. embeddings of a reference and a production dataset) come from the same
 // distribution? Sensitive to any difference, not just of means, in any number of dimensions.
-import { RunnerInputError } from '../contract.ts';
+import { RunnerInputError } from '../input-error.ts';
 import { forkRandom } from './random.ts';
 import { turnTaker } from './turns.ts';
 

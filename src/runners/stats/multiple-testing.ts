@@ -2,7 +2,7 @@
 // "significant" keeps its meaning when many things are tested at once. Definitions match
 // statsmodels.stats.multitest.multipletests (methods 'holm' and 'fdr_bh'): reject where the
 // adjusted p-value is at most alpha.
-import { RunnerInputError } from '../contract.ts';
+import { RunnerInputError } from '../input-error.ts';
 
 /** Indices of `pValues` in ascending order of p, after checking each is a probability. */
 function ascendingOrder(pValues: ArrayLike<number>): Int32Array {

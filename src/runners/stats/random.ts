@@ -2,7 +2,7 @@
 // xoshiro128** (Blackman & Vigna) for its small state and good statistical quality in 32-bit
 // integer arithmetic; its 128-bit state is filled by splitmix32 from the seed, as its authors
 // recommend, so nearby seeds give unrelated streams.
-import { RunnerInputError } from '../contract.ts';
+import { RunnerInputError } from '../input-error.ts';
 
 /** A seeded stream of random numbers. */
 export interface Random {

@@ -3,7 +3,7 @@
 // between the two empirical CDFs; the Cramér-von Mises test at the mean squared gap, which
 // reacts more to differences spread over the whole range. Both match scipy.stats (ks_2samp,
 // cramervonmises_2samp) with method='auto', two-sided.
-import { RunnerInputError } from '../contract.ts';
+import { RunnerInputError } from '../input-error.ts';
 import {
   cramerVonMisesAsymptoticSf,
   cramerVonMisesExactSf,

@@ -74,7 +74,9 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
     ],
     types: ['runners/'],
   },
-  'resolvers/lineage/': { values: ['resolvers/lineage/', 'resolvers/core/', 'db/'] },
+  'resolvers/lineage/': {
+    values: ['resolvers/lineage/', 'resolvers/registry/', 'resolvers/core/', 'db/'],
+  },
   'resolvers/compare/': {
     values: ['resolvers/compare/', 'resolvers/runs/', 'resolvers/core/', 'db/', 'runners/stats/'],
   },
@@ -104,6 +106,7 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
   },
   'resolvers/loaders.ts': {
     values: ['resolvers/registry/', 'resolvers/runs/', 'resolvers/core/', 'db/'],
+    types: ['runners/'],
   },
   'engine/': {
     values: ['engine/', 'resolvers/runs/', 'resolvers/core/', 'db/', 'logger.ts'],

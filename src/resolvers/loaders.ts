@@ -18,6 +18,7 @@ import {
   workflows,
   workflowVersions,
 } from '../db/schema.ts';
+import type { VersionKind } from '../runners/contract.ts';
 import { visibleProjects } from './core/actor.ts';
 import type { ServiceContext } from './core/context.ts';
 import {
@@ -27,7 +28,12 @@ import {
   paginateChildren,
 } from './core/pagination.ts';
 import type { CatalogueRow } from './registry/catalogue.ts';
-import type { DatasetVersionRow } from './registry/versions.ts';
+import type {
+  DatasetVersionRow,
+  ModelVersionRow,
+  VersionRow,
+} from './registry/version-catalogue.ts';
+import { selectVersions } from './registry/version-queries.ts';
 
 function byId<Row extends { id: string }>(fetch: (ids: string[]) => Promise<Row[]>) {
   return new DataLoader<string, Row | null>(async (ids) => {
@@ -60,23 +66,42 @@ export function newestFirst(table: { createdAt: PgColumn; id: PgColumn }): Order
 }
 
 export function createLoaders({ db, actor }: ServiceContext) {
-  /** Versions are visible when their parent's project is. */
-  const versionsVisible = <V extends PgTable & { id: PgColumn }>(
-    table: V,
-    parent: typeof models | typeof datasets | typeof workflows,
-    parentColumn: PgColumn,
-  ) =>
+  const project = byId((ids) =>
+    db
+      .select()
+      .from(projects)
+      .where(and(inArray(projects.id, ids), visibleProjects(actor, projects.id))),
+  );
+  /** Models and datasets: catalogue entries visible in their project. */
+  const entriesOf = (table: typeof models | typeof datasets) =>
+    byId(
+      (ids) =>
+        db
+          .select()
+          .from(table)
+          .where(and(inArray(table.id, ids), visibleProjects(actor, table.projectId))) as Promise<
+          CatalogueRow[]
+        >,
+    );
+  const model = entriesOf(models);
+  const dataset = entriesOf(datasets);
+  /**
+   * Versions visible in their entry's project. The entry and the project come in the same
+   * statement, and prime their loaders: a version's `model` or `project` costs nothing more.
+   */
+  const versionsOf = <Row extends VersionRow>(kind: VersionKind, entries: typeof model) =>
     byId(async (ids) => {
-      const rows = await db
-        .select({ row: table as PgTable })
-        .from(table as PgTable)
-        .innerJoin(parent, eq(parent.id, parentColumn))
-        .where(and(inArray(table.id, ids), visibleProjects(actor, parent.projectId)));
-      return rows.map((r) => r.row as V['$inferSelect'] & { id: string });
+      const found = await selectVersions<Row>(db, kind, actor, ({ table }) =>
+        inArray(table.id, ids),
+      );
+      for (const row of found) {
+        entries.prime(row.entry.id, row.entry);
+        project.prime(row.project.id, row.project);
+      }
+      return found.map((row) => row.version);
     });
-
-  const modelVersion = versionsVisible(modelVersions, models, modelVersions.modelId);
-  const datasetVersion = versionsVisible(datasetVersions, datasets, datasetVersions.datasetId);
+  const modelVersion = versionsOf<ModelVersionRow>('MODEL_VERSION', model);
+  const datasetVersion = versionsOf<DatasetVersionRow>('DATASET_VERSION', dataset);
   /** A condition that `parentId` names a row of `parent` in the actor's projects (none for all). */
   const scopedParent = (parentId: PgColumn, parent: PgTable, projectId: PgColumn) => {
     const visible = visibleProjects(actor, projectId);
@@ -147,30 +172,9 @@ export function createLoaders({ db, actor }: ServiceContext) {
     children({ table: projects, id: projects.id }, table, table.projectId);
 
   return {
-    project: byId((ids) =>
-      db
-        .select()
-        .from(projects)
-        .where(and(inArray(projects.id, ids), visibleProjects(actor, projects.id))),
-    ),
-    model: byId(
-      (ids) =>
-        db
-          .select()
-          .from(models)
-          .where(and(inArray(models.id, ids), visibleProjects(actor, models.projectId))) as Promise<
-          CatalogueRow[]
-        >,
-    ),
-    dataset: byId(
-      (ids) =>
-        db
-          .select()
-          .from(datasets)
-          .where(
-            and(inArray(datasets.id, ids), visibleProjects(actor, datasets.projectId)),
-          ) as Promise<CatalogueRow[]>,
-    ),
+    project,
+    model,
+    dataset,
     workflow: byId((ids) =>
       db
         .select()
@@ -179,7 +183,14 @@ export function createLoaders({ db, actor }: ServiceContext) {
     ),
     modelVersion,
     datasetVersion,
-    workflowVersion: versionsVisible(workflowVersions, workflows, workflowVersions.workflowId),
+    workflowVersion: byId(async (ids) => {
+      const rows = await db
+        .select({ version: workflowVersions })
+        .from(workflowVersions)
+        .innerJoin(workflows, eq(workflows.id, workflowVersions.workflowId))
+        .where(and(inArray(workflowVersions.id, ids), visibleProjects(actor, workflows.projectId)));
+      return rows.map((row) => row.version);
+    }),
     projectBySlug: new DataLoader<string, typeof projects.$inferSelect | null>(async (slugs) => {
       const rows = await db
         .select()

@@ -3,12 +3,13 @@
 // finds. It never touches the database: the engine stores and streams what it emits.
 import type { z } from 'zod';
 
-export type InputKind = 'MODEL_VERSION' | 'DATASET_VERSION';
+/** The kind of a version: of a model, or of a dataset. */
+export type VersionKind = 'MODEL_VERSION' | 'DATASET_VERSION';
 
 export interface InputRole {
   /** The role's name, e.g. "model", "dataset", "reference". */
   role: string;
-  kind: InputKind;
+  kind: VersionKind;
   description: string;
   /** Formats the runner can read (ModelFormat / DatasetFormat names); any when absent. */
   formats?: readonly string[];
@@ -21,7 +22,7 @@ export interface InputRole {
 /** A version a run uses, as the runner sees it. */
 export interface ResolvedInput {
   role: string;
-  kind: InputKind;
+  kind: VersionKind;
   /** Local id of the version. */
   id: string;
   /** "project/name@version", for messages and reports. */

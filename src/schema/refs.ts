@@ -2,7 +2,10 @@
 // domain files can point at each other without importing each other.
 import type { CatalogueRow } from '../resolvers/registry/catalogue.ts';
 import type { ProjectRow } from '../resolvers/registry/projects.ts';
-import type { DatasetVersionRow, ModelVersionRow } from '../resolvers/registry/versions.ts';
+import type {
+  DatasetVersionRow,
+  ModelVersionRow,
+} from '../resolvers/registry/version-catalogue.ts';
 import type { ArtifactRow, FindingRow } from '../resolvers/runs/results.ts';
 import type { RunRow } from '../resolvers/runs/status.ts';
 import type { WorkflowVersionRow } from '../resolvers/workflows/define.ts';

@@ -11,7 +11,7 @@ import type {
   ArtifactEmission,
   DatasetOutputEmission,
   FindingEmission,
-  InputKind,
+  VersionKind,
   MetricEmission,
   ResolvedInput,
   RunnerModule,
@@ -31,7 +31,7 @@ export interface Emitted {
 /** A version as the engine resolves it, for a file or folder on disk. */
 export function resolvedInput(
   role: string,
-  kind: InputKind,
+  kind: VersionKind,
   path: string,
   format: string,
   extra: {

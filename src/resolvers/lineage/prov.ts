@@ -1,14 +1,11 @@
 // A lineage graph as a W3C PROV-JSON document (https://www.w3.org/submissions/prov-json/):
 // runs are activities; versions, findings and artifacts are entities; a workflow version is
 // a plan; a runner is a software agent. Each relation maps to its PROV verb.
+
 import { and, eq, inArray } from 'drizzle-orm';
 import {
   artifacts,
-  datasets,
-  datasetVersions,
   findings,
-  models,
-  modelVersions,
   projects,
   runs,
   workflows,
@@ -16,6 +13,7 @@ import {
 } from '../../db/schema.ts';
 import { visibleProjects } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
+import { selectVersions, type VersionInContext } from '../registry/version-queries.ts';
 import type { LineageGraph } from './trace.ts';
 
 type Attributes = Record<string, unknown>;
@@ -54,20 +52,10 @@ async function describeNodes(ctx: ServiceContext, graph: LineageGraph) {
           .where(and(inArray(artifacts.id, ids), visibleProjects(actor, artifacts.projectId))),
       ),
       when(idsOf('ModelVersion'), (ids) =>
-        db
-          .select({ version: modelVersions, name: models.name, project: projects.slug })
-          .from(modelVersions)
-          .innerJoin(models, eq(models.id, modelVersions.modelId))
-          .innerJoin(projects, eq(projects.id, models.projectId))
-          .where(and(inArray(modelVersions.id, ids), visibleProjects(actor, models.projectId))),
+        selectVersions(db, 'MODEL_VERSION', actor, ({ table }) => inArray(table.id, ids)),
       ),
       when(idsOf('DatasetVersion'), (ids) =>
-        db
-          .select({ version: datasetVersions, name: datasets.name, project: projects.slug })
-          .from(datasetVersions)
-          .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-          .innerJoin(projects, eq(projects.id, datasets.projectId))
-          .where(and(inArray(datasetVersions.id, ids), visibleProjects(actor, datasets.projectId))),
+        selectVersions(db, 'DATASET_VERSION', actor, ({ table }) => inArray(table.id, ids)),
       ),
       when(idsOf('WorkflowVersion'), (ids) =>
         db
@@ -100,17 +88,10 @@ export async function lineageProvDocument(
     relations[verb][`_:${verb}${blank}`] = attributes;
   };
 
-  const versionEntity = (
-    type: string,
-    row: {
-      version: { id: string; version: string; digest: string; uri: string; format: string };
-      name: string;
-      project: string;
-    },
-  ) => {
+  const versionEntity = (type: string, row: VersionInContext) => {
     entity[qualified({ type, id: row.version.id })] = {
       'prov:type': `evalhub:${type}`,
-      'prov:label': `${row.project}/${row.name}@${row.version.version}`,
+      'prov:label': `${row.project.slug}/${row.entry.name}@${row.version.version}`,
       'prov:location': row.version.uri,
       'evalhub:digest': row.version.digest,
       'evalhub:format': row.version.format,

@@ -1,6 +1,7 @@
 // Lineage: trace a node up to what it came from or down to what came of it, the impact of
 // a version, and a shortest path between two nodes. The walking is walk.ts's one
 // statement; this file decides where a walk starts, its limits, and what a client sees.
+
 import { and, eq } from 'drizzle-orm';
 import {
   artifacts,
@@ -17,6 +18,7 @@ import { visibleProjects } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
 import { decodeGlobalId } from '../core/global-id.ts';
+import { selectVersions } from '../registry/version-queries.ts';
 import { type WalkDirection, type WalkEdge, type WalkResult, walkLineage } from './walk.ts';
 
 export type LineageDirection = WalkDirection | 'BOTH';
@@ -141,20 +143,12 @@ async function resolveStart(ctx: ServiceContext, globalId: string): Promise<Star
       );
     case 'ModelVersion':
       return exists(
-        db
-          .select({ id: modelVersions.id })
-          .from(modelVersions)
-          .innerJoin(models, eq(models.id, modelVersions.modelId))
-          .where(and(eq(modelVersions.id, id), visibleProjects(actor, models.projectId))),
+        selectVersions(db, 'MODEL_VERSION', actor, ({ table }) => eq(table.id, id)),
         'ModelVersion',
       );
     case 'DatasetVersion':
       return exists(
-        db
-          .select({ id: datasetVersions.id })
-          .from(datasetVersions)
-          .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-          .where(and(eq(datasetVersions.id, id), visibleProjects(actor, datasets.projectId))),
+        selectVersions(db, 'DATASET_VERSION', actor, ({ table }) => eq(table.id, id)),
         'DatasetVersion',
       );
     case 'WorkflowVersion':

@@ -4,12 +4,8 @@ import { ValidationError } from '../core/errors.ts';
 import { datasetCatalogue, findEntry } from './catalogue.ts';
 import { inspectDataset } from './dataset-inspection.ts';
 import { labelsFromIndex2Label, parseMetadata } from './metadata.ts';
-import {
-  type DatasetVersionRow,
-  datasetVersionKind,
-  findVersion,
-  insertVersion,
-} from './versions.ts';
+import type { DatasetVersionRow } from './version-catalogue.ts';
+import { findVersion, insertVersion } from './versions.ts';
 
 export type DatasetFormat = 'IMAGE_FOLDER' | 'COCO' | 'CSV' | 'JSONL' | 'OTHER';
 
@@ -39,7 +35,7 @@ export async function registerDatasetVersion(
     const source = await findVersion<DatasetVersionRow>(
       ctx.db,
       ctx.actor,
-      datasetVersionKind,
+      'DATASET_VERSION',
       input.derivedFrom.datasetVersion,
       [...path, 'datasetVersion'],
     );
@@ -69,7 +65,7 @@ export async function registerDatasetVersion(
   const summary = content.localPath
     ? await inspectDataset(input.format, content.localPath, metadata, ['input', 'uri'])
     : { itemCount: null, labels: null };
-  return insertVersion<DatasetVersionRow>(ctx, datasetVersionKind, dataset, {
+  return insertVersion<DatasetVersionRow>(ctx, 'DATASET_VERSION', dataset, {
     label: input.version ?? null,
     format: input.format,
     content,

@@ -4,14 +4,8 @@ import type { ServiceContext } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
 import { findEntry, modelCatalogue } from './catalogue.ts';
 import { labelsFromIndex2Label, parseMetadata } from './metadata.ts';
-import {
-  type DatasetVersionRow,
-  datasetVersionKind,
-  findVersion,
-  insertVersion,
-  type ModelVersionRow,
-  modelVersionKind,
-} from './versions.ts';
+import type { DatasetVersionRow, ModelVersionRow } from './version-catalogue.ts';
+import { findVersion, insertVersion } from './versions.ts';
 
 export type ModelFormat = 'ONNX' | 'ENDPOINT' | 'PREDICTIONS' | 'OTHER';
 
@@ -35,7 +29,7 @@ export async function registerModelVersion(
   const labels = labelsFromIndex2Label(metadata, ['input', 'metadata']);
   const trainedOn = await Promise.all(
     (input.trainedOn ?? []).map((ref, i) =>
-      findVersion<DatasetVersionRow>(ctx.db, ctx.actor, datasetVersionKind, ref, [
+      findVersion<DatasetVersionRow>(ctx.db, ctx.actor, 'DATASET_VERSION', ref, [
         'input',
         'trainedOn',
         String(i),
@@ -49,7 +43,7 @@ export async function registerModelVersion(
   const content = await resolveContent(input.uri, input.digest, ['input'], shape, input.format);
   return insertVersion<ModelVersionRow>(
     ctx,
-    modelVersionKind,
+    'MODEL_VERSION',
     model,
     { label: input.version ?? null, format: input.format, content, metadata, extra: { labels } },
     async (tx, versionId) => {

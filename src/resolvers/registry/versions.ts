@@ -3,44 +3,18 @@
 import { and, eq, or } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Queryable, Transaction } from '../../db/rows.ts';
-import { datasets, datasetVersions, models, modelVersions, projects } from '../../db/schema.ts';
+import { type datasetVersions, projects } from '../../db/schema.ts';
+import type { VersionKind } from '../../runners/contract.ts';
 import type { ResolvedContent } from '../content/resolve.ts';
-import { type Actor, visibleProjects } from '../core/actor.ts';
+import type { Actor } from '../core/actor.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { parseRef } from '../core/refs.ts';
-import {
-  type Catalogue,
-  type CatalogueRow,
-  datasetCatalogue,
-  modelCatalogue,
-} from './catalogue.ts';
+import type { CatalogueRow } from './catalogue.ts';
 import type { Metadata } from './metadata.ts';
-
-export type ModelVersionRow = typeof modelVersions.$inferSelect;
-export type DatasetVersionRow = typeof datasetVersions.$inferSelect;
-
-export interface VersionKind {
-  catalogue: Catalogue;
-  table: typeof modelVersions | typeof datasetVersions;
-  type: 'ModelVersion' | 'DatasetVersion';
-  entity: string;
-}
-
-export const modelVersionKind: VersionKind = {
-  catalogue: modelCatalogue,
-  table: modelVersions,
-  type: 'ModelVersion',
-  entity: 'model version',
-};
-
-export const datasetVersionKind: VersionKind = {
-  catalogue: datasetCatalogue,
-  table: datasetVersions,
-  type: 'DatasetVersion',
-  entity: 'dataset version',
-};
+import { type VersionRow, versionCatalogue } from './version-catalogue.ts';
+import { selectVersions } from './version-queries.ts';
 
 const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$/;
 
@@ -53,14 +27,6 @@ export function checkVersionLabel(label: string, path: string[]): void {
   }
 }
 
-/** The parent-id column of a version table, seen through one shape for both kinds. */
-function columnsOf(kind: VersionKind) {
-  const table = kind.table as typeof datasetVersions;
-  const parentId = kind.type === 'ModelVersion' ? modelVersions.modelId : datasetVersions.datasetId;
-  const parentTable = (kind.type === 'ModelVersion' ? models : datasets) as typeof datasets;
-  return { table, parentId, parentTable };
-}
-
 export interface VersionDraft {
   label: string | null;
   format: string;
@@ -70,14 +36,20 @@ export interface VersionDraft {
   extra: Record<string, unknown>;
 }
 
-export async function insertVersion<Row>(
+/**
+ * Registers a version of `parent`: the version already holding this content if there is one,
+ * else a new one under the draft's label (or the next free vN). New content under a label
+ * already in use is refused.
+ */
+export async function insertVersion<Row extends VersionRow>(
   ctx: ServiceContext,
   kind: VersionKind,
   parent: CatalogueRow,
   draft: VersionDraft,
   afterInsert?: (tx: Transaction, versionId: string) => Promise<void>,
 ): Promise<{ version: Row; created: boolean }> {
-  const { table, parentId, parentTable } = columnsOf(kind);
+  const versions = versionCatalogue(kind);
+  const { table, entryId: parentId, entries: parentTable } = versions;
   if (draft.label !== null) checkVersionLabel(draft.label, ['input', 'version']);
   return ctx.db.transaction(async (tx) => {
     // Serialise registrations under one parent, so labels and digests are checked against
@@ -105,7 +77,7 @@ export async function insertVersion<Row>(
     if (taken) {
       throw new ConflictError(
         `${parent.name}@${taken.version} already holds other content (${taken.digest})`,
-        { type: kind.type, id: taken.id },
+        { type: versions.type, id: taken.id },
       );
     }
     const label = draft.label ?? (await nextLabel(tx, kind, parent.id));
@@ -113,7 +85,7 @@ export async function insertVersion<Row>(
       .insert(table)
       .values({
         id: newId(),
-        [kind.type === 'ModelVersion' ? 'modelId' : 'datasetId']: parent.id,
+        [kind === 'MODEL_VERSION' ? 'modelId' : 'datasetId']: parent.id,
         version: label,
         uri: draft.content.uri,
         format: draft.format,
@@ -130,12 +102,12 @@ export async function insertVersion<Row>(
       .set({ updatedAt: new Date() })
       .where(eq(parentTable.id, parent.id));
     await recordAudit(tx, ctx.actor, {
-      action: `${kind.catalogue.entity}.version.register`,
+      action: `${versions.catalogue.entity}.version.register`,
       projectId: parent.projectId,
-      targetType: kind.type,
+      targetType: versions.type,
       targetId: row!.id,
       details: {
-        [kind.catalogue.entity]: parent.id,
+        [versions.catalogue.entity]: parent.id,
         version: label,
         digest: draft.content.digest,
         uri: draft.content.uri,
@@ -147,7 +119,7 @@ export async function insertVersion<Row>(
 
 /** v1, v2, v3...: one more than the versions so far, skipping labels a caller already used. */
 async function nextLabel(tx: Transaction, kind: VersionKind, parent: string): Promise<string> {
-  const { table, parentId } = columnsOf(kind);
+  const { table, entryId: parentId } = versionCatalogue(kind);
   const rows = await tx.select({ version: table.version }).from(table).where(eq(parentId, parent));
   const taken = new Set(rows.map((row) => row.version));
   let n = taken.size + 1;
@@ -159,31 +131,26 @@ async function nextLabel(tx: Transaction, kind: VersionKind, parent: string): Pr
  * The version a caller names by global id or "project/name@version" (the version label,
  * or its digest), if the actor may see it.
  */
-export async function findVersion<Row>(
+export async function findVersion<Row extends VersionRow>(
   db: Queryable,
   actor: Actor,
   kind: VersionKind,
   ref: string,
   path: string[],
 ): Promise<Row> {
-  const { table, parentId, parentTable } = columnsOf(kind);
-  const parsed = parseRef(ref, [kind.type], path, true);
-  const named =
+  const { type, entity } = versionCatalogue(kind);
+  const parsed = parseRef(ref, [type], path, true);
+  const [found] = await selectVersions<Row>(db, kind, actor, ({ table, entries }) =>
     parsed.kind === 'id'
       ? eq(table.id, parsed.id)
       : and(
           eq(projects.slug, parsed.project),
-          eq(parentTable.name, parsed.name),
+          eq(entries.name, parsed.name),
           parsed.version!.startsWith('sha256:')
             ? eq(table.digest, parsed.version!)
             : eq(table.version, parsed.version!),
-        );
-  const [row] = await db
-    .select({ version: table })
-    .from(table)
-    .innerJoin(parentTable, eq(parentTable.id, parentId))
-    .innerJoin(projects, eq(projects.id, parentTable.projectId))
-    .where(and(named, visibleProjects(actor, parentTable.projectId)));
-  if (!row) throw new NotFoundError(kind.entity, ref);
-  return row.version as Row;
+        ),
+  );
+  if (!found) throw new NotFoundError(entity, ref);
+  return found.version;
 }

@@ -12,30 +12,25 @@ import {
   projects,
   runInputs,
 } from '../../db/schema.ts';
-import type { InputKind, ResolvedInput, RunnerModule } from '../../runners/contract.ts';
+import type { ResolvedInput, RunnerModule, VersionKind } from '../../runners/contract.ts';
 import type { Actor } from '../core/actor.ts';
 import { ValidationError } from '../core/errors.ts';
 import { decodeGlobalId } from '../core/global-id.ts';
-import {
-  type DatasetVersionRow,
-  datasetVersionKind,
-  findVersion,
-  type ModelVersionRow,
-  modelVersionKind,
-} from '../registry/versions.ts';
+import { versionKindOf } from '../registry/version-catalogue.ts';
+import { findVersion } from '../registry/versions.ts';
 
 export interface RunInputRequest {
   role: string;
   /** A version id, or "project/name@version". */
   version: string;
   /** Needed only for a "project/name@version" reference to a runner that takes any role. */
-  kind?: InputKind | null | undefined;
+  kind?: VersionKind | null | undefined;
 }
 
 export interface CheckedInput {
   role: string;
   position: number;
-  kind: InputKind;
+  kind: VersionKind;
   versionId: string;
   digest: string;
   format: string;
@@ -63,14 +58,7 @@ export async function checkRunInputs(
       );
     }
     const decoded = decodeGlobalId(input.version);
-    const kind: InputKind | undefined =
-      role?.kind ??
-      input.kind ??
-      (decoded?.type === 'ModelVersion'
-        ? 'MODEL_VERSION'
-        : decoded?.type === 'DatasetVersion'
-          ? 'DATASET_VERSION'
-          : undefined);
+    const kind = role?.kind ?? input.kind ?? versionKindOf(decoded?.type);
     if (!kind) {
       throw new ValidationError(
         'say whether this input is a MODEL_VERSION or a DATASET_VERSION (kind)',
@@ -106,17 +94,11 @@ export async function checkRunInputs(
 export async function resolveInputVersion(
   db: Queryable,
   actor: Actor,
-  kind: InputKind,
+  kind: VersionKind,
   ref: string,
   path: string[],
 ): Promise<Pick<CheckedInput, 'versionId' | 'digest' | 'format'>> {
-  const version = await findVersion<ModelVersionRow | DatasetVersionRow>(
-    db,
-    actor,
-    kind === 'MODEL_VERSION' ? modelVersionKind : datasetVersionKind,
-    ref,
-    path,
-  );
+  const version = await findVersion(db, actor, kind, ref, path);
   return { versionId: version.id, digest: version.digest, format: version.format };
 }
 

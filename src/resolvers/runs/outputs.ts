@@ -7,9 +7,11 @@ import { pathToFileURL } from 'node:url';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/connect.ts';
 import { newId } from '../../db/ids.ts';
-import { datasets, datasetVersions, projects, runOutputs, runs } from '../../db/schema.ts';
+import { datasets, datasetVersions, runOutputs, runs } from '../../db/schema.ts';
 import { digestPath } from '../content/digest.ts';
 import { recordAudit } from '../core/audit.ts';
+import type { DatasetVersionRow } from '../registry/version-catalogue.ts';
+import { selectVersions } from '../registry/version-queries.ts';
 import { LeaseLostError } from './events.ts';
 
 export interface DatasetOutput {
@@ -98,13 +100,16 @@ export async function recordDatasetOutput(
       .for('update');
     if (!run)
       throw new LeaseLostError(`run ${output.runId} is no longer held by ${output.guard.workerId}`);
-    const [source] = await tx
-      .select({ version: datasetVersions, dataset: datasets, project: projects.slug })
-      .from(datasetVersions)
-      .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-      .innerJoin(projects, eq(projects.id, datasets.projectId))
-      .where(eq(datasetVersions.id, output.sourceVersionId));
-    if (!source) throw new Error(`no dataset version ${output.sourceVersionId} to derive from`);
+    // The run already used its source (its inputs were checked when it started): this is
+    // the hub's bookkeeping, not a caller's lookup, so it is not limited to a caller's scope.
+    const [found] = await selectVersions<DatasetVersionRow>(
+      tx,
+      'DATASET_VERSION',
+      null,
+      ({ table }) => eq(table.id, output.sourceVersionId),
+    );
+    if (!found) throw new Error(`no dataset version ${output.sourceVersionId} to derive from`);
+    const source = { version: found.version, dataset: found.entry, project: found.project.slug };
     // Serialise versions of one dataset, as registration does.
     await tx
       .select({ id: datasets.id })

@@ -1,10 +1,12 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
+import type { Transaction } from '../../db/rows.ts';
 import { workflowVersions } from '../../db/schema.ts';
+import type { Actor } from '../core/actor.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { canonicalDigest } from '../core/sha256.ts';
-import { upsertEntry, workflowCatalogue } from '../registry/catalogue.ts';
+import { type CatalogueRow, upsertEntry, workflowCatalogue } from '../registry/catalogue.ts';
 import { parseWorkflowSpec } from './spec.ts';
 
 export type WorkflowVersionRow = typeof workflowVersions.$inferSelect;
@@ -26,41 +28,58 @@ export async function defineWorkflow(
   input: DefineWorkflowInput,
 ): Promise<{ version: WorkflowVersionRow; created: boolean }> {
   const spec = parseWorkflowSpec(input.spec, ['input', 'spec']);
-  // The digest of the spec with its defaults applied.
-  const digest = canonicalDigest(spec);
   return ctx.db.transaction(async (tx) => {
     const { entry: workflow } = await upsertEntry(tx, ctx.actor, workflowCatalogue, input);
-    const [same] = await tx
-      .select()
-      .from(workflowVersions)
-      .where(
-        and(eq(workflowVersions.workflowId, workflow.id), eq(workflowVersions.digest, digest)),
-      );
+    return ensureWorkflowVersion(tx, ctx.actor, workflow, spec, {
+      action: 'workflow.version.define',
+    });
+  });
+}
+
+/**
+ * The version of `workflow` whose spec has this digest (by default, the digest of the spec's
+ * canonical JSON), made as version n + 1 if missing, with its audit record. It takes no row
+ * lock (imports call it holding the audit chain's lock): two makers of one version meet at
+ * its unique indexes, and the loser reads what the winner made.
+ */
+export async function ensureWorkflowVersion(
+  tx: Transaction,
+  actor: Actor,
+  workflow: CatalogueRow,
+  spec: Record<string, unknown>,
+  audit: { action: string; details?: Record<string, unknown> },
+  digest = canonicalDigest(spec),
+): Promise<{ version: WorkflowVersionRow; created: boolean }> {
+  const versions = () =>
+    tx.select().from(workflowVersions).where(eq(workflowVersions.workflowId, workflow.id));
+  // Twice at most: a version made meanwhile takes the number this one was to have.
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const existing = await versions();
+    const same = existing.find((v) => v.digest === digest);
     if (same) return { version: same, created: false };
-    const [latest] = await tx
-      .select({ number: workflowVersions.number })
-      .from(workflowVersions)
-      .where(eq(workflowVersions.workflowId, workflow.id))
-      .orderBy(desc(workflowVersions.number))
-      .limit(1);
-    const [version] = await tx
+    const [inserted] = await tx
       .insert(workflowVersions)
       .values({
         id: newId(),
         workflowId: workflow.id,
-        number: (latest?.number ?? 0) + 1,
+        number: Math.max(0, ...existing.map((v) => v.number)) + 1,
         digest,
         spec,
-        createdBy: ctx.actor.id,
+        createdBy: actor.id,
       })
+      .onConflictDoNothing()
       .returning();
-    await recordAudit(tx, ctx.actor, {
-      action: 'workflow.version.define',
+    if (!inserted) continue;
+    await recordAudit(tx, actor, {
+      action: audit.action,
       projectId: workflow.projectId,
       targetType: 'WorkflowVersion',
-      targetId: version!.id,
-      details: { workflow: workflow.id, number: version!.number, digest },
+      targetId: inserted.id,
+      details: { workflow: workflow.id, number: inserted.number, digest, ...audit.details },
     });
-    return { version: version!, created: true };
-  });
+    return { version: inserted, created: true };
+  }
+  const same = (await versions()).find((v) => v.digest === digest);
+  if (!same) throw new Error(`could not record a version of workflow ${workflow.name}`);
+  return { version: same, created: false };
 }

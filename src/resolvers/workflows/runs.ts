@@ -13,7 +13,7 @@ import {
   workflows,
   workflowVersions,
 } from '../../db/schema.ts';
-import type { InputKind } from '../../runners/contract.ts';
+import type { VersionKind } from '../../runners/contract.ts';
 import { visibleProjects } from '../core/actor.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
@@ -117,14 +117,14 @@ export async function startWorkflow(
     const version = await resolveInputVersion(
       ctx.db,
       ctx.actor,
-      declared.kind as InputKind,
+      declared.kind as VersionKind,
       value.version,
       ['input', 'inputs', String(value.index), 'version'],
     );
     bound.set(declared.name, {
       role: declared.name,
       position: 0,
-      kind: declared.kind as InputKind,
+      kind: declared.kind as VersionKind,
       ...version,
     });
   }

@@ -6,16 +6,18 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { newId } from '../../../db/ids.ts';
 import type { Transaction } from '../../../db/rows.ts';
-import { projects, runInputs, runs, workflows, workflowVersions } from '../../../db/schema.ts';
+import { projects, runInputs, runs } from '../../../db/schema.ts';
 import { type Actor, mayAccessProject } from '../../core/actor.ts';
 import { lockAuditChain, recordAudit } from '../../core/audit.ts';
 import type { ServiceContext } from '../../core/context.ts';
 import { ConflictError } from '../../core/errors.ts';
 import { canonicalDigest } from '../../core/sha256.ts';
-import { upsertEntry, workflowCatalogue } from '../../registry/catalogue.ts';
+import { workflowCatalogue } from '../../registry/catalogue.ts';
+import { ensureImportedEntry } from '../../registry/imports.ts';
 import { ensureProject, type ProjectRow } from '../../registry/projects.ts';
 import { appendRunEvents, type NewRunEvent, type RunStatus } from '../../runs/events.ts';
 import type { RunRow } from '../../runs/status.ts';
+import { ensureWorkflowVersion } from '../../workflows/define.ts';
 import { hubNameFor } from '../openlineage/facets.ts';
 import { readCheckmaiteOutputs } from './outputs.ts';
 import { CHECKMAITE_SOURCE, type CheckmaiteRecord, parseCheckmaiteRecord } from './record.ts';
@@ -245,7 +247,7 @@ function sameImport(
 /**
  * EXECUTED: a capability is a workflow named after its id, whose one version's spec is
  * {checkmaite: {capabilityId}} (it has no steps: the hub records its runs, it cannot start
- * them). Made on first use, without row locks (see versions.ts for why).
+ * them). Made on first use.
  */
 async function capabilityWorkflow(
   tx: Transaction,
@@ -253,59 +255,22 @@ async function capabilityWorkflow(
   project: ProjectRow,
   capabilityId: string,
 ): Promise<string> {
-  const name = hubNameFor(capabilityId);
-  const [known] = await tx
-    .select({ id: workflows.id })
-    .from(workflows)
-    .where(and(eq(workflows.projectId, project.id), eq(workflows.name, name)));
-  const workflowId =
-    known?.id ??
-    (
-      await upsertEntry(tx, actor, workflowCatalogue, {
-        project: project.slug,
-        name,
-        description: `checkmaite capability ${capabilityId}; its runs are imported, the hub cannot start it`,
-      })
-    ).entry.id;
+  const origin = { source: CHECKMAITE_SOURCE, details: { capabilityId } };
+  const workflow = await ensureImportedEntry(
+    tx,
+    actor,
+    workflowCatalogue,
+    project,
+    {
+      name: hubNameFor(capabilityId),
+      description: `checkmaite capability ${capabilityId}; its runs are imported, the hub cannot start it`,
+    },
+    origin,
+  );
   const spec = { checkmaite: { capabilityId } };
-  const digest = canonicalDigest(spec);
-  const versions = () =>
-    tx
-      .select({
-        id: workflowVersions.id,
-        digest: workflowVersions.digest,
-        number: workflowVersions.number,
-      })
-      .from(workflowVersions)
-      .where(eq(workflowVersions.workflowId, workflowId));
-  // Twice at most: a version defined meanwhile takes the number this one was to have.
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    const existing = await versions();
-    const same = existing.find((v) => v.digest === digest);
-    if (same) return same.id;
-    const [inserted] = await tx
-      .insert(workflowVersions)
-      .values({
-        id: newId(),
-        workflowId,
-        number: Math.max(0, ...existing.map((v) => v.number)) + 1,
-        digest,
-        spec,
-        createdBy: actor.id,
-      })
-      .onConflictDoNothing()
-      .returning({ id: workflowVersions.id });
-    if (!inserted) continue;
-    await recordAudit(tx, actor, {
-      action: 'workflow.version.import',
-      projectId: project.id,
-      targetType: 'WorkflowVersion',
-      targetId: inserted.id,
-      details: { digest, source: CHECKMAITE_SOURCE, capabilityId },
-    });
-    return inserted.id;
-  }
-  const same = (await versions()).find((v) => v.digest === digest);
-  if (!same) throw new Error(`could not record the workflow of capability ${capabilityId}`);
-  return same.id;
+  const { version } = await ensureWorkflowVersion(tx, actor, workflow, spec, {
+    action: 'workflow.version.import',
+    details: { source: origin.source, ...origin.details },
+  });
+  return version.id;
 }

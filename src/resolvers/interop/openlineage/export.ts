@@ -3,18 +3,15 @@
 // a COMPLETE / FAIL / ABORT event (with its outputs and results); the hub's own facets carry
 // what OpenLineage has no words for (runner, config, seed, digests, lineage of the versions,
 // metrics, findings), so that importing the events into an empty hub gives the same graph.
+
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../../../db/rows.ts';
 import {
   artifacts,
   blobs,
-  datasets,
-  datasetVersions,
   findings,
   metrics,
-  models,
   modelTrainingData,
-  modelVersions,
   openlineageEvents,
   projects,
   runInputs,
@@ -23,9 +20,12 @@ import {
   workflows,
   workflowVersions,
 } from '../../../db/schema.ts';
+import type { VersionKind } from '../../../runners/contract.ts';
 import { type Actor, visibleProjects } from '../../core/actor.ts';
 import type { ServiceContext } from '../../core/context.ts';
 import { decodeGlobalId, UUID } from '../../core/global-id.ts';
+import type { DatasetVersionRow } from '../../registry/version-catalogue.ts';
+import { selectVersions } from '../../registry/version-queries.ts';
 import {
   EVALHUB_PRODUCER,
   FACETS,
@@ -41,8 +41,6 @@ import {
 const INLINE_ARTIFACT_BYTES = 1024 * 1024;
 const MAX_CHAIN = 100;
 
-type Kind = 'MODEL_VERSION' | 'DATASET_VERSION';
-
 /**
  * The version facet of a model or dataset version, with the lineage of its derivation and
  * training; null when it is in a project the actor cannot see (as GraphQL shows no version).
@@ -50,19 +48,29 @@ type Kind = 'MODEL_VERSION' | 'DATASET_VERSION';
 async function describeVersion(
   db: Queryable,
   actor: Actor,
-  kind: Kind,
+  kind: VersionKind,
   id: string,
   depth = 0,
 ): Promise<VersionFacet | null> {
   if (depth > MAX_CHAIN) throw new Error(`derivation chain of ${id} is deeper than ${MAX_CHAIN}`);
+  const [found] = await selectVersions(db, kind, actor, ({ table }) => eq(table.id, id));
+  if (!found) return null;
+  const { version, entry, project } = found;
+  const facet: VersionFacet = {
+    kind,
+    project: project.slug,
+    name: entry.name,
+    task: entry.task!,
+    version: version.version,
+    digest: version.digest,
+    uri: version.uri,
+    format: version.format,
+    sizeBytes: version.sizeBytes,
+    labels: version.labels,
+    itemCount: null,
+    metadata: version.metadata as Record<string, unknown>,
+  };
   if (kind === 'MODEL_VERSION') {
-    const [row] = await db
-      .select({ version: modelVersions, item: models, project: projects.slug })
-      .from(modelVersions)
-      .innerJoin(models, eq(models.id, modelVersions.modelId))
-      .innerJoin(projects, eq(projects.id, models.projectId))
-      .where(and(eq(modelVersions.id, id), visibleProjects(actor, models.projectId)));
-    if (!row) return null;
     const trained = await db
       .select({ id: modelTrainingData.datasetVersionId })
       .from(modelTrainingData)
@@ -71,60 +79,18 @@ async function describeVersion(
     const trainedOn = await Promise.all(
       trained.map((t) => describeVersion(db, actor, 'DATASET_VERSION', t.id, depth + 1)),
     );
-    return {
-      ...common(kind, row),
-      trainedOn: trainedOn.filter((facet): facet is VersionFacet => facet !== null),
-    };
+    return { ...facet, trainedOn: trainedOn.filter((f): f is VersionFacet => f !== null) };
   }
-  const [row] = await db
-    .select({ version: datasetVersions, item: datasets, project: projects.slug })
-    .from(datasetVersions)
-    .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-    .innerJoin(projects, eq(projects.id, datasets.projectId))
-    .where(and(eq(datasetVersions.id, id), visibleProjects(actor, datasets.projectId)));
-  if (!row) return null;
-  const { derivedFromId, transform, itemCount } = row.version;
+  const { derivedFromId, transform, itemCount } = version as DatasetVersionRow;
   const source = derivedFromId
     ? await describeVersion(db, actor, 'DATASET_VERSION', derivedFromId, depth + 1)
     : null;
   return {
-    ...common(kind, row),
+    ...facet,
     itemCount,
     derivedFrom: source
       ? { ...source, transform: (transform ?? {}) as Record<string, unknown> }
       : null,
-  };
-}
-
-function common(
-  kind: Kind,
-  row: {
-    version: {
-      version: string;
-      digest: string;
-      uri: string;
-      format: string;
-      sizeBytes: number | null;
-      labels: string[] | null;
-      metadata: unknown;
-    };
-    item: { name: string; task: string };
-    project: string;
-  },
-): VersionFacet {
-  return {
-    kind,
-    project: row.project,
-    name: row.item.name,
-    task: row.item.task,
-    version: row.version.version,
-    digest: row.version.digest,
-    uri: row.version.uri,
-    format: row.version.format,
-    sizeBytes: row.version.sizeBytes,
-    labels: row.version.labels,
-    itemCount: null,
-    metadata: row.version.metadata as Record<string, unknown>,
   };
 }
 
@@ -139,7 +105,7 @@ async function versionDatasets<
 >(db: Queryable, actor: Actor, links: readonly T[], about: (link: T) => Record<string, string>) {
   const datasets = await Promise.all(
     links.map(async (link) => {
-      const kind: Kind = link.modelVersionId ? 'MODEL_VERSION' : 'DATASET_VERSION';
+      const kind: VersionKind = link.modelVersionId ? 'MODEL_VERSION' : 'DATASET_VERSION';
       const id = (link.modelVersionId ?? link.datasetVersionId)!;
       const facet = await describeVersion(db, actor, kind, id);
       return facet && datasetOf({ ...facet, ...about(link) });
@@ -342,54 +308,27 @@ async function resultsOf(db: Queryable, actor: Actor, runId: string): Promise<Re
       .where(eq(artifacts.runId, runId))
       .orderBy(asc(artifacts.name)),
   ]);
-  const subjectIds = findingRows
-    .flatMap((f) => [f.subjectModelVersionId, f.subjectDatasetVersionId])
-    .filter((v): v is string => v !== null);
-  const subjects = new Map<string, { kind: Kind; project: string; name: string; digest: string }>();
-  if (subjectIds.length) {
-    const [modelRows, datasetRows] = await Promise.all([
-      db
-        .select({
-          id: modelVersions.id,
-          digest: modelVersions.digest,
-          name: models.name,
-          project: projects.slug,
-        })
-        .from(modelVersions)
-        .innerJoin(models, eq(models.id, modelVersions.modelId))
-        .innerJoin(projects, eq(projects.id, models.projectId))
-        .where(
-          and(inArray(modelVersions.id, subjectIds), visibleProjects(actor, models.projectId)),
-        ),
-      db
-        .select({
-          id: datasetVersions.id,
-          digest: datasetVersions.digest,
-          name: datasets.name,
-          project: projects.slug,
-        })
-        .from(datasetVersions)
-        .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-        .innerJoin(projects, eq(projects.id, datasets.projectId))
-        .where(
-          and(inArray(datasetVersions.id, subjectIds), visibleProjects(actor, datasets.projectId)),
-        ),
-    ]);
-    for (const row of modelRows)
-      subjects.set(row.id, {
-        kind: 'MODEL_VERSION',
-        project: row.project,
-        name: row.name,
-        digest: row.digest,
-      });
-    for (const row of datasetRows)
-      subjects.set(row.id, {
-        kind: 'DATASET_VERSION',
-        project: row.project,
-        name: row.name,
-        digest: row.digest,
-      });
-  }
+  const subjects = new Map<string, NonNullable<ResultsFacet['findings'][number]['subject']>>();
+  const subjectIds = (kind: VersionKind) =>
+    findingRows.flatMap((f) => {
+      const id = kind === 'MODEL_VERSION' ? f.subjectModelVersionId : f.subjectDatasetVersionId;
+      return id ? [id] : [];
+    });
+  const described = await Promise.all(
+    (['MODEL_VERSION', 'DATASET_VERSION'] as const).map((kind) => {
+      const ids = subjectIds(kind);
+      return ids.length
+        ? selectVersions(db, kind, actor, ({ table }) => inArray(table.id, ids))
+        : Promise.resolve([]);
+    }),
+  );
+  for (const { kind, version, entry, project } of described.flat())
+    subjects.set(version.id, {
+      kind,
+      project: project.slug,
+      name: entry.name,
+      digest: version.digest,
+    });
   return {
     metrics: metricRows.map((m) => ({
       key: m.key,

@@ -14,19 +14,13 @@ import type { Transaction } from '../../../db/rows.ts';
 import {
   artifacts,
   blobs,
-  datasets,
-  datasetVersions,
   findings,
   metrics,
-  models,
-  modelVersions,
   openlineageEvents,
   projects,
   runInputs,
   runOutputs,
   runs,
-  workflows,
-  workflowVersions,
 } from '../../../db/schema.ts';
 import { type Actor, visibleProjects } from '../../core/actor.ts';
 import { lockAuditChain, recordAudit } from '../../core/audit.ts';
@@ -34,8 +28,12 @@ import type { ServiceContext } from '../../core/context.ts';
 import { ConflictError, ValidationError } from '../../core/errors.ts';
 import { encodeGlobalId } from '../../core/global-id.ts';
 import { canonicalDigest, sha256Digest } from '../../core/sha256.ts';
+import { workflowCatalogue } from '../../registry/catalogue.ts';
+import { ensureImportedEntry, type ImportedVersion } from '../../registry/imports.ts';
 import { ensureProject, type ProjectRow } from '../../registry/projects.ts';
+import { selectVersions } from '../../registry/version-queries.ts';
 import { appendRunEvents, type RunStatus, sliceKey } from '../../runs/events.ts';
+import { ensureWorkflowVersion } from '../../workflows/define.ts';
 import {
   FACETS,
   hubNameFor,
@@ -46,7 +44,7 @@ import {
   type VersionFacet,
 } from './facets.ts';
 import { eventTimeOf, validateRunEvent } from './validation.ts';
-import { type FoundVersion, type OpenLineageDataset, versionOfDataset } from './versions.ts';
+import { type OpenLineageDataset, versionOfDataset } from './versions.ts';
 
 type Facets = Record<string, Record<string, unknown>>;
 
@@ -169,7 +167,7 @@ async function ensureRun(
       .where(and(eq(runs.source, OPENLINEAGE_SOURCE), eq(runs.externalId, runId)))
       .for('update');
   const workflowVersionId = hubRun?.workflow
-    ? await ensureWorkflowVersion(tx, actor, hubRun.workflow)
+    ? await ensureWorkflowVersionOf(tx, actor, hubRun.workflow)
     : null;
   const [existing] = await find();
   // An OpenLineage run id names one run of one project: events for it under another
@@ -237,7 +235,7 @@ async function ensureRun(
 }
 
 /** A workflow version by its spec's digest, under the named workflow; both made if missing. */
-async function ensureWorkflowVersion(
+async function ensureWorkflowVersionOf(
   tx: Transaction,
   actor: Actor,
   workflow: {
@@ -249,60 +247,17 @@ async function ensureWorkflowVersion(
   },
 ): Promise<string> {
   const project = await ensureProject(tx, actor, workflow.project, ['project']);
-  const [found] = await tx
-    .select({ id: workflows.id })
-    .from(workflows)
-    .where(and(eq(workflows.projectId, project.id), eq(workflows.name, workflow.name)));
-  let workflowId = found?.id;
-  if (!workflowId) {
-    workflowId = newId();
-    await tx.insert(workflows).values({
-      id: workflowId,
-      projectId: project.id,
-      name: workflow.name,
-      description: workflow.description,
-    });
-    await recordAudit(tx, actor, {
-      action: 'workflow.import',
-      projectId: project.id,
-      targetType: 'Workflow',
-      targetId: workflowId,
-      details: { name: workflow.name, source: OPENLINEAGE_SOURCE },
-    });
-  }
-  await tx
-    .select({ id: workflows.id })
-    .from(workflows)
-    .where(eq(workflows.id, workflowId))
-    .for('update');
-  const digest = workflow.digest ?? canonicalDigest(workflow.spec);
-  const versions = await tx
-    .select({
-      id: workflowVersions.id,
-      digest: workflowVersions.digest,
-      number: workflowVersions.number,
-    })
-    .from(workflowVersions)
-    .where(eq(workflowVersions.workflowId, workflowId));
-  const same = versions.find((v) => v.digest === digest);
-  if (same) return same.id;
-  const id = newId();
-  await tx.insert(workflowVersions).values({
-    id,
-    workflowId,
-    number: Math.max(0, ...versions.map((v) => v.number)) + 1,
-    digest,
-    spec: workflow.spec,
-    createdBy: actor.id,
-  });
-  await recordAudit(tx, actor, {
-    action: 'workflow.version.import',
-    projectId: project.id,
-    targetType: 'WorkflowVersion',
-    targetId: id,
-    details: { digest, source: OPENLINEAGE_SOURCE },
-  });
-  return id;
+  const origin = { source: OPENLINEAGE_SOURCE };
+  const entry = await ensureImportedEntry(tx, actor, workflowCatalogue, project, workflow, origin);
+  const { version } = await ensureWorkflowVersion(
+    tx,
+    actor,
+    entry,
+    workflow.spec,
+    { action: 'workflow.version.import', details: origin },
+    workflow.digest,
+  );
+  return version.id;
 }
 
 /**
@@ -322,7 +277,7 @@ async function linkWorkflowVersion(
   );
   if (run.workflowVersionId && Object.keys(defining).length === 0) return;
   const documentation = job.facets?.documentation as { description?: string } | undefined;
-  const versionId = await ensureWorkflowVersion(tx, actor, {
+  const versionId = await ensureWorkflowVersionOf(tx, actor, {
     project: project.slug,
     name: hubNameFor(job.name),
     description: documentation?.description ?? '',
@@ -538,7 +493,7 @@ async function recordResults(
   for (const finding of results.findings) {
     if (titles.has(`${finding.kind}\n${finding.title}`)) continue;
     titles.add(`${finding.kind}\n${finding.title}`);
-    const subject = finding.subject ? await subjectVersion(tx, finding.subject) : null;
+    const subject = finding.subject ? await subjectVersion(tx, actor, finding.subject) : null;
     await tx.insert(findings).values({
       id: newId(),
       projectId: run!.projectId,
@@ -603,38 +558,20 @@ async function visibleBlob(tx: Transaction, actor: Actor, digest: string): Promi
   return Boolean(found);
 }
 
-/** The version a finding of a hub export was about, by its digest. */
+/** The version a finding of a hub export was about, by its digest, if the actor may see it. */
 async function subjectVersion(
   tx: Transaction,
+  actor: Actor,
   subject: NonNullable<ResultsFacet['findings'][number]['subject']>,
-): Promise<FoundVersion | null> {
-  const isModel = subject.kind === 'MODEL_VERSION';
-  const rows = isModel
-    ? await tx
-        .select({ id: modelVersions.id })
-        .from(modelVersions)
-        .innerJoin(models, eq(models.id, modelVersions.modelId))
-        .innerJoin(projects, eq(projects.id, models.projectId))
-        .where(
-          and(
-            eq(projects.slug, subject.project),
-            eq(models.name, subject.name),
-            eq(modelVersions.digest, subject.digest),
-          ),
-        )
-    : await tx
-        .select({ id: datasetVersions.id })
-        .from(datasetVersions)
-        .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-        .innerJoin(projects, eq(projects.id, datasets.projectId))
-        .where(
-          and(
-            eq(projects.slug, subject.project),
-            eq(datasets.name, subject.name),
-            eq(datasetVersions.digest, subject.digest),
-          ),
-        );
-  return rows[0] ? { kind: subject.kind, id: rows[0].id, label: subject.name } : null;
+): Promise<ImportedVersion | null> {
+  const [found] = await selectVersions(tx, subject.kind, actor, ({ table, entries }) =>
+    and(
+      eq(projects.slug, subject.project),
+      eq(entries.name, subject.name),
+      eq(table.digest, subject.digest),
+    ),
+  );
+  return found ? { kind: subject.kind, id: found.version.id, label: subject.name } : null;
 }
 
 /** The dataQualityMetrics input facet as metrics, sliced by dataset (and column). */

@@ -1,4 +1,4 @@
-import { datasetCatalogue, registerEntry } from '../resolvers/registry/catalogue.ts';
+import { datasetCatalogue } from '../resolvers/registry/catalogue.ts';
 import { registerDatasetVersion } from '../resolvers/registry/datasets.ts';
 import { builder } from './builder.ts';
 import {
@@ -6,10 +6,12 @@ import {
   catalogueFilter,
   catalogueListField,
   registrationPayload,
-  TaskEnum,
 } from './catalogue.ts';
 import { resultUnion } from './errors.ts';
-import { DatasetRef, DatasetVersionRef } from './refs.ts';
+import { DatasetRef, DatasetVersionRef, VersionRef } from './refs.ts';
+import { registerEntryMutation, versionedEntryFields, versionInputFields } from './versions.ts';
+
+const DATASET_TASK = 'What it is labelled for.';
 
 export const DatasetFormatEnum = builder.enumType('DatasetFormat', {
   description: 'How a dataset version is laid out.',
@@ -27,28 +29,13 @@ builder.node(DatasetRef, {
   id: { resolve: (dataset) => dataset.id },
   fields: (t) => ({
     ...catalogueEntryFields(t, 'dataset'),
-    task: t.field({
-      type: TaskEnum,
-      description: 'What it is labelled for.',
-      resolve: (d) => d.task as never,
-    }),
-    versions: t.connection({
-      type: DatasetVersionRef,
-      description: 'Its versions, newest first.',
-      resolve: (dataset, args, ctx) => ctx.loaders.datasetVersions(args).load(dataset.id),
-    }),
-    latestVersion: t.field({
-      type: DatasetVersionRef,
-      nullable: true,
-      description: 'Its newest version, if it has any.',
-      resolve: async (dataset, _args, ctx) =>
-        (await ctx.loaders.datasetVersions({ first: 1 }).load(dataset.id)).edges[0]?.node ?? null,
-    }),
+    ...versionedEntryFields(t, 'DATASET_VERSION', DATASET_TASK),
   }),
 });
 
 builder.node(DatasetVersionRef, {
   description: 'One immutable, content-addressed version of a dataset.',
+  interfaces: [VersionRef],
   id: { resolve: (version) => version.id },
   fields: (t) => ({
     dataset: t.field({
@@ -56,36 +43,14 @@ builder.node(DatasetVersionRef, {
       description: 'The dataset it is a version of.',
       resolve: async (version, _args, ctx) => (await ctx.loaders.dataset.load(version.datasetId))!,
     }),
-    version: t.exposeString('version', {
-      description: 'Its label, unique within the dataset (v1, v2... by default).',
-    }),
-    uri: t.exposeString('uri', {
-      description: 'Where the content is: a file:// URL, or a remote URI.',
-    }),
     format: t.field({
       type: DatasetFormatEnum,
       description: 'How it is laid out.',
       resolve: (v) => v.format as never,
     }),
-    digest: t.exposeString('digest', {
-      description: '`sha256:<hex>` of the content (see README for folders).',
-    }),
-    sizeBytes: t.float({
-      nullable: true,
-      description: 'Size of the content in bytes, when the hub could read it.',
-      resolve: (version) => version.sizeBytes,
-    }),
-    metadata: t.expose('metadata', {
-      type: 'JSON',
-      description: 'MAITE-style metadata (index2label...).',
-    }),
     itemCount: t.exposeInt('itemCount', {
       nullable: true,
       description: 'How many items (images, rows) it holds.',
-    }),
-    labels: t.exposeStringList('labels', {
-      nullable: true,
-      description: 'Its label set: from metadata.index2label, else as found in the content.',
     }),
     derivedFrom: t.field({
       type: DatasetVersionRef,
@@ -104,8 +69,6 @@ builder.node(DatasetVersionRef, {
       description: 'Versions derived from this one, newest first.',
       resolve: (version, args, ctx) => ctx.loaders.derivations(args).load(version.id),
     }),
-    createdBy: t.exposeString('createdBy', { description: 'Who registered it.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was registered.' }),
   }),
 });
 
@@ -116,39 +79,7 @@ catalogueListField(
   'Datasets you may see.',
 );
 
-const RegisterDatasetInput = builder.inputType('RegisterDatasetInput', {
-  description: 'A dataset to register.',
-  fields: (t) => ({
-    project: t.string({ required: true, description: 'Project slug; created on first use.' }),
-    name: t.string({ required: true, description: 'Unique within the project.' }),
-    description: t.string({ description: 'What it is.' }),
-    task: t.field({ type: TaskEnum, required: true, description: 'What it is labelled for.' }),
-    tags: t.stringList({ description: 'Labels for finding it.' }),
-  }),
-});
-
-const RegisterDatasetPayload = registrationPayload(
-  'RegisterDatasetPayload',
-  'dataset',
-  DatasetRef,
-  'dataset',
-);
-
-builder.mutationField('registerDataset', (t) =>
-  t.field({
-    type: RegisterDatasetPayload,
-    description:
-      'Registers a dataset, or returns the one of that name (updating its description and tags).',
-    args: {
-      input: t.arg({ type: RegisterDatasetInput, required: true, description: 'The dataset.' }),
-    },
-    errors: resultUnion('RegisterDatasetResult'),
-    resolve: async (_root, { input }, ctx) => {
-      const { entry, created } = await registerEntry(ctx, datasetCatalogue, input);
-      return { value: entry, created };
-    },
-  }),
-);
+registerEntryMutation('DATASET_VERSION', DatasetRef, DATASET_TASK);
 
 const DerivationInput = builder.inputType('DerivationInput', {
   description: 'WAS_DERIVED_FROM: the version a new version was made from, and how.',
@@ -169,23 +100,11 @@ const RegisterDatasetVersionInput = builder.inputType('RegisterDatasetVersionInp
   description: 'A dataset version to register.',
   fields: (t) => ({
     dataset: t.id({ required: true, description: 'The dataset: its id, or "project/name".' }),
-    version: t.string({ description: 'Label; v1, v2... when absent.' }),
-    uri: t.string({
-      required: true,
-      description:
-        'An absolute local path or file:// URL (the hub computes the digest), or a remote URI.',
-    }),
+    ...versionInputFields(t),
     format: t.field({
       type: DatasetFormatEnum,
       required: true,
       description: 'How it is laid out.',
-    }),
-    digest: t.string({
-      description: '`sha256:<hex>`; checked against local content, required for remote.',
-    }),
-    metadata: t.field({
-      type: 'JSON',
-      description: 'MAITE-style metadata, e.g. {"index2label": {"0": "cat"}}.',
     }),
     derivedFrom: t.field({
       type: DerivationInput,

@@ -3,6 +3,7 @@ import { builder } from './builder.ts';
 import './scalars.ts';
 import './errors.ts';
 import './project.ts';
+import './versions.ts';
 import './model.ts';
 import './dataset.ts';
 import './workflow.ts';

@@ -1,4 +1,4 @@
-import { modelCatalogue, registerEntry } from '../resolvers/registry/catalogue.ts';
+import { modelCatalogue } from '../resolvers/registry/catalogue.ts';
 import { registerModelVersion } from '../resolvers/registry/models.ts';
 import { builder } from './builder.ts';
 import {
@@ -6,10 +6,12 @@ import {
   catalogueFilter,
   catalogueListField,
   registrationPayload,
-  TaskEnum,
 } from './catalogue.ts';
 import { resultUnion } from './errors.ts';
-import { DatasetVersionRef, ModelRef, ModelVersionRef } from './refs.ts';
+import { DatasetVersionRef, ModelRef, ModelVersionRef, VersionRef } from './refs.ts';
+import { registerEntryMutation, versionedEntryFields, versionInputFields } from './versions.ts';
+
+const MODEL_TASK = 'What it does.';
 
 export const ModelFormatEnum = builder.enumType('ModelFormat', {
   description: 'How a model version is stored or reached.',
@@ -26,28 +28,13 @@ builder.node(ModelRef, {
   id: { resolve: (model) => model.id },
   fields: (t) => ({
     ...catalogueEntryFields(t, 'model'),
-    task: t.field({
-      type: TaskEnum,
-      description: 'What it does.',
-      resolve: (model) => model.task as never,
-    }),
-    versions: t.connection({
-      type: ModelVersionRef,
-      description: 'Its versions, newest first.',
-      resolve: (model, args, ctx) => ctx.loaders.modelVersions(args).load(model.id),
-    }),
-    latestVersion: t.field({
-      type: ModelVersionRef,
-      nullable: true,
-      description: 'Its newest version, if it has any.',
-      resolve: async (model, _args, ctx) =>
-        (await ctx.loaders.modelVersions({ first: 1 }).load(model.id)).edges[0]?.node ?? null,
-    }),
+    ...versionedEntryFields(t, 'MODEL_VERSION', MODEL_TASK),
   }),
 });
 
 builder.node(ModelVersionRef, {
   description: 'One immutable, content-addressed version of a model.',
+  interfaces: [VersionRef],
   id: { resolve: (version) => version.id },
   fields: (t) => ({
     model: t.field({
@@ -55,40 +42,16 @@ builder.node(ModelVersionRef, {
       description: 'The model it is a version of.',
       resolve: async (version, _args, ctx) => (await ctx.loaders.model.load(version.modelId))!,
     }),
-    version: t.exposeString('version', {
-      description: 'Its label, unique within the model (v1, v2... by default).',
-    }),
-    uri: t.exposeString('uri', {
-      description: 'Where the artifact is: a file:// URL, or a remote URI.',
-    }),
     format: t.field({
       type: ModelFormatEnum,
       description: 'How it is stored.',
       resolve: (v) => v.format as never,
-    }),
-    digest: t.exposeString('digest', {
-      description: '`sha256:<hex>` of the artifact (see README for folders).',
-    }),
-    sizeBytes: t.float({
-      nullable: true,
-      description: 'Size of the artifact in bytes, when the hub could read it.',
-      resolve: (version) => version.sizeBytes,
-    }),
-    metadata: t.expose('metadata', {
-      type: 'JSON',
-      description: 'MAITE-style metadata (index2label, input shape...).',
-    }),
-    labels: t.exposeStringList('labels', {
-      nullable: true,
-      description: 'Class names in index order, from metadata.index2label.',
     }),
     trainedOn: t.field({
       type: [DatasetVersionRef],
       description: 'TRAINED_ON: the dataset versions it was trained on.',
       resolve: (version, _args, ctx) => ctx.loaders.trainingData.load(version.id),
     }),
-    createdBy: t.exposeString('createdBy', { description: 'Who registered it.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was registered.' }),
   }),
 });
 
@@ -99,56 +62,14 @@ catalogueListField(
   'Models you may see.',
 );
 
-const RegisterModelInput = builder.inputType('RegisterModelInput', {
-  description: 'A model to register.',
-  fields: (t) => ({
-    project: t.string({ required: true, description: 'Project slug; created on first use.' }),
-    name: t.string({ required: true, description: 'Unique within the project.' }),
-    description: t.string({ description: 'What it is.' }),
-    task: t.field({ type: TaskEnum, required: true, description: 'What it does.' }),
-    tags: t.stringList({ description: 'Labels for finding it.' }),
-  }),
-});
-
-const RegisterModelPayload = registrationPayload(
-  'RegisterModelPayload',
-  'model',
-  ModelRef,
-  'model',
-);
-
-builder.mutationField('registerModel', (t) =>
-  t.field({
-    type: RegisterModelPayload,
-    description:
-      'Registers a model, or returns the one of that name (updating its description and tags).',
-    args: { input: t.arg({ type: RegisterModelInput, required: true, description: 'The model.' }) },
-    errors: resultUnion('RegisterModelResult'),
-    resolve: async (_root, { input }, ctx) => {
-      const { entry, created } = await registerEntry(ctx, modelCatalogue, input);
-      return { value: entry, created };
-    },
-  }),
-);
+registerEntryMutation('MODEL_VERSION', ModelRef, MODEL_TASK);
 
 const RegisterModelVersionInput = builder.inputType('RegisterModelVersionInput', {
   description: 'A model version to register.',
   fields: (t) => ({
     model: t.id({ required: true, description: 'The model: its id, or "project/name".' }),
-    version: t.string({ description: 'Label; v1, v2... when absent.' }),
-    uri: t.string({
-      required: true,
-      description:
-        'An absolute local path or file:// URL (the hub computes the digest), or a remote URI.',
-    }),
+    ...versionInputFields(t),
     format: t.field({ type: ModelFormatEnum, required: true, description: 'How it is stored.' }),
-    digest: t.string({
-      description: '`sha256:<hex>`; checked against local content, required for remote.',
-    }),
-    metadata: t.field({
-      type: 'JSON',
-      description: 'MAITE-style metadata, e.g. {"index2label": {"0": "cat"}}.',
-    }),
     trainedOn: t.idList({
       description: 'Dataset versions it was trained on: ids or "project/name@version".',
     }),

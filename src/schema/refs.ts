@@ -5,6 +5,7 @@ import type { ProjectRow } from '../resolvers/registry/projects.ts';
 import type {
   DatasetVersionRow,
   ModelVersionRow,
+  VersionRow,
 } from '../resolvers/registry/version-catalogue.ts';
 import type { ArtifactRow, FindingRow } from '../resolvers/runs/results.ts';
 import type { RunRow } from '../resolvers/runs/status.ts';
@@ -16,6 +17,7 @@ export const ModelRef = builder.objectRef<CatalogueRow>('Model');
 export const ModelVersionRef = builder.objectRef<ModelVersionRow>('ModelVersion');
 export const DatasetRef = builder.objectRef<CatalogueRow>('Dataset');
 export const DatasetVersionRef = builder.objectRef<DatasetVersionRow>('DatasetVersion');
+export const VersionRef = builder.interfaceRef<VersionRow>('Version');
 export const WorkflowRef = builder.objectRef<CatalogueRow>('Workflow');
 export const WorkflowVersionRef = builder.objectRef<WorkflowVersionRow>('WorkflowVersion');
 export const RunRef = builder.objectRef<RunRow>('Run');

@@ -3,7 +3,7 @@
 import type { MetricRow } from '../resolvers/runs/results.ts';
 import type { MetricEmission } from '../runners/contract.ts';
 import { builder } from './builder.ts';
-import { ArtifactRef, DatasetVersionRef, FindingRef, ModelVersionRef, RunRef } from './refs.ts';
+import { ArtifactRef, FindingRef, RunRef, VersionRef } from './refs.ts';
 
 export const SeverityEnum = builder.enumType('Severity', {
   description: 'How much a finding matters.',
@@ -91,12 +91,6 @@ export const MetricRef = builder.objectRef<MetricShape>('Metric').implement({
   }),
 });
 
-export const VersionUnion = builder.unionType('Version', {
-  description: 'A model version or a dataset version.',
-  types: [ModelVersionRef, DatasetVersionRef],
-  resolveType: (version) => ('modelId' in version ? ModelVersionRef : DatasetVersionRef),
-});
-
 builder.node(FindingRef, {
   description: 'What a run concluded: a kind, a severity, and the evidence behind it.',
   id: { resolve: (finding) => finding.id },
@@ -131,7 +125,7 @@ builder.node(FindingRef, {
       description: 'The requirement it checks, as written in the workflow spec.',
     }),
     subject: t.field({
-      type: VersionUnion,
+      type: VersionRef,
       nullable: true,
       description: 'The model or dataset version it is about.',
       resolve: (finding, _args, ctx) =>

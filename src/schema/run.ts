@@ -9,8 +9,15 @@ import { startWorkflow } from '../resolvers/workflows/runs.ts';
 import { builder } from './builder.ts';
 import { OrderDirectionEnum } from './catalogue.ts';
 import { resultUnion } from './errors.ts';
-import { ArtifactRef, FindingRef, ProjectRef, RunRef, WorkflowVersionRef } from './refs.ts';
-import { MetricRef, metricFromRow, VersionUnion } from './results.ts';
+import {
+  ArtifactRef,
+  FindingRef,
+  ProjectRef,
+  RunRef,
+  VersionRef,
+  WorkflowVersionRef,
+} from './refs.ts';
+import { MetricRef, metricFromRow } from './results.ts';
 import { eventCursor, parseEventCursor, RunEventRef } from './run-events.ts';
 import { RunStatusEnum } from './run-status.ts';
 import { InputKindEnum } from './runner.ts';
@@ -68,7 +75,7 @@ const RunInputRef = builder.objectRef<RunInputShape>('RunInput').implement({
       description: 'Its place among inputs of the same role (0, 1...).',
     }),
     version: t.field({
-      type: VersionUnion,
+      type: VersionRef,
       nullable: true,
       description: 'The version; null if it is in a project you may not see.',
       resolve: (input, _args, ctx) =>

@@ -1,14 +1,12 @@
-import { bigint, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { createdAt } from '../columns.ts';
-import { runs } from './runs.ts';
+import { runId } from './runs.ts';
 
 /** Everything a run emitted, append-only, numbered 1, 2, 3... within the run. */
 export const runEvents = pgTable(
   'run_events',
   {
-    runId: uuid()
-      .notNull()
-      .references(() => runs.id),
+    runId: runId(),
     seq: bigint({ mode: 'number' }).notNull(),
     type: text().notNull(),
     payload: jsonb().notNull(),

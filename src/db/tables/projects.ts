@@ -1,4 +1,4 @@
-import { pgTable, text } from 'drizzle-orm/pg-core';
+import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id } from '../columns.ts';
 
 /** The scope for access and search: every model, dataset, workflow and run belongs to one. */
@@ -9,3 +9,9 @@ export const projects = pgTable('projects', {
   description: text().notNull().default(''),
   createdAt: createdAt(),
 });
+
+/** The column naming the project a row belongs to. */
+export const projectId = () =>
+  uuid()
+    .notNull()
+    .references(() => projects.id);

@@ -6,14 +6,15 @@ import {
   index,
   integer,
   jsonb,
+  type PgColumn,
   pgTable,
   primaryKey,
   text,
   unique,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { createdAt, id, searchVector, tags, updatedAt } from '../columns.ts';
-import { projects } from './projects.ts';
+import { createdAt, id, searchVector } from '../columns.ts';
+import { entryColumns, entryIndexes } from './entries.ts';
 
 const catalogueSearch = searchVector([
   ['A', sql`"name"`],
@@ -22,110 +23,78 @@ const catalogueSearch = searchVector([
   ['C', sql`"description"`],
 ]);
 
+/** The columns every version of a model or dataset has. */
+const versionColumns = () => ({
+  id: id(),
+  version: text().notNull(),
+  uri: text().notNull(),
+  format: text().notNull(),
+  /** `sha256:<hex>` of the content (file bytes, or the folder digest of DESIGN.md). */
+  digest: text().notNull(),
+  sizeBytes: bigint({ mode: 'number' }),
+  /** MAITE-style metadata: `index2label`, input shape, preprocessing, anything else. */
+  metadata: jsonb().notNull().default({}),
+  /** Class names in index order, from `metadata.index2label` (or, for data, the content). */
+  labels: text().array(),
+  createdBy: text().notNull(),
+  createdAt: createdAt(),
+});
+
+/** One label and one content per entry, the newest-first listing, lookups by digest. */
+const versionIndexes = (
+  t: { version: PgColumn; digest: PgColumn; createdAt: PgColumn; id: PgColumn },
+  entryId: PgColumn,
+) => [
+  unique().on(entryId, t.version),
+  unique().on(entryId, t.digest),
+  index().on(entryId, t.createdAt, t.id),
+  index().on(t.digest),
+];
+
 export const models = pgTable(
   'models',
   {
-    id: id(),
-    projectId: uuid()
-      .notNull()
-      .references(() => projects.id),
-    name: text().notNull(),
-    description: text().notNull().default(''),
+    ...entryColumns(),
     task: text().notNull(),
-    tags: tags(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
     searchVector: catalogueSearch,
   },
-  (t) => [
-    unique().on(t.projectId, t.name),
-    index().on(t.projectId, t.createdAt, t.id),
-    index().using('gin', t.tags),
-    index().using('gin', t.searchVector),
-    index('models_name_trgm_idx').using('gin', sql`"name" gin_trgm_ops`),
-  ],
+  (t) => [...entryIndexes('models', t), index().using('gin', t.tags)],
 );
 
 export const modelVersions = pgTable(
   'model_versions',
   {
-    id: id(),
+    ...versionColumns(),
     modelId: uuid()
       .notNull()
       .references(() => models.id),
-    version: text().notNull(),
-    uri: text().notNull(),
-    format: text().notNull(),
-    /** `sha256:<hex>` of the artifact (file bytes, or the folder digest of DESIGN.md). */
-    digest: text().notNull(),
-    sizeBytes: bigint({ mode: 'number' }),
-    /** MAITE-style metadata: `index2label`, input shape, preprocessing, anything else. */
-    metadata: jsonb().notNull().default({}),
-    /** Class names in index order, from `metadata.index2label`. */
-    labels: text().array(),
-    createdBy: text().notNull(),
-    createdAt: createdAt(),
   },
-  (t) => [
-    unique().on(t.modelId, t.version),
-    unique().on(t.modelId, t.digest),
-    index().on(t.modelId, t.createdAt, t.id),
-    index().on(t.digest),
-  ],
+  (t) => versionIndexes(t, t.modelId),
 );
 
 export const datasets = pgTable(
   'datasets',
   {
-    id: id(),
-    projectId: uuid()
-      .notNull()
-      .references(() => projects.id),
-    name: text().notNull(),
-    description: text().notNull().default(''),
+    ...entryColumns(),
     task: text().notNull(),
-    tags: tags(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
     searchVector: catalogueSearch,
   },
-  (t) => [
-    unique().on(t.projectId, t.name),
-    index().on(t.projectId, t.createdAt, t.id),
-    index().using('gin', t.tags),
-    index().using('gin', t.searchVector),
-    index('datasets_name_trgm_idx').using('gin', sql`"name" gin_trgm_ops`),
-  ],
+  (t) => [...entryIndexes('datasets', t), index().using('gin', t.tags)],
 );
 
 export const datasetVersions = pgTable(
   'dataset_versions',
   {
-    id: id(),
+    ...versionColumns(),
     datasetId: uuid()
       .notNull()
       .references(() => datasets.id),
-    version: text().notNull(),
-    uri: text().notNull(),
-    format: text().notNull(),
-    digest: text().notNull(),
-    sizeBytes: bigint({ mode: 'number' }),
-    metadata: jsonb().notNull().default({}),
     itemCount: integer(),
-    labels: text().array(),
     /** WAS_DERIVED_FROM: the version this one was made from, by `transform`. */
     derivedFromId: uuid().references((): AnyPgColumn => datasetVersions.id),
     transform: jsonb(),
-    createdBy: text().notNull(),
-    createdAt: createdAt(),
   },
-  (t) => [
-    unique().on(t.datasetId, t.version),
-    unique().on(t.datasetId, t.digest),
-    index().on(t.datasetId, t.createdAt, t.id),
-    index().on(t.digest),
-    index().on(t.derivedFromId),
-  ],
+  (t) => [...versionIndexes(t, t.datasetId), index().on(t.derivedFromId)],
 );
 
 /** TRAINED_ON: the dataset versions a model version was trained (or fine-tuned) on. */

@@ -15,17 +15,15 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { createdAt, id, searchVector, updatedAt } from '../columns.ts';
-import { projects } from './projects.ts';
+import { projectId } from './projects.ts';
 import { datasetVersions, modelVersions } from './registry.ts';
-import { runs } from './runs.ts';
+import { runId } from './runs.ts';
 
 export const metrics = pgTable(
   'metrics',
   {
     id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    runId: uuid()
-      .notNull()
-      .references(() => runs.id),
+    runId: runId(),
     key: text().notNull(),
     value: doublePrecision().notNull(),
     step: integer().notNull().default(0),
@@ -52,9 +50,7 @@ export const metrics = pgTable(
 export const metricSummaries = pgTable(
   'metric_summaries',
   {
-    runId: uuid()
-      .notNull()
-      .references(() => runs.id),
+    runId: runId(),
     key: text().notNull(),
     sliceKey: text().notNull(),
     slice: jsonb().notNull(),
@@ -90,13 +86,9 @@ export const findings = pgTable(
   'findings',
   {
     id: id(),
-    projectId: uuid()
-      .notNull()
-      .references(() => projects.id),
+    projectId: projectId(),
     /** GENERATED: the run that concluded this. */
-    runId: uuid()
-      .notNull()
-      .references(() => runs.id),
+    runId: runId(),
     kind: text().notNull(),
     severity: findingSeverity().notNull(),
     status: findingStatus().notNull().default('OPEN'),
@@ -133,12 +125,8 @@ export const artifacts = pgTable(
   'artifacts',
   {
     id: id(),
-    projectId: uuid()
-      .notNull()
-      .references(() => projects.id),
-    runId: uuid()
-      .notNull()
-      .references(() => runs.id),
+    projectId: projectId(),
+    runId: runId(),
     name: text().notNull(),
     mediaType: text().notNull(),
     digest: text().notNull(),

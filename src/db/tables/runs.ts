@@ -15,7 +15,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { createdAt, id, instant, searchVector, tags, updatedAt } from '../columns.ts';
-import { projects } from './projects.ts';
+import { projectId } from './projects.ts';
 import { datasetVersions, modelVersions } from './registry.ts';
 import { workflowVersions } from './workflows.ts';
 
@@ -31,9 +31,7 @@ export const runs = pgTable(
   'runs',
   {
     id: id(),
-    projectId: uuid()
-      .notNull()
-      .references(() => projects.id),
+    projectId: projectId(),
     name: text(),
     runnerId: text().notNull(),
     runnerVersion: text().notNull(),
@@ -98,13 +96,17 @@ export const runs = pgTable(
   ],
 );
 
+/** The column naming the run a row belongs to. */
+export const runId = () =>
+  uuid()
+    .notNull()
+    .references(() => runs.id);
+
 /** USED: the model and dataset versions a run took, each under a role (model, dataset, reference...). */
 export const runInputs = pgTable(
   'run_inputs',
   {
-    runId: uuid()
-      .notNull()
-      .references(() => runs.id),
+    runId: runId(),
     role: text().notNull(),
     position: integer().notNull().default(0),
     modelVersionId: uuid().references(() => modelVersions.id),
@@ -125,9 +127,7 @@ export const runInputs = pgTable(
 export const runOutputs = pgTable(
   'run_outputs',
   {
-    runId: uuid()
-      .notNull()
-      .references(() => runs.id),
+    runId: runId(),
     name: text().notNull(),
     modelVersionId: uuid().references(() => modelVersions.id),
     datasetVersionId: uuid().references(() => datasetVersions.id),

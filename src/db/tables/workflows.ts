@@ -1,32 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, id, searchVector, tags, updatedAt } from '../columns.ts';
-import { projects } from './projects.ts';
+import { createdAt, id, searchVector } from '../columns.ts';
+import { entryColumns, entryIndexes } from './entries.ts';
 
 export const workflows = pgTable(
   'workflows',
   {
-    id: id(),
-    projectId: uuid()
-      .notNull()
-      .references(() => projects.id),
-    name: text().notNull(),
-    description: text().notNull().default(''),
-    tags: tags(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...entryColumns(),
     searchVector: searchVector([
       ['A', sql`"name"`],
       ['B', sql`evalhub_tags_text("tags")`],
       ['C', sql`"description"`],
     ]),
   },
-  (t) => [
-    unique().on(t.projectId, t.name),
-    index().on(t.projectId, t.createdAt, t.id),
-    index().using('gin', t.searchVector),
-    index('workflows_name_trgm_idx').using('gin', sql`"name" gin_trgm_ops`),
-  ],
+  (t) => entryIndexes('workflows', t),
 );
 
 /** An immutable spec, identified by the digest of its canonical JSON; `number` counts 1, 2, 3... */

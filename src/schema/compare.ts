@@ -9,6 +9,7 @@ import {
 } from '../resolvers/compare/compare.ts';
 import { builder } from './builder.ts';
 import { ModelVersionRef, RunRef } from './refs.ts';
+import { intervalFields } from './results.ts';
 
 const SignificanceMethodEnum = builder.enumType('SignificanceMethod', {
   description: 'How a difference between two runs was judged.',
@@ -36,19 +37,7 @@ const ComparedValueRef = builder.objectRef<ComparedValue>('ComparedValue').imple
       nullable: true,
       description: 'Its last value; null if the run did not report it.',
     }),
-    ciLower: t.exposeFloat('ciLower', {
-      nullable: true,
-      description: 'Lower bound of its interval.',
-    }),
-    ciUpper: t.exposeFloat('ciUpper', {
-      nullable: true,
-      description: 'Upper bound of its interval.',
-    }),
-    ciLevel: t.exposeFloat('ciLevel', { nullable: true, description: 'Level of its interval.' }),
-    sampleSize: t.exposeInt('sampleSize', {
-      nullable: true,
-      description: 'Items it was computed over.',
-    }),
+    ...intervalFields(t),
     delta: t.exposeFloat('delta', {
       nullable: true,
       description: 'Its value minus the first run’s (null for the first run).',
@@ -126,19 +115,7 @@ const ModelRankingRef = builder.objectRef<ModelRanking>('ModelRanking').implemen
       resolve: (r, _args, ctx) => (r.runId ? ctx.loaders.run.load(r.runId) : null),
     }),
     value: t.exposeFloat('value', { nullable: true, description: 'The metric’s last value.' }),
-    ciLower: t.exposeFloat('ciLower', {
-      nullable: true,
-      description: 'Lower bound of its interval.',
-    }),
-    ciUpper: t.exposeFloat('ciUpper', {
-      nullable: true,
-      description: 'Upper bound of its interval.',
-    }),
-    ciLevel: t.exposeFloat('ciLevel', { nullable: true, description: 'Level of its interval.' }),
-    sampleSize: t.exposeInt('sampleSize', {
-      nullable: true,
-      description: 'Items it was computed over.',
-    }),
+    ...intervalFields(t),
   }),
 });
 

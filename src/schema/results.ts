@@ -2,7 +2,7 @@
 
 import type { MetricRow } from '../resolvers/runs/results.ts';
 import type { MetricEmission } from '../runners/contract.ts';
-import { builder } from './builder.ts';
+import { builder, type Types } from './builder.ts';
 import { ArtifactRef, FindingRef, RunRef, VersionRef } from './refs.ts';
 
 export const SeverityEnum = builder.enumType('Severity', {
@@ -60,6 +60,42 @@ export const metricFromEmission = (m: MetricEmission): MetricShape => ({
   sampleSize: m.sampleSize ?? null,
 });
 
+/** A value's confidence interval and sample size. */
+interface Interval {
+  ciLower: number | null;
+  ciUpper: number | null;
+  ciLevel: number | null;
+  sampleSize: number | null;
+}
+
+/** The interval fields of anything that carries a value with its interval. */
+export function intervalFields<T extends Interval>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
+) {
+  return {
+    ciLower: t.float({
+      nullable: true,
+      description: 'Lower bound of its confidence interval.',
+      resolve: (v) => v.ciLower,
+    }),
+    ciUpper: t.float({
+      nullable: true,
+      description: 'Upper bound of its confidence interval.',
+      resolve: (v) => v.ciUpper,
+    }),
+    ciLevel: t.float({
+      nullable: true,
+      description: 'Confidence level of the interval, e.g. 0.95.',
+      resolve: (v) => v.ciLevel,
+    }),
+    sampleSize: t.int({
+      nullable: true,
+      description: 'How many items it was computed over.',
+      resolve: (v) => v.sampleSize,
+    }),
+  };
+}
+
 export const MetricRef = builder.objectRef<MetricShape>('Metric').implement({
   description: 'One value a run measured, for one slice of the data, at one step.',
   fields: (t) => ({
@@ -72,22 +108,7 @@ export const MetricRef = builder.objectRef<MetricShape>('Metric').implement({
       type: 'JSON',
       description: 'The slice it covers, e.g. {"class": "cat"}; {} for the whole data.',
     }),
-    ciLower: t.exposeFloat('ciLower', {
-      nullable: true,
-      description: 'Lower bound of its confidence interval.',
-    }),
-    ciUpper: t.exposeFloat('ciUpper', {
-      nullable: true,
-      description: 'Upper bound of its confidence interval.',
-    }),
-    ciLevel: t.exposeFloat('ciLevel', {
-      nullable: true,
-      description: 'Confidence level of the interval, e.g. 0.95.',
-    }),
-    sampleSize: t.exposeInt('sampleSize', {
-      nullable: true,
-      description: 'How many items it was computed over.',
-    }),
+    ...intervalFields(t),
   }),
 });
 

@@ -1,5 +1,6 @@
 // What a user can set for a drift check; the defaults suit a first comparison of two versions.
 import { z } from 'zod';
+import { batchSize, measuredSide } from '../images/config-fields.ts';
 import { channelTriple, imageInputFields } from '../onnx/input-config.ts';
 
 /** How to run an image embedding model (only with an `embedding` model input). */
@@ -25,13 +26,7 @@ export const embeddingConfig = z
     std: channelTriple
       .default([1, 1, 1])
       .describe('Per-channel divisor after subtracting the mean.'),
-    batchSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(1024)
-      .default(16)
-      .describe('Images per inference (the model fixes it when its batch dimension is fixed).'),
+    batchSize: batchSize(1024, 16),
   })
   .strict();
 
@@ -94,15 +89,7 @@ export const driftConfig = z
         'Each side is subsampled (seeded) to at most this many rows for MMD, whose cost grows ' +
           'with the square of the rows.',
       ),
-    maxSide: z
-      .number()
-      .int()
-      .min(16)
-      .max(16384)
-      .default(1024)
-      .describe(
-        'Images are scaled down to this longest side before their statistics are measured.',
-      ),
+    maxSide: measuredSide('their statistics are'),
     embedding: embeddingConfig
       .prefault({})
       .describe('How to run the embedding model; ignored without one.'),

@@ -1,24 +1,17 @@
 // The config fields evaluate-classification shares with the runners that re-evaluate a model
 // (robustness): how images become model inputs, and how confidence intervals are drawn.
 import { z } from 'zod';
+import { batchSize, imageSide } from '../images/config-fields.ts';
 
 /** How images are turned into the model's input tensor. */
 export const preprocessingSchema = z
   .object({
-    width: z
-      .number()
-      .int()
-      .min(1)
-      .max(16384)
+    width: imageSide()
       .optional()
       .describe(
         "Width images are resized to; by default the model's input width (from its ONNX input shape, else its metadata.inputSize).",
       ),
-    height: z
-      .number()
-      .int()
-      .min(1)
-      .max(16384)
+    height: imageSide()
       .optional()
       .describe(
         "Height images are resized to; by default the model's input height (from its ONNX input shape, else its metadata.inputSize).",
@@ -71,13 +64,11 @@ export const modelRunFields = {
     .describe(
       "How images become model inputs. By default: resized to the model's input size and scaled to [0, 1], normalised only when this config or the model's metadata gives mean / std.",
     ),
-  batchSize: z
-    .number()
-    .int()
-    .min(1)
-    .max(4096)
-    .default(32)
-    .describe('Images per inference call; the next batch is decoded while the model runs.'),
+  batchSize: batchSize(
+    4096,
+    32,
+    'Images per inference call; the next batch is decoded while the model runs.',
+  ),
   outputs: z
     .enum(['auto', 'logits', 'probabilities'])
     .default('auto')

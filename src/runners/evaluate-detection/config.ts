@@ -1,6 +1,7 @@
 // What a user can set for a detection evaluation; the defaults suit a COCO results file, or an
 // ONNX detector that outputs boxes, scores and labels in input pixels as xyxy.
 import { z } from 'zod';
+import { batchSize } from '../images/config-fields.ts';
 import { channelTriple, imageInputFields } from '../onnx/input-config.ts';
 
 /** How to run an ONNX detector and read its outputs (ignored for a predictions file). */
@@ -69,13 +70,7 @@ export const detectorConfig = z
     std: channelTriple
       .default([1, 1, 1])
       .describe('Per-channel divisor after subtracting the mean; [1/255]*3 for a 0..255 model.'),
-    batchSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(256)
-      .default(1)
-      .describe('Images per inference (the model fixes it when its batch dimension is fixed).'),
+    batchSize: batchSize(256, 1),
   })
   .strict();
 

@@ -2,6 +2,7 @@
 // off the main thread), then mapped to floats through a per-channel lookup table, which
 // is the whole per-pixel cost on the JavaScript side.
 import { RunnerInputError } from '../contract.ts';
+import { MAX_IMAGE_SIDE } from './config-fields.ts';
 import { opaqueImage } from './opaque-image.ts';
 
 export interface PreprocessOptions {
@@ -53,8 +54,10 @@ export class ImagePreprocessor {
   constructor(options: PreprocessOptions) {
     for (const side of ['width', 'height'] as const) {
       const value = options[side];
-      if (!Number.isInteger(value) || value < 1 || value > 16384) {
-        throw new RunnerInputError(`image ${side} must be a whole number 1..16384, not ${value}`);
+      if (!Number.isInteger(value) || value < 1 || value > MAX_IMAGE_SIDE) {
+        throw new RunnerInputError(
+          `image ${side} must be a whole number 1..${MAX_IMAGE_SIDE}, not ${value}`,
+        );
       }
     }
     this.width = options.width;

@@ -1,5 +1,6 @@
 // What a user can set for a dataset profile; the defaults flag what usually needs a look.
 import { z } from 'zod';
+import { measuredSide } from '../images/config-fields.ts';
 
 export const profileConfig = z
   .object({
@@ -46,15 +47,7 @@ export const profileConfig = z
       .describe(
         'At most this many images, groups or pairs are listed in a finding; profile.json has all.',
       ),
-    maxSide: z
-      .number()
-      .int()
-      .min(16)
-      .max(16384)
-      .default(1024)
-      .describe(
-        'Images are scaled down to this longest side before brightness, contrast and sharpness are measured.',
-      ),
+    maxSide: measuredSide('brightness, contrast and sharpness are'),
     concurrency: z
       .number()
       .int()

@@ -1,7 +1,7 @@
 // What a user can set for a drift check; the defaults suit a first comparison of two versions.
 import { z } from 'zod';
 import { batchSize, measuredSide } from '../images/config-fields.ts';
-import { channelTriple, imageInputFields } from '../onnx/input-config.ts';
+import { imageInputFields, normalisationFields } from '../onnx/input-config.ts';
 
 /** How to run an image embedding model (only with an `embedding` model input). */
 export const embeddingConfig = z
@@ -19,13 +19,7 @@ export const embeddingConfig = z
       .describe(
         "'fill' stretches each image to the input size; 'cover' scales and crops the centre.",
       ),
-    channelOrder: z.enum(['RGB', 'BGR']).default('RGB').describe('The input channel order.'),
-    mean: channelTriple
-      .default([0, 0, 0])
-      .describe('Per-channel mean subtracted after scaling pixels to 0..1, in tensor order.'),
-    std: channelTriple
-      .default([1, 1, 1])
-      .describe('Per-channel divisor after subtracting the mean.'),
+    ...normalisationFields,
     batchSize: batchSize(1024, 16),
   })
   .strict();

@@ -2,7 +2,7 @@
 // ONNX detector that outputs boxes, scores and labels in input pixels as xyxy.
 import { z } from 'zod';
 import { batchSize } from '../images/config-fields.ts';
-import { channelTriple, imageInputFields } from '../onnx/input-config.ts';
+import { imageInputFields, normalisationFields } from '../onnx/input-config.ts';
 
 /** How to run an ONNX detector and read its outputs (ignored for a predictions file). */
 export const detectorConfig = z
@@ -63,13 +63,7 @@ export const detectorConfig = z
           'are dropped (e.g. a background class).',
       ),
     ...imageInputFields,
-    channelOrder: z.enum(['RGB', 'BGR']).default('RGB').describe('The input channel order.'),
-    mean: channelTriple
-      .default([0, 0, 0])
-      .describe('Per-channel mean subtracted after scaling pixels to 0..1, in tensor order.'),
-    std: channelTriple
-      .default([1, 1, 1])
-      .describe('Per-channel divisor after subtracting the mean; [1/255]*3 for a 0..255 model.'),
+    ...normalisationFields,
     batchSize: batchSize(256, 1),
   })
   .strict();

@@ -63,6 +63,16 @@ function percentileInterval(replicates: Float64Array, level: number): [number, n
  * skewed statistic.
  */
 export function bootstrapInterval(options: BootstrapOptions): BootstrapInterval {
+  const run = startBootstrap(options);
+  for (let r = 0; r < run.resamples; r++) run.step(r);
+  return run.interval();
+}
+
+/**
+ * A bootstrap under way: the estimate on all items, then one resample per `step`, then the
+ * percentile interval. The sync and async versions differ only in how they call `step`.
+ */
+function startBootstrap(options: BootstrapOptions) {
   const { size, statistic, resamples = 1000, level = 0.95, seed } = options;
   checkResampling(resamples, level);
   if (!Number.isInteger(size) || size < 1) {
@@ -73,16 +83,21 @@ export function bootstrapInterval(options: BootstrapOptions): BootstrapInterval 
   const estimate = statistic(indices);
   const random = forkRandom(seed, 'bootstrap');
   const replicates = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    resample(indices, random);
-    const value = statistic(indices);
-    if (!Number.isFinite(value)) {
-      throw new Error(`bootstrap statistic returned ${value} on resample ${r}`);
-    }
-    replicates[r] = value;
-  }
-  const [lower, upper] = percentileInterval(replicates, level);
-  return { estimate, lower, upper, level, resamples };
+  return {
+    resamples,
+    step(r: number) {
+      resample(indices, random);
+      const value = statistic(indices);
+      if (!Number.isFinite(value)) {
+        throw new Error(`bootstrap statistic returned ${value} on resample ${r}`);
+      }
+      replicates[r] = value;
+    },
+    interval(): BootstrapInterval {
+      const [lower, upper] = percentileInterval(replicates, level);
+      return { estimate, lower, upper, level, resamples };
+    },
+  };
 }
 
 export interface AsyncBootstrapOptions extends BootstrapOptions {
@@ -99,29 +114,14 @@ export interface AsyncBootstrapOptions extends BootstrapOptions {
 export async function bootstrapIntervalAsync(
   options: AsyncBootstrapOptions,
 ): Promise<BootstrapInterval> {
-  const { size, statistic, resamples = 1000, level = 0.95, seed, signal } = options;
-  checkResampling(resamples, level);
-  if (!Number.isInteger(size) || size < 1) {
-    throw new RunnerInputError(`bootstrap needs at least one item, got size ${size}`);
-  }
-  const indices = new Int32Array(size);
-  for (let i = 0; i < size; i++) indices[i] = i;
-  const estimate = statistic(indices);
-  const random = forkRandom(seed, 'bootstrap');
-  const replicates = new Float64Array(resamples);
-  const takeTurn = turnTaker(signal);
-  for (let r = 0; r < resamples; r++) {
+  const run = startBootstrap(options);
+  const takeTurn = turnTaker(options.signal);
+  for (let r = 0; r < run.resamples; r++) {
     await takeTurn();
-    resample(indices, random);
-    const value = statistic(indices);
-    if (!Number.isFinite(value)) {
-      throw new Error(`bootstrap statistic returned ${value} on resample ${r}`);
-    }
-    replicates[r] = value;
+    run.step(r);
     options.onResample?.(r + 1);
   }
-  const [lower, upper] = percentileInterval(replicates, level);
-  return { estimate, lower, upper, level, resamples };
+  return run.interval();
 }
 
 export interface PairedBootstrapOptions {

@@ -11,7 +11,7 @@ import { newId } from '../src/db/ids.ts';
 import { startListener } from '../src/db/listener.ts';
 import { selectRows } from '../src/db/rows.ts';
 import { EventWriter } from '../src/engine/event-writer.ts';
-import { localActor } from '../src/resolvers/core/actor.ts';
+import { localOperator } from '../src/resolvers/core/actor.ts';
 import { ensureProject } from '../src/resolvers/registry/projects.ts';
 import type { NewRunEvent } from '../src/resolvers/runs/events.ts';
 import { claimNextRun, queueRun } from '../src/resolvers/runs/queue.ts';
@@ -37,7 +37,7 @@ async function runningRun(
 ): Promise<{ id: string; attempt: number; worker: string }> {
   const worker = `bench-${newId()}`;
   const run = await database.db.transaction(async (tx) => {
-    const project = await ensureProject(tx, localActor('bench'), 'bench', ['project']);
+    const project = await ensureProject(tx, localOperator('bench'), 'bench', ['project']);
     return queueRun(tx, 'bench', {
       projectId: project.id,
       runner: { id: runner, version: '1' },

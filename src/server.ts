@@ -20,10 +20,11 @@ import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
-import { type Actor, localActor } from './resolvers/core/actor.ts';
+import { type Actor, localOperator } from './resolvers/core/actor.ts';
 import {
   ConflictError,
   DigestMismatchError,
+  ForbiddenError,
   NotFoundError,
   ValidationError,
 } from './resolvers/core/errors.ts';
@@ -39,6 +40,7 @@ const domainErrorCodes = new Map<unknown, string>([
   [NotFoundError, 'NOT_FOUND'],
   [ConflictError, 'CONFLICT'],
   [DigestMismatchError, 'DIGEST_MISMATCH'],
+  [ForbiddenError, 'FORBIDDEN'],
 ]);
 
 export interface HubOptions {
@@ -122,7 +124,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     ],
   });
   await apollo.start();
-  const local = localActor(config.actorName);
+  const local = localOperator(config.actorName);
   const actorFor = options.actorFor ?? (() => local);
   const contextFor = (req: IncomingMessage) => createContext(services, actorFor(req));
   const graphql = graphqlEndpoint({ apollo, contextFor, onStatements: options.onStatements });

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { graphql } from './gql/index.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import {
   expectType,
   RegisterDataset,
@@ -209,7 +209,7 @@ describe('compareRuns', () => {
     const hidden = await t.graphql(
       CompareRuns,
       { ids: [ids.base!, ids.better!] },
-      { as: { id: 'local:elsewhere', projects: ['elsewhere'] } },
+      { as: memberOf('local:elsewhere', ['elsewhere']) },
     );
     expect(hidden.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });

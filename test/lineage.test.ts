@@ -4,9 +4,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { Actor } from '../src/resolvers/core/actor.ts';
 import { defineRunner } from '../src/runners/contract.ts';
 import { tempFolder, writeTree } from './support/files.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import {
   Impact,
   LineagePathQuery,
@@ -55,8 +56,8 @@ const files = tempFolder();
 /** Global ids of the graph's nodes, by a short name. */
 const ids: Record<string, string> = {};
 const digests: Record<string, string> = {};
-const labOnly = { id: 'local:lab-analyst', projects: ['lab'] };
-const secretOnly = { id: 'local:secret-keeper', projects: ['secret'] };
+const labOnly = memberOf('local:lab-analyst', ['lab']);
+const secretOnly = memberOf('local:secret-keeper', ['secret']);
 
 async function datasetVersion(
   name: string,
@@ -175,7 +176,7 @@ async function trace(
     depth?: number;
     maxNodes?: number;
   } = {},
-  as?: { id: string; projects: string[] },
+  as?: Actor,
 ) {
   const response = await t.graphql(Trace, { id, ...options }, as ? { as } : undefined);
   expect(response.errors).toBeUndefined();

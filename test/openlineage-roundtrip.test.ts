@@ -7,7 +7,7 @@ import { decodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import { graphql } from './gql/index.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import {
   DefineWorkflow,
   expectType,
@@ -286,7 +286,7 @@ describe('OpenLineage export and import', () => {
     await finished(a, run);
     const exportAs = async (projects: string[]) => {
       const response = await fetch(`${a.hub.url}/api/v1/runs/${run}/openlineage`, {
-        headers: { 'x-test-actor': JSON.stringify({ id: 'token:reader', projects }) },
+        headers: { 'x-test-actor': JSON.stringify(memberOf('token:reader', projects)) },
       });
       return JSON.stringify(await response.json());
     };

@@ -1,12 +1,14 @@
 // OpenLineage in and out: the spec's own example event, every event type, events out of
 // order, malformed events, data-quality facets, cycles from bad producers, and a hub's
 // runs exported and imported into an empty hub.
+
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../src/resolvers/core/actor.ts';
 import { graphql } from './gql/index.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import { Trace } from './support/lineage-documents.ts';
 import { countRows } from './support/rows.ts';
 
@@ -44,7 +46,7 @@ afterAll(async () => {
   await t.close();
 });
 
-async function post(body: unknown, query = '', as?: { id: string; projects: string[] }) {
+async function post(body: unknown, query = '', as?: Actor) {
   const response = await fetch(`${t.hub.url}/api/v1/lineage${query}`, {
     method: 'POST',
     headers: {
@@ -360,7 +362,7 @@ describe('POST /api/v1/lineage', () => {
   });
 
   it('keeps one project’s runs and artifact bytes out of another’s reach', async () => {
-    const bob = { id: 'token:bob', projects: ['beta'] };
+    const bob = memberOf('token:bob', ['beta']);
     const runId = uuid(50);
     expect(
       (await post(event(runId, 'COMPLETE', '2026-02-01T00:00:00Z'), '?project=alpha')).status,

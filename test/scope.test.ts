@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/resolvers/core/actor.ts';
 import { graphql } from './gql/index.ts';
 import { tempFolder, writeTree } from './support/files.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import {
   expectType,
   RegisterDataset,
@@ -30,7 +30,7 @@ const ProjectBySlug = graphql(`
   query ProjectBySlug($slug: String!) { project(slug: $slug) { slug } }
 `);
 
-const alice: Actor = { id: 'token:alice', projects: ['alpha'] };
+const alice: Actor = memberOf('token:alice', ['alpha']);
 let t: TestHub;
 const files = tempFolder();
 let secretModelId: string;

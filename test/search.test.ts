@@ -1,14 +1,16 @@
 // Search, and the filter language runs and findings share with it, over a catalogue made
 // through the API: two projects, models and datasets with descriptions and tags, runs whose
 // metrics vary over steps and slices, findings of several kinds.
+
 import type { VariablesOf } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import type { Actor } from '../src/resolvers/core/actor.ts';
 import type { SearchFilter } from './gql/graphql.ts';
 import { graphql } from './gql/index.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import {
   DefineWorkflow,
   expectType,
@@ -229,11 +231,7 @@ afterAll(async () => {
 const named = (id: string) => Object.entries(ids).find(([, value]) => value === id)?.[0] ?? id;
 
 /** Short names of every hit, in order (all pages). */
-async function found(
-  filter: SearchFilter | null,
-  query?: string,
-  as?: { id: string; projects: string[] },
-) {
+async function found(filter: SearchFilter | null, query?: string, as?: Actor) {
   const response = await t.graphql(Search, { filter, query, first: 100 }, as ? { as } : undefined);
   expect(response.errors).toBeUndefined();
   return response.data.search.edges.map((edge) => named(edge.node.node.id));
@@ -512,7 +510,7 @@ describe('facets, pages and scope', () => {
   });
 
   it('never shows what the actor may not see', async () => {
-    const audio = { id: 'local:audio', projects: ['audio'] };
+    const audio = memberOf('local:audio', ['audio']);
     expect(sorted(await found(null, undefined, audio))).toEqual(
       sorted(['whisper-small', 'podcasts', 'r3']),
     );

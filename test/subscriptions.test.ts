@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import { expectType } from './support/registry-documents.ts';
 import { StartRun, waitForStatus } from './support/run-documents.ts';
 import { subscriptionClient } from './support/ws.ts';
@@ -113,7 +113,7 @@ describe('runEvents', () => {
 
   it('refuses a run the subscriber may not see, and a malformed cursor', async () => {
     const runId = await startGenerator(3, 0, 'secret');
-    const outsider = subscriptionClient(t.hub.url, { id: 'token:eve', projects: ['live'] });
+    const outsider = subscriptionClient(t.hub.url, memberOf('token:eve', ['live']));
     const denied = await outsider.iterate(RunEvents, { runId }).next();
     expect(denied.value?.errors?.[0]?.message).toContain('not visible to you');
     await outsider.close();

@@ -4,7 +4,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { loadConfig } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/connect.ts';
-import { localActor } from '../../src/resolvers/core/actor.ts';
+import { localOperator } from '../../src/resolvers/core/actor.ts';
 import type { ServiceContext } from '../../src/resolvers/core/context.ts';
 import { type Hub, startHub } from '../../src/server.ts';
 import { graphql } from '../../test/gql/index.ts';
@@ -56,7 +56,7 @@ export async function startBenchHub(database: DatabaseHandle): Promise<BenchHub>
   };
   return {
     hub,
-    services: { db: database.db, actor: localActor('bench'), runners: hub.runners },
+    services: { db: database.db, actor: localOperator('bench'), runners: hub.runners },
     request,
     ping: () => request(Ping, {}),
     statements: () => last,

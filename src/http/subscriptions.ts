@@ -15,6 +15,7 @@ import {
   print,
 } from 'graphql';
 import { WebSocketServer } from 'ws';
+import { visibleSlugs } from '../resolvers/core/actor.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 import { serveGraphQLWs } from './graphql-ws-server.ts';
 
@@ -33,7 +34,7 @@ function operationKey(args: ExecutionArgs): string {
     document,
     args.operationName ?? null,
     args.variableValues ?? null,
-    actor.projects,
+    visibleSlugs(actor),
   ]);
 }
 

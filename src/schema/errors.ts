@@ -4,6 +4,7 @@ import {
   ConflictError,
   DigestMismatchError,
   domainErrors,
+  ForbiddenError,
   NotFoundError,
   ValidationError,
 } from '../resolvers/core/errors.ts';
@@ -63,6 +64,17 @@ builder.objectType(DigestMismatchError, {
   fields: (t) => ({
     expected: t.exposeString('expected', { description: 'The digest given.' }),
     actual: t.exposeString('actual', { description: 'The digest of the content.' }),
+  }),
+});
+
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  description: 'You may see the project, but your role there does not allow this change.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    project: t.exposeString('project', { description: 'The project (slug).' }),
+    required: t.exposeString('required', { description: 'The role the change takes.' }),
+    held: t.exposeString('held', { description: 'The role you hold there.' }),
   }),
 });
 

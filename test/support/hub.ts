@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLFormattedError, print } from 'graphql';
 import { type HubConfig, loadConfig } from '../../src/config.ts';
-import { type Actor, localActor } from '../../src/resolvers/core/actor.ts';
+import { type Actor, localOperator, type Role } from '../../src/resolvers/core/actor.ts';
 import type { RunnerModule } from '../../src/runners/contract.ts';
 import { type Hub, startHub } from '../../src/server.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
@@ -33,13 +33,31 @@ export interface TestHub {
 
 const ACTOR_HEADER = 'x-test-actor';
 
+/**
+ * An actor holding `role` (maintainer unless said) in each of `projects`, as a token of that
+ * scope would: for tests of what a caller outside other projects sees.
+ */
+export function memberOf(
+  id: string,
+  projects: readonly string[],
+  role: Role = 'maintainer',
+): Actor {
+  return {
+    id,
+    kind: 'token',
+    name: id,
+    admin: false,
+    roles: Object.fromEntries(projects.map((slug) => [slug, role])),
+  };
+}
+
 export async function startTestHub(
   options: { config?: Partial<HubConfig>; runners?: RunnerModule[] } = {},
 ): Promise<TestHub> {
   const { config = {} } = options;
   const database = await openTestDatabase();
   let statements: string[] = [];
-  const operator = localActor('tester');
+  const operator = localOperator('tester');
   const hub = await startHub({
     // Short leases, so that a dead worker is noticed within a test's patience.
     config: {

@@ -11,11 +11,11 @@ import type {
   ArtifactEmission,
   DatasetOutputEmission,
   FindingEmission,
-  VersionKind,
   MetricEmission,
   ResolvedInput,
   RunnerModule,
   StoredDatasetOutput,
+  VersionKind,
 } from '../../src/runners/contract.ts';
 import { coreutilsFileDigest, coreutilsFolderDigest } from './files.ts';
 

@@ -4,7 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { selectRows, textArray } from '../../db/rows.ts';
 import { artifacts, blobs, projects, runs } from '../../db/schema.ts';
 import { pairedBootstrap } from '../../runners/stats/bootstrap.ts';
-import { visibleProjects } from '../core/actor.ts';
+import { visibleProjects, visibleSlugs } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { decodeGlobalId } from '../core/global-id.ts';
@@ -279,10 +279,8 @@ export async function compareModels(
   if (dataset?.type !== 'DatasetVersion')
     throw new ValidationError('expected the id of a DatasetVersion', ['datasetVersion']);
   if (!metric.trim()) throw new ValidationError('metric is empty', ['metric']);
-  const visible =
-    ctx.actor.projects === 'ALL'
-      ? sql`true`
-      : sql`p.slug = any(${textArray(ctx.actor.projects)}::text[])`;
+  const slugs = visibleSlugs(ctx.actor);
+  const visible = slugs === null ? sql`true` : sql`p.slug = any(${textArray(slugs)}::text[])`;
   const rows = await selectRows<{
     model_version_id: string;
     run_id: string | null;

@@ -48,8 +48,33 @@ export class DigestMismatchError extends Error {
   }
 }
 
+/**
+ * The actor may see the project, but its role there does not allow the change. (Where it may
+ * not see the project at all, the answer is NotFoundError: a project's existence is not
+ * revealed to those outside it.)
+ */
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+  readonly project: string;
+  /** The role the change takes, and the one the actor holds. */
+  readonly required: string;
+  readonly held: string;
+  constructor(action: string, project: string, required: string, held: string) {
+    super(`${action} takes the ${required} role in project ${project}; you are a ${held} there`);
+    this.project = project;
+    this.required = required;
+    this.held = held;
+  }
+}
+
 /** Every error class a mutation may return as a typed result. */
-export const domainErrors = [ValidationError, NotFoundError, ConflictError, DigestMismatchError];
+export const domainErrors = [
+  ValidationError,
+  NotFoundError,
+  ConflictError,
+  DigestMismatchError,
+  ForbiddenError,
+];
 
 /** Turns the first zod issue into a ValidationError whose path points into the input. */
 export function zodIssueToValidationError(error: z.ZodError, path: string[]): ValidationError {

@@ -14,7 +14,7 @@ import {
   workflows,
   workflowVersions,
 } from '../../db/schema.ts';
-import { visibleProjects } from '../core/actor.ts';
+import { visibleProjects, visibleSlugs } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
 import { decodeGlobalId } from '../core/global-id.ts';
@@ -229,9 +229,6 @@ function graphOf(start: Start, walk: WalkResult): LineageGraph {
   };
 }
 
-const visibleSlugs = (ctx: ServiceContext) =>
-  ctx.actor.projects === 'ALL' ? null : ctx.actor.projects;
-
 export interface TraceArgs {
   id: string;
   direction: LineageDirection;
@@ -252,7 +249,7 @@ export async function traceLineage(
     directions: args.direction === 'BOTH' ? ['UPSTREAM', 'DOWNSTREAM'] : [args.direction],
     maxDepth: args.depth,
     maxNodes: args.maxNodes,
-    visibleProjects: visibleSlugs(ctx),
+    visibleProjects: visibleSlugs(ctx.actor),
   });
   return graphOf(start, walk);
 }
@@ -306,7 +303,7 @@ export async function findLineagePath(
     start: from.seeds,
     directions: ['UPSTREAM', 'DOWNSTREAM'],
     ...PATH_LIMITS,
-    visibleProjects: visibleSlugs(ctx),
+    visibleProjects: visibleSlugs(ctx.actor),
     target: to.node.id,
   });
   const reached = walk.nodes

@@ -4,6 +4,7 @@ import { ValidationError } from '../core/errors.ts';
 import { datasetCatalogue, findEntry } from './catalogue.ts';
 import { inspectDataset } from './dataset-inspection.ts';
 import { labelsFromIndex2Label, parseMetadata } from './metadata.ts';
+import { requireRoleInProject } from './projects.ts';
 import type { DatasetVersionRow } from './version-catalogue.ts';
 import { findVersion, insertVersion } from './versions.ts';
 
@@ -27,6 +28,13 @@ export async function registerDatasetVersion(
     'input',
     'dataset',
   ]);
+  await requireRoleInProject(
+    ctx.db,
+    ctx.actor,
+    dataset.projectId,
+    'contributor',
+    'registering a dataset version',
+  );
   const metadata = parseMetadata(input.metadata, ['input', 'metadata']);
   const declaredLabels = labelsFromIndex2Label(metadata, ['input', 'metadata']);
   let derivedFrom: { derivedFromId: string; transform: unknown } | null = null;

@@ -4,6 +4,7 @@ import type { ServiceContext } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
 import { findEntry, modelCatalogue } from './catalogue.ts';
 import { labelsFromIndex2Label, parseMetadata } from './metadata.ts';
+import { requireRoleInProject } from './projects.ts';
 import type { DatasetVersionRow, ModelVersionRow } from './version-catalogue.ts';
 import { findVersion, insertVersion } from './versions.ts';
 
@@ -25,6 +26,13 @@ export async function registerModelVersion(
   input: RegisterModelVersionInput,
 ): Promise<{ version: ModelVersionRow; created: boolean }> {
   const model = await findEntry(ctx.db, ctx.actor, modelCatalogue, input.model, ['input', 'model']);
+  await requireRoleInProject(
+    ctx.db,
+    ctx.actor,
+    model.projectId,
+    'contributor',
+    'registering a model version',
+  );
   const metadata = parseMetadata(input.metadata, ['input', 'metadata']);
   const labels = labelsFromIndex2Label(metadata, ['input', 'metadata']);
   const trainedOn = await Promise.all(

@@ -1,8 +1,14 @@
 import { and, count, eq } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
-import type { Transaction } from '../../db/rows.ts';
+import type { Queryable, Transaction } from '../../db/rows.ts';
 import { projects } from '../../db/schema.ts';
-import { type Actor, mayAccessProject, visibleProjects } from '../core/actor.ts';
+import {
+  type Actor,
+  mayAccessProject,
+  type Role,
+  requireRole,
+  visibleProjects,
+} from '../core/actor.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
@@ -13,8 +19,9 @@ export type ProjectRow = typeof projects.$inferSelect;
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
- * The project a change is made in, created on first use. A project outside the actor's
- * scope is reported as not found, the same as one that does not exist.
+ * The project a change is made in, created on first use; the actor must be a contributor
+ * there (or may create it: an admin, or a role given for that slug). A project outside the
+ * actor's scope is reported as not found, the same as one that does not exist.
  */
 export async function ensureProject(
   tx: Transaction,
@@ -28,7 +35,7 @@ export async function ensureProject(
       path,
     );
   }
-  if (!mayAccessProject(actor, slug)) throw new NotFoundError('project', slug);
+  requireRole(actor, slug, 'contributor', 'writing');
   const [existing] = await tx.select().from(projects).where(eq(projects.slug, slug));
   if (existing) return existing;
   const [created] = await tx
@@ -80,4 +87,22 @@ export async function findProject(ctx: ServiceContext, slug: string): Promise<Pr
   if (!mayAccessProject(ctx.actor, slug)) return null;
   const [row] = await ctx.db.select().from(projects).where(eq(projects.slug, slug));
   return row ?? null;
+}
+
+/**
+ * The project (by id) of a record the actor is about to change, after checking that it
+ * holds `role` there: NotFoundError where it may not see the project, ForbiddenError where
+ * its role is less.
+ */
+export async function requireRoleInProject(
+  db: Queryable,
+  actor: Actor,
+  projectId: string,
+  role: Role,
+  action: string,
+): Promise<ProjectRow> {
+  const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
+  if (!project) throw new NotFoundError('project', projectId);
+  requireRole(actor, project.slug, role, action);
+  return project;
 }

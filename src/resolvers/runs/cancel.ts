@@ -1,10 +1,12 @@
 // Cancelling runs: a queued run at once, a running one by asking its worker to stop.
+
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/rows.ts';
 import { runs } from '../../db/schema.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ConflictError } from '../core/errors.ts';
+import { requireRoleInProject } from '../registry/projects.ts';
 import { appendRunEvents, TERMINAL_STATUSES } from './events.ts';
 import { findRun } from './queries.ts';
 import { WORKFLOW_RUNNER } from './queue.ts';
@@ -16,6 +18,13 @@ import { type RunRow, transitionRun } from './status.ts';
  */
 export async function cancelRun(ctx: ServiceContext, ref: string): Promise<RunRow> {
   const target = await findRun(ctx, ref, ['id']);
+  await requireRoleInProject(
+    ctx.db,
+    ctx.actor,
+    target.projectId,
+    'contributor',
+    'cancelling a run',
+  );
   return ctx.db.transaction(async (tx) => {
     // Not locked here: every change below is conditional on the status it leaves, and
     // locking the run before its parent would invert the order transitions take.

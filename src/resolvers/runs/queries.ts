@@ -1,7 +1,7 @@
 // Lists of runs and of findings, filtered by the language search uses (search/filter.ts).
 import { and, count, eq, type SQL, sql } from 'drizzle-orm';
 import { findings, projects, runs } from '../../db/schema.ts';
-import { visibleProjects } from '../core/actor.ts';
+import { visibleProjects, visibleSlugs } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { type Connection, type Ordering, type PageArgs, paginate } from '../core/pagination.ts';
@@ -41,7 +41,7 @@ export function findingOrdering(field: FindingOrderField, direction: 'ASC' | 'DE
 function filterCondition(ctx: ServiceContext, type: SearchType, filter: SearchFilter): SQL {
   validateSearchFilter(filter);
   const subject = subjects[type];
-  const visible = ctx.actor.projects === 'ALL' ? null : ctx.actor.projects;
+  const visible = visibleSlugs(ctx.actor);
   const compiled = compileSearchFilter(filter, subject, visible);
   const condition = typeof compiled === 'boolean' ? sql.raw(String(compiled)) : compiled;
   return and(visibleProjects(ctx.actor, subject.projectId), condition)!;

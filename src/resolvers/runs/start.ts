@@ -1,4 +1,5 @@
 // Starting and retrying runs. Everything is checked before a run is queued (queue.ts).
+
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { selectRows, type Transaction } from '../../db/rows.ts';
 import { runInputs, runs } from '../../db/schema.ts';
@@ -8,7 +9,7 @@ import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ConflictError, ValidationError, zodIssueToValidationError } from '../core/errors.ts';
 import { normaliseTags } from '../registry/catalogue.ts';
-import { ensureProject } from '../registry/projects.ts';
+import { ensureProject, requireRoleInProject } from '../registry/projects.ts';
 import { TERMINAL_STATUSES } from './events.ts';
 import { checkRunInputs, type RunInputRequest } from './inputs.ts';
 import { findRun } from './queries.ts';
@@ -136,6 +137,13 @@ export async function startRun(
 /** A new run of the same work as a run that ended (same runner, config, inputs, seed). */
 export async function retryRun(ctx: ServiceContext, ref: string): Promise<RunRow> {
   const previous = await findRun(ctx, ref, ['id']);
+  await requireRoleInProject(
+    ctx.db,
+    ctx.actor,
+    previous.projectId,
+    'contributor',
+    'retrying a run',
+  );
   if (!TERMINAL_STATUSES.includes(previous.status)) {
     throw new ConflictError(`the run is still ${previous.status}; cancel it first`, {
       type: 'Run',

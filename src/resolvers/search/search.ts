@@ -2,10 +2,12 @@
 // search (weighted vectors kept by the tables themselves, prefix matching, highlighted
 // snippets) combined with the filter language of filter.ts. One statement answers a
 // page; facets and the total are one more, made only when a client asks for them.
+
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { selectRows, textArray } from '../../db/rows.ts';
 import { datasets, findings, models, runs, workflows } from '../../db/schema.ts';
+import { visibleSlugs } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageInfo } from '../core/pagination.ts';
@@ -180,7 +182,7 @@ function plan(ctx: ServiceContext, args: SearchArgs): Plan {
   const text = args.query?.trim() ? args.query.trim() : null;
   if (text && text.length > 500)
     throw new ValidationError('a query has at most 500 characters', ['query']);
-  const visible = ctx.actor.projects === 'ALL' ? null : ctx.actor.projects;
+  const visible = visibleSlugs(ctx.actor);
   const conditions: [SearchType, SQL][] = [];
   for (const type of searchTypes) {
     const subject = subjects[type];

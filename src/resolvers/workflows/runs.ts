@@ -2,6 +2,7 @@
 // planned and checked when the workflow starts (runners, configs, inputs); afterwards each
 // step that ends advances the plan, in the same transaction: it queues the steps now
 // unblocked, or ends the parent (SUCCEEDED when all steps did, FAILED when one failed).
+
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Transaction } from '../../db/rows.ts';
@@ -20,6 +21,7 @@ import type { ServiceContext } from '../core/context.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { encodeGlobalId } from '../core/global-id.ts';
 import { parseRef } from '../core/refs.ts';
+import { requireRoleInProject } from '../registry/projects.ts';
 import { cancelInTransaction } from '../runs/cancel.ts';
 import { appendRunEvents, TERMINAL_STATUSES } from '../runs/events.ts';
 import { type CheckedInput, checkRunInputs, resolveInputVersion } from '../runs/inputs.ts';
@@ -83,6 +85,13 @@ export async function startWorkflow(
     .innerJoin(workflows, eq(workflows.id, workflowVersions.workflowId))
     .where(and(eq(workflowVersions.id, ref.id), visibleProjects(ctx.actor, workflows.projectId)));
   if (!found) throw new NotFoundError('workflow version', input.workflowVersion);
+  await requireRoleInProject(
+    ctx.db,
+    ctx.actor,
+    found.projectId,
+    'contributor',
+    'starting a workflow',
+  );
   const spec = found.version.spec as WorkflowSpec;
   // Versions made by imports (OpenLineage jobs, checkmaite capabilities) record what ran
   // elsewhere; they have no steps to run here.

@@ -2,6 +2,7 @@
 // The evalhub command.
 import { parseArgs } from 'node:util';
 import { printSchema } from 'graphql';
+import { tokenCommand } from './cli/token.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
@@ -18,12 +19,15 @@ commands:
             [--concurrency N] (default EVALHUB_WORKERS, else 2)
   migrate   apply database migrations and exit
   schema    print the GraphQL schema (SDL)
+  token     issue, list and revoke API tokens, on the server (evalhub token for more)
 
 configuration comes from the environment: PORT, HOST, DATABASE_URL, EVALHUB_DATA_DIR,
 EVALHUB_ACTOR, EVALHUB_WORKERS, EVALHUB_LEASE_SECONDS, EVALHUB_CANCEL_GRACE_SECONDS,
 EVALHUB_RUNNER_MODULES, EVALHUB_WORK_DIR, LOG_LEVEL (see README.md).`;
 
 async function main(argv: string[]): Promise<number> {
+  // Commands with options of their own parse them themselves.
+  if (argv[0] === 'token') return tokenCommand(argv.slice(1), loadConfig());
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -2,6 +2,26 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Roles a group of the OIDC provider grants: "admin", or a role by project slug ("*": all). */
+export type GroupRoles = Record<string, 'admin' | Record<string, string>>;
+
+export interface AuthConfig {
+  /**
+   * `auto`: on a loopback address over the embedded database, requests without a token act
+   * as the local operator; anything else needs a token. `required`: a token, always.
+   */
+  mode: 'auto' | 'required';
+  /** The team's OIDC provider, when its tokens are accepted. */
+  oidc: {
+    issuer: string;
+    audience: string;
+    jwksUrl: string | null;
+    userClaim: string;
+    groupsClaim: string;
+    groupRoles: GroupRoles;
+  } | null;
+}
+
 export interface HubConfig {
   port: number;
   host: string;
@@ -26,6 +46,7 @@ export interface HubConfig {
    * on other machines and the runs that read those datasets must see the same folder.
    */
   storeDir: string;
+  auth: AuthConfig;
 }
 
 function number(
@@ -56,6 +77,57 @@ function integer(
   return parsed;
 }
 
+const ROLE_NAMES = ['viewer', 'contributor', 'maintainer'];
+
+/** EVALHUB_OIDC_GROUP_ROLES: {"group": "admin" | {"project": "role", "*": "role"}}. */
+function groupRoles(value: string | undefined): GroupRoles {
+  if (!value) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new Error('EVALHUB_OIDC_GROUP_ROLES is JSON: {"group": "admin" | {"project": "role"}}');
+  }
+  const valid =
+    parsed !== null &&
+    typeof parsed === 'object' &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every(
+      (grant) =>
+        grant === 'admin' ||
+        (grant !== null &&
+          typeof grant === 'object' &&
+          Object.values(grant).every((role) => ROLE_NAMES.includes(role as string))),
+    );
+  if (!valid) {
+    throw new Error(
+      `EVALHUB_OIDC_GROUP_ROLES maps each group to "admin" or to {"project": role} with a role of ${ROLE_NAMES.join(', ')}`,
+    );
+  }
+  return parsed as GroupRoles;
+}
+
+function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const mode = env.EVALHUB_AUTH || 'auto';
+  if (mode !== 'auto' && mode !== 'required')
+    throw new Error(`EVALHUB_AUTH is "auto" or "required", not ${JSON.stringify(mode)}`);
+  const issuer = env.EVALHUB_OIDC_ISSUER;
+  if (!issuer) return { mode, oidc: null };
+  if (!env.EVALHUB_OIDC_AUDIENCE)
+    throw new Error('EVALHUB_OIDC_AUDIENCE is needed with EVALHUB_OIDC_ISSUER (the client id)');
+  return {
+    mode,
+    oidc: {
+      issuer,
+      audience: env.EVALHUB_OIDC_AUDIENCE,
+      jwksUrl: env.EVALHUB_OIDC_JWKS_URL || null,
+      userClaim: env.EVALHUB_OIDC_USER_CLAIM || 'sub',
+      groupsClaim: env.EVALHUB_OIDC_GROUPS_CLAIM || 'groups',
+      groupRoles: groupRoles(env.EVALHUB_OIDC_GROUP_ROLES),
+    },
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   return {
     port: integer('PORT', env.PORT, 4000, 0, 65535),
@@ -73,5 +145,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       .filter(Boolean),
     workDir: env.EVALHUB_WORK_DIR || join(tmpdir(), 'evalhub-work'),
     storeDir: env.EVALHUB_STORE_DIR || './.evalhub/store',
+    auth: authConfig(env),
   };
 }

@@ -10,13 +10,14 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { sql } from 'drizzle-orm';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { HubConfig } from './config.ts';
-import { type DatabaseHandle, openDatabase } from './db/connect.ts';
+import { type Database, type DatabaseHandle, openDatabase } from './db/connect.ts';
 import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
 import { WorkerPool } from './engine/worker-pool.ts';
 import { serveArtifact } from './http/artifacts.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
+import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
@@ -28,6 +29,8 @@ import {
   NotFoundError,
   ValidationError,
 } from './resolvers/core/errors.ts';
+import { createAuthenticator } from './resolvers/identity/authenticate.ts';
+import { anyUsableApiToken } from './resolvers/identity/tokens.ts';
 import { RunEventStreams } from './resolvers/runs/stream.ts';
 import type { RunnerModule } from './runners/contract.ts';
 import { builtInRunners } from './runners/index.ts';
@@ -47,8 +50,8 @@ export interface HubOptions {
   config: HubConfig;
   /** An open database to use instead of opening the configured one (tests). */
   database?: DatabaseHandle;
-  /** Who a request acts as; the local operator by default. */
-  actorFor?: (req: IncomingMessage) => Actor;
+  /** Who a request acts as when this names someone (tests); its bearer token otherwise. */
+  actorOverride?: (req: IncomingMessage) => Actor | null;
   /** Told the SQL statements of each GraphQL request. */
   onStatements?: (statements: string[]) => void;
   /** Runner modules besides the built-in ones and those of EVALHUB_RUNNER_MODULES. */
@@ -102,6 +105,32 @@ export async function runnerRegistry(
   ]);
 }
 
+/**
+ * Whether requests without a token act as the local operator: a hub over the embedded
+ * database, listening on a loopback address, with auth not required.
+ */
+export function localMode(config: HubConfig): boolean {
+  return config.auth.mode === 'auto' && !config.databaseUrl && isLoopbackHost(config.host);
+}
+
+/**
+ * A hub that requires tokens, with neither a token nor an identity provider, admits nobody:
+ * on an address others can reach that is a mistake, and it does not start; on a loopback
+ * address it starts and says how to make the first token.
+ */
+async function checkSomeoneCanSignIn(config: HubConfig, db: Database): Promise<void> {
+  if (localMode(config) || config.auth.oidc || (await anyUsableApiToken(db))) return;
+  const how =
+    'make an admin token on the server with `evalhub token create --admin --name <name>` ' +
+    '(same DATABASE_URL / EVALHUB_DATA_DIR), or configure OIDC (EVALHUB_OIDC_ISSUER, ' +
+    'EVALHUB_OIDC_AUDIENCE); see README, "Running for a team"';
+  if (!isLoopbackHost(config.host))
+    throw new Error(
+      `refusing to listen on ${config.host}: requests need a token, and none exists; ${how}`,
+    );
+  log.warn(`requests need a token, and none exists: ${how}`);
+}
+
 export async function startHub(options: HubOptions): Promise<Hub> {
   const { config } = options;
   const database =
@@ -124,16 +153,29 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     ],
   });
   await apollo.start();
-  const local = localOperator(config.actorName);
-  const actorFor = options.actorFor ?? (() => local);
-  const contextFor = (req: IncomingMessage) => createContext(services, actorFor(req));
+  await checkSomeoneCanSignIn(config, database.db);
+  const authenticator = createAuthenticator({
+    db: database.db,
+    localOperator: localMode(config) ? localOperator(config.actorName) : null,
+    oidc: config.auth.oidc,
+  });
+  const identify: Identify = async (req, authorization) =>
+    options.actorOverride?.(req) ??
+    authenticator.actorOf(authorization ?? req.headers.authorization);
+  const contextFor = (actor: Actor) => createContext(services, actor);
   const graphql = graphqlEndpoint({ apollo, contextFor, onStatements: options.onStatements });
-  const subscriptions = serveSubscriptions(httpServer, schema, contextFor);
+  const subscriptions = serveSubscriptions(httpServer, schema, { identify, contextFor });
+  const stopRevocations = listener.on('evalhub_access_changed', (tokenId) =>
+    subscriptions.endSessionsOf(tokenId),
+  );
 
   httpServer.on('request', async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      if (url.pathname === '/graphql') return await graphql(req, res, url);
+      if (url.pathname === '/graphql') {
+        const actor = await identifyOrRefuse(identify, req, res);
+        return actor ? await graphql(req, res, url, actor) : undefined;
+      }
       if (url.pathname === '/healthz') {
         const healthy = await database.db.execute(sql`select 1`).then(
           () => true,
@@ -145,18 +187,22 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           workers: workers ? { concurrency: config.workers, active: workers.activeRuns } : null,
         });
       }
-      if (
-        url.pathname.startsWith('/api/v1/') &&
-        (await serveLineageApi({ db: database.db, actor: actorFor(req), runners }, req, res, url))
-      )
-        return;
-      if (req.method === 'GET' && url.pathname.startsWith('/artifacts/')) {
-        return await serveArtifact(
-          database.db,
-          actorFor(req),
-          url.pathname.slice('/artifacts/'.length),
-          res,
-        );
+      if (url.pathname.startsWith('/api/v1/') || url.pathname.startsWith('/artifacts/')) {
+        const actor = await identifyOrRefuse(identify, req, res);
+        if (!actor) return;
+        if (
+          url.pathname.startsWith('/api/v1/') &&
+          (await serveLineageApi({ db: database.db, actor, runners }, req, res, url))
+        )
+          return;
+        if (req.method === 'GET' && url.pathname.startsWith('/artifacts/')) {
+          return await serveArtifact(
+            database.db,
+            actor,
+            url.pathname.slice('/artifacts/'.length),
+            res,
+          );
+        }
       }
       if (req.method === 'GET' && (await serveGraphiQL(url.pathname, res))) return;
       if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
@@ -197,6 +243,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     listener,
     workers,
     close: async () => {
+      stopRevocations();
       await workers?.stop();
       await subscriptions.close();
       await apollo.stop();

@@ -26,6 +26,7 @@ const parts = [
   'resolvers/compare/',
   'resolvers/interop/openlineage/',
   'resolvers/interop/checkmaite/',
+  'resolvers/identity/',
   'resolvers/loaders.ts',
   'engine/',
   'schema/',
@@ -33,6 +34,7 @@ const parts = [
   'logger.ts',
   'config.ts',
   'cli.ts',
+  'cli/',
   'server.ts',
 ] as const;
 type Part = (typeof parts)[number];
@@ -104,6 +106,9 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
     ],
     types: ['runners/'],
   },
+  'resolvers/identity/': {
+    values: ['resolvers/identity/', 'resolvers/registry/', 'resolvers/core/', 'db/'],
+  },
   'resolvers/loaders.ts': {
     values: ['resolvers/registry/', 'resolvers/runs/', 'resolvers/core/', 'db/'],
     types: ['runners/'],
@@ -123,6 +128,20 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
   'logger.ts': { values: [] },
   'config.ts': { values: [] },
   'cli.ts': { values: ['*'] },
+  'cli/': {
+    values: [
+      'cli/',
+      'server.ts',
+      'config.ts',
+      'logger.ts',
+      'db/',
+      'engine/',
+      'http/',
+      'schema/',
+      'resolvers/',
+      'runners/',
+    ],
+  },
   'server.ts': {
     values: [
       'config.ts',

@@ -20,6 +20,7 @@ export const CHANNELS = [
   'evalhub_run_status',
   'evalhub_runs_queued',
   'evalhub_run_cancel',
+  'evalhub_access_changed',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

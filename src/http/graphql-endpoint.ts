@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { recordStatements } from '../db/statements.ts';
+import type { Actor } from '../resolvers/core/actor.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 
 /** Request bodies larger than this are refused before they are parsed. */
@@ -29,13 +30,18 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 export interface GraphQLEndpointOptions {
   apollo: ApolloServer<GraphQLContext>;
-  contextFor: (req: IncomingMessage) => GraphQLContext;
+  contextFor: (actor: Actor) => GraphQLContext;
   /** Told the SQL statements each request issued (tests count them). */
   onStatements?: ((statements: string[]) => void) | undefined;
 }
 
 export function graphqlEndpoint({ apollo, contextFor, onStatements }: GraphQLEndpointOptions) {
-  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    actor: Actor,
+  ): Promise<void> => {
     let body: unknown;
     if (req.method === 'POST') {
       let raw: Buffer;
@@ -66,7 +72,7 @@ export function graphqlEndpoint({ apollo, contextFor, onStatements }: GraphQLEnd
     const { result, statements } = await recordStatements(() =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => contextFor(req),
+        context: async () => contextFor(actor),
       }),
     );
     onStatements?.(statements);

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { log } from '../logger.ts';
+import type { Actor } from '../resolvers/core/actor.ts';
 
 /** A socket with more than this much unsent makes its subscriptions wait. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -17,6 +18,8 @@ const KEEP_ALIVE_MS = 12_000;
 export interface Extra {
   socket: WebSocket;
   request: IncomingMessage;
+  /** Who the connection acts for, once its connection_init was accepted. */
+  actor?: Actor;
 }
 
 /** Senders with messages waiting, all written in one pass at the end of this turn. */
@@ -81,7 +84,30 @@ export function serveGraphQLWs(
   options: ServerOptions<Record<string, unknown>, Extra>,
   wsServer: WebSocketServer,
 ) {
-  const server = makeServer(options);
+  // Connections acting with a token, so that revoking it closes them.
+  const byToken = new Map<string, Set<WebSocket>>();
+  const server = makeServer({
+    ...options,
+    onConnect: async (ctx) => {
+      const accepted = await options.onConnect?.(ctx);
+      const { actor, socket } = ctx.extra;
+      if (accepted === false || !actor) return accepted;
+      if (actor.tokenId) {
+        const sockets = byToken.get(actor.tokenId) ?? new Set();
+        sockets.add(socket);
+        byToken.set(actor.tokenId, sockets);
+        socket.once('close', () => sockets.delete(socket));
+      }
+      if (actor.expiresAt) {
+        const expiry = setTimeout(
+          () => socket.close(CloseCode.Unauthorized, 'the token expired'),
+          Math.max(0, Math.min(Date.parse(actor.expiresAt) - Date.now(), 2 ** 31 - 1)),
+        );
+        socket.once('close', () => clearTimeout(expiry));
+      }
+      return accepted;
+    },
+  });
   wsServer.options.handleProtocols = handleProtocols;
   wsServer.on('connection', (socket, request) => {
     socket.once('error', (error) => {
@@ -123,6 +149,12 @@ export function serveGraphQLWs(
     });
   });
   return {
+    /** Closes the connections acting with a token (it was revoked). */
+    endSessionsOf(tokenId: string) {
+      for (const socket of byToken.get(tokenId) ?? [])
+        socket.close(CloseCode.Unauthorized, 'the token was revoked');
+      byToken.delete(tokenId);
+    },
     dispose: async () => {
       for (const client of wsServer.clients) client.close(1001, 'Going away');
       wsServer.removeAllListeners();

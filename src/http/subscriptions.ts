@@ -5,7 +5,7 @@
 // run); executing each subscriber's selection set on each event is what would cost, so
 // results are cached per event object and per (document, variables, visible projects):
 // a thousand subscribers with the same query cost one execution per event.
-import type { IncomingMessage, Server } from 'node:http';
+import type { Server } from 'node:http';
 import {
   createSourceEventStream,
   type ExecutionArgs,
@@ -14,10 +14,14 @@ import {
   type GraphQLSchema,
   print,
 } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
+import type { Actor } from '../resolvers/core/actor.ts';
 import { visibleSlugs } from '../resolvers/core/actor.ts';
+import { AuthenticationError } from '../resolvers/identity/authenticate.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 import { serveGraphQLWs } from './graphql-ws-server.ts';
+import type { Identify } from './identity.ts';
 
 type Results = Map<string, Promise<ExecutionResult> | ExecutionResult>;
 const resultsByEvent = new WeakMap<object, Results>();
@@ -88,19 +92,48 @@ async function subscribeWithSharedResults(
   });
 }
 
+export interface SubscriptionsOptions {
+  identify: Identify;
+  contextFor: (actor: Actor) => GraphQLContext;
+}
+
+/**
+ * Serves subscriptions. A connection is identified when it opens (the `authorization` of its
+ * connection_init payload, else its upgrade request's header): one that is not closes with
+ * 4401; one whose token expires or is revoked closes then (4401 as well), ending its
+ * subscriptions.
+ */
 export function serveSubscriptions(
   server: Server,
   schema: GraphQLSchema,
-  contextFor: (request: IncomingMessage) => GraphQLContext,
-): { close(): Promise<void> } {
+  { identify, contextFor }: SubscriptionsOptions,
+): { close(): Promise<void>; endSessionsOf(tokenId: string): void } {
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const handle = serveGraphQLWs(
     {
       schema,
-      context: (ctx) => contextFor(ctx.extra.request) as unknown as Record<string, unknown>,
+      onConnect: async (ctx) => {
+        const given = ctx.connectionParams?.authorization;
+        try {
+          const actor = await identify(
+            ctx.extra.request,
+            typeof given === 'string' ? given : undefined,
+          );
+          ctx.extra.actor = actor;
+          return true;
+        } catch (error) {
+          if (!(error instanceof AuthenticationError)) throw error;
+          ctx.extra.socket.close(CloseCode.Unauthorized, error.message.slice(0, 120));
+          return false;
+        }
+      },
+      context: (ctx) => contextFor(ctx.extra.actor!) as unknown as Record<string, unknown>,
       subscribe: subscribeWithSharedResults,
     },
     wsServer,
   );
-  return { close: () => handle.dispose() };
+  return {
+    close: () => handle.dispose(),
+    endSessionsOf: (tokenId) => handle.endSessionsOf(tokenId),
+  };
 }

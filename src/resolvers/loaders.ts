@@ -12,6 +12,7 @@ import {
   models,
   modelTrainingData,
   modelVersions,
+  projectMembers,
   projects,
   runInputs,
   runs,
@@ -256,6 +257,16 @@ export function createLoaders({ db, actor }: ServiceContext) {
         return rows.map((row) => row.input);
       },
       (row) => row.runId,
+    ),
+    /** A project's members (the schema shows them to maintainers only). */
+    projectMembers: groupedBy(
+      (ids) =>
+        db
+          .select()
+          .from(projectMembers)
+          .where(inArray(projectMembers.projectId, ids))
+          .orderBy(asc(projectMembers.subject)),
+      (row) => row.projectId,
     ),
     runChildren: groupedBy(
       (ids) =>

@@ -72,9 +72,15 @@ builder.objectType(ForbiddenError, {
   description: 'You may see the project, but your role there does not allow this change.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    project: t.exposeString('project', { description: 'The project (slug).' }),
+    project: t.exposeString('project', {
+      nullable: true,
+      description: 'The project (slug); null for what only a hub admin may do.',
+    }),
     required: t.exposeString('required', { description: 'The role the change takes.' }),
-    held: t.exposeString('held', { description: 'The role you hold there.' }),
+    held: t.exposeString('held', {
+      nullable: true,
+      description: 'The role you hold there (null for what only an admin may do).',
+    }),
   }),
 });
 

@@ -15,6 +15,7 @@ import './run-events.ts';
 import './compare.ts';
 import './lineage.ts';
 import './interop.ts';
+import './identity.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

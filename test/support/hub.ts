@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLFormattedError, print } from 'graphql';
 import { type HubConfig, loadConfig } from '../../src/config.ts';
-import { type Actor, localOperator, type Role } from '../../src/resolvers/core/actor.ts';
+import type { Actor, Role } from '../../src/resolvers/core/actor.ts';
 import type { RunnerModule } from '../../src/runners/contract.ts';
 import { type Hub, startHub } from '../../src/server.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
@@ -22,11 +22,11 @@ export interface GraphQLResponse<T> {
 export interface TestHub {
   hub: Hub;
   database: TestDatabase;
-  /** Calls the API; `as` runs the request as another actor. */
+  /** Calls the API; `as` runs the request as another actor, `token` sends a bearer token. */
   graphql<TResult, TVariables>(
     document: TypedDocumentNode<TResult, TVariables>,
     variables?: TVariables,
-    options?: { as?: Actor },
+    options?: { as?: Actor; token?: string },
   ): Promise<GraphQLResponse<TResult>>;
   close(): Promise<void>;
 }
@@ -57,7 +57,6 @@ export async function startTestHub(
   const { config = {} } = options;
   const database = await openTestDatabase();
   let statements: string[] = [];
-  const operator = localOperator('tester');
   const hub = await startHub({
     // Short leases, so that a dead worker is noticed within a test's patience.
     config: {
@@ -71,10 +70,11 @@ export async function startTestHub(
       ...config,
     },
     database,
-    // Only this harness reads the header; the server's own default is the local operator.
-    actorFor: (req) => {
+    // Only this harness reads the header; without it a request is the local operator's, or
+    // its token's when the hub requires tokens.
+    actorOverride: (req) => {
       const header = req.headers[ACTOR_HEADER];
-      return typeof header === 'string' ? (JSON.parse(header) as Actor) : operator;
+      return typeof header === 'string' ? (JSON.parse(header) as Actor) : null;
     },
     onStatements: (recorded) => {
       statements = recorded;
@@ -90,10 +90,12 @@ export async function startTestHub(
         headers: {
           'content-type': 'application/json',
           ...(options?.as ? { [ACTOR_HEADER]: JSON.stringify(options.as) } : {}),
+          ...(options?.token ? { authorization: `Bearer ${options.token}` } : {}),
         },
         body: JSON.stringify({ query: print(document), variables }),
       });
       const body = (await response.json()) as { data: never; errors?: GraphQLFormattedError[] };
+      // A request refused before GraphQL (401) has no data.
       return { ...body, statements, status: response.status };
     },
     async close() {

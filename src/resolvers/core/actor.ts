@@ -79,6 +79,11 @@ export function requireRole(actor: Actor, slug: string, role: Role, action: stri
   if (rank(held) < rank(role)) throw new ForbiddenError(action, slug, role, held);
 }
 
+/** Checks that the actor is a hub admin before it does what only an admin may do. */
+export function requireAdmin(actor: Actor, action: string): void {
+  if (!actor.admin) throw new ForbiddenError(action, null, 'admin', null);
+}
+
 /** The slugs of the projects the actor sees, or null for every project. */
 export function visibleSlugs(actor: Actor): string[] | null {
   if (actor.admin || actor.roles[ALL_PROJECTS]) return null;

@@ -55,12 +55,17 @@ export class DigestMismatchError extends Error {
  */
 export class ForbiddenError extends Error {
   override name = 'ForbiddenError';
-  readonly project: string;
-  /** The role the change takes, and the one the actor holds. */
+  /** The project (slug) it was refused in; null for what only a hub admin may do. */
+  readonly project: string | null;
+  /** The role the change takes ("admin" for a hub admin), and the one the actor holds. */
   readonly required: string;
-  readonly held: string;
-  constructor(action: string, project: string, required: string, held: string) {
-    super(`${action} takes the ${required} role in project ${project}; you are a ${held} there`);
+  readonly held: string | null;
+  constructor(action: string, project: string | null, required: string, held: string | null) {
+    super(
+      project === null
+        ? `${action} takes a hub admin`
+        : `${action} takes the ${required} role in project ${project}; you are a ${held} there`,
+    );
     this.project = project;
     this.required = required;
     this.held = held;

@@ -1,5 +1,5 @@
 // The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), GraphiQL on /,
-// health on /healthz, artifact downloads on /artifacts/<id>; and, unless told otherwise,
+// health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/; and, unless told otherwise,
 // workers executing runs in this process.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import { serveArtifact } from './http/artifacts.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
+import { serveReportApi } from './http/report-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
 import { type Actor, localOperator } from './resolvers/core/actor.ts';
@@ -145,11 +146,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           workers: workers ? { concurrency: config.workers, active: workers.activeRuns } : null,
         });
       }
-      if (
-        url.pathname.startsWith('/api/v1/') &&
-        (await serveLineageApi({ db: database.db, actor: actorFor(req), runners }, req, res, url))
-      )
-        return;
+      if (url.pathname.startsWith('/api/v1/')) {
+        const ctx = { db: database.db, actor: actorFor(req), runners };
+        if (await serveReportApi(ctx, req, res, url)) return;
+        if (await serveLineageApi(ctx, req, res, url)) return;
+      }
       if (req.method === 'GET' && url.pathname.startsWith('/artifacts/')) {
         return await serveArtifact(
           database.db,

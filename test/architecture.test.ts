@@ -24,6 +24,7 @@ const parts = [
   'resolvers/workflows/',
   'resolvers/lineage/',
   'resolvers/compare/',
+  'resolvers/report/',
   'resolvers/interop/openlineage/',
   'resolvers/interop/checkmaite/',
   'resolvers/loaders.ts',
@@ -80,6 +81,15 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
   'resolvers/compare/': {
     values: ['resolvers/compare/', 'resolvers/runs/', 'resolvers/core/', 'db/', 'runners/stats/'],
   },
+  'resolvers/report/': {
+    values: [
+      'resolvers/report/',
+      'resolvers/workflows/',
+      'resolvers/runs/',
+      'resolvers/core/',
+      'db/',
+    ],
+  },
   'resolvers/interop/openlineage/': {
     values: [
       'resolvers/interop/openlineage/',
@@ -105,7 +115,13 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
     types: ['runners/'],
   },
   'resolvers/loaders.ts': {
-    values: ['resolvers/registry/', 'resolvers/runs/', 'resolvers/core/', 'db/'],
+    values: [
+      'resolvers/report/',
+      'resolvers/registry/',
+      'resolvers/runs/',
+      'resolvers/core/',
+      'db/',
+    ],
     types: ['runners/'],
   },
   'engine/': {

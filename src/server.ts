@@ -128,6 +128,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const local = localOperator(config.actorName);
   const actorFor = options.actorFor ?? (() => local);
   const contextFor = (req: IncomingMessage) => createContext(services, actorFor(req));
+  const printer = { chromium: config.chromium, timeoutMs: config.pdfTimeoutMs };
   const graphql = graphqlEndpoint({ apollo, contextFor, onStatements: options.onStatements });
   const subscriptions = serveSubscriptions(httpServer, schema, contextFor);
 
@@ -148,7 +149,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       }
       if (url.pathname.startsWith('/api/v1/')) {
         const ctx = { db: database.db, actor: actorFor(req), runners };
-        if (await serveReportApi(ctx, req, res, url)) return;
+        if (await serveReportApi(ctx, req, res, url, printer)) return;
         if (await serveLineageApi(ctx, req, res, url)) return;
       }
       if (req.method === 'GET' && url.pathname.startsWith('/artifacts/')) {

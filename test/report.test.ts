@@ -1,6 +1,6 @@
 // The T&E report, as a program office reads it: on a real workflow run (profile, evaluation,
 // blur sweep, requirements) and a run with hostile strings, through GraphQL and REST, as
-// Markdown and HTML in Chromium. What a reader relies on is checked against what the
+// Markdown, HTML in Chromium, and PDF. What a reader relies on is checked against what the
 // hub stored: the verdicts, the digests, the numbers, the derivations, the command.
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -449,6 +449,38 @@ describe('the report over REST', () => {
     const viaGraphql = await report(workflow.id, 'MARKDOWN', stranger);
     expect(viaGraphql.data.node).toBeNull();
     expect(viaGraphql.errors).toBeUndefined();
+  });
+
+  it.skipIf(browserMissing)(
+    'prints a PDF',
+    async () => {
+      const response = await get(`/api/v1/runs/${workflow.id}/report?format=pdf`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/pdf');
+      const bytes = Buffer.from(await response.arrayBuffer());
+      expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      // Several pages of tables and a chart.
+      expect(bytes.length).toBeGreaterThan(20_000);
+    },
+    60_000,
+  );
+
+  it('says so when the hub has no Chromium to print with', async () => {
+    const bare = await startTestHub({ config: { chromium: null, workers: 0 } });
+    try {
+      const started = await bare.graphql(StartRun, {
+        input: { project: 'p', runner: 'event-generator', config: { events: 1 } },
+      });
+      const { run } = expectType(started.data.startRun, 'StartRunPayload');
+      const response = await fetch(`${bare.hub.url}/api/v1/runs/${run.id}/report?format=pdf`);
+      expect(response.status).toBe(501);
+      expect(((await response.json()) as { error: string }).error).toMatch(/no Chromium/);
+      // The other formats need none.
+      const html = await fetch(`${bare.hub.url}/api/v1/runs/${run.id}/report?format=html`);
+      expect(html.status).toBe(200);
+    } finally {
+      await bare.close();
+    }
   });
 });
 

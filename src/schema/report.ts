@@ -1,5 +1,5 @@
 // The T&E report of a run, and the command that repeats it. GET
-// /api/v1/runs/{id}/report serves the same report as a file.
+// /api/v1/runs/{id}/report serves the same report as a file, and as PDF.
 import { NotFoundError } from '../resolvers/core/errors.ts';
 import { encodeGlobalId } from '../resolvers/core/global-id.ts';
 import { type ReportFormat, renderReport } from '../resolvers/report/compose.ts';
@@ -24,7 +24,7 @@ builder.objectFields(RunRef, (t) => ({
       "verdict on the workflow's requirements, metrics with intervals, per-class results, " +
       'confusion matrix, robustness curves, data profile and drift, findings by severity, ' +
       'environment, audit-chain status and the command that reproduces it. Markdown or HTML; ' +
-      'GET /api/v1/runs/{id}/report serves it as a file.',
+      'GET /api/v1/runs/{id}/report?format=pdf gives it as PDF.',
     args: {
       format: t.arg({
         type: ReportFormatEnum,

@@ -77,7 +77,7 @@ function block(b: Block): string {
           { code: b.artifact.digest },
           ', id ',
           { code: b.artifact.id },
-          '; the HTML report shows it)',
+          '; the HTML and PDF reports show it)',
         ]),
       );
   }

@@ -1,4 +1,5 @@
 // Configuration from environment variables; README.md lists them.
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,7 +48,14 @@ export interface HubConfig {
    */
   storeDir: string;
   auth: AuthConfig;
+  /** The Chromium that prints PDF reports; null when there is none. */
+  chromium: string | null;
+  /** How long Chromium may take to print one report before it is killed. */
+  pdfTimeoutMs: number;
 }
+
+/** Debian's (and most distributions') Chromium, used when EVALHUB_CHROMIUM does not say. */
+const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
 function number(
   name: string,
@@ -146,5 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     workDir: env.EVALHUB_WORK_DIR || join(tmpdir(), 'evalhub-work'),
     storeDir: env.EVALHUB_STORE_DIR || './.evalhub/store',
     auth: authConfig(env),
+    chromium: env.EVALHUB_CHROMIUM || (existsSync(DEFAULT_CHROMIUM) ? DEFAULT_CHROMIUM : null),
+    pdfTimeoutMs:
+      number('EVALHUB_PDF_TIMEOUT_SECONDS', env.EVALHUB_PDF_TIMEOUT_SECONDS, 60, 1, 3600) * 1000,
   };
 }

@@ -1,5 +1,5 @@
 // The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), GraphiQL on /,
-// health on /healthz, artifact downloads on /artifacts/<id>; and, unless told otherwise,
+// health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/; and, unless told otherwise,
 // workers executing runs in this process.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,7 @@ import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
+import { serveReportApi } from './http/report-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
 import { type Actor, localOperator } from './resolvers/core/actor.ts';
@@ -163,6 +164,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     options.actorOverride?.(req) ??
     authenticator.actorOf(authorization ?? req.headers.authorization);
   const contextFor = (actor: Actor) => createContext(services, actor);
+  const printer = { chromium: config.chromium, timeoutMs: config.pdfTimeoutMs };
   const graphql = graphqlEndpoint({ apollo, contextFor, onStatements: options.onStatements });
   const subscriptions = serveSubscriptions(httpServer, schema, { identify, contextFor });
   const stopRevocations = listener.on('evalhub_access_changed', (tokenId) =>
@@ -190,11 +192,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       if (url.pathname.startsWith('/api/v1/') || url.pathname.startsWith('/artifacts/')) {
         const actor = await identifyOrRefuse(identify, req, res);
         if (!actor) return;
-        if (
-          url.pathname.startsWith('/api/v1/') &&
-          (await serveLineageApi({ db: database.db, actor, runners }, req, res, url))
-        )
-          return;
+        if (url.pathname.startsWith('/api/v1/')) {
+          const ctx = { db: database.db, actor, runners };
+          if (await serveReportApi(ctx, req, res, url, printer)) return;
+          if (await serveLineageApi(ctx, req, res, url)) return;
+        }
         if (req.method === 'GET' && url.pathname.startsWith('/artifacts/')) {
           return await serveArtifact(
             database.db,

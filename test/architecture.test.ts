@@ -24,6 +24,7 @@ const parts = [
   'resolvers/workflows/',
   'resolvers/lineage/',
   'resolvers/compare/',
+  'resolvers/report/',
   'resolvers/interop/openlineage/',
   'resolvers/interop/checkmaite/',
   'resolvers/identity/',
@@ -82,6 +83,15 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
   'resolvers/compare/': {
     values: ['resolvers/compare/', 'resolvers/runs/', 'resolvers/core/', 'db/', 'runners/stats/'],
   },
+  'resolvers/report/': {
+    values: [
+      'resolvers/report/',
+      'resolvers/workflows/',
+      'resolvers/runs/',
+      'resolvers/core/',
+      'db/',
+    ],
+  },
   'resolvers/interop/openlineage/': {
     values: [
       'resolvers/interop/openlineage/',
@@ -110,7 +120,13 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
     values: ['resolvers/identity/', 'resolvers/registry/', 'resolvers/core/', 'db/'],
   },
   'resolvers/loaders.ts': {
-    values: ['resolvers/registry/', 'resolvers/runs/', 'resolvers/core/', 'db/'],
+    values: [
+      'resolvers/report/',
+      'resolvers/registry/',
+      'resolvers/runs/',
+      'resolvers/core/',
+      'db/',
+    ],
     types: ['runners/'],
   },
   'engine/': {

@@ -2,24 +2,14 @@
 // classifier on it and sweeps perturbations, with requirements. The hub runs the real
 // runners; the test checks the findings, the derived dataset versions and their lineage,
 // and the artifacts a T&E engineer would open.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.ts';
 import { tempFolder } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
-import { encodeImage } from './support/image-datasets.ts';
 import { Impact, Trace } from './support/lineage-documents.ts';
-import { linearImageClassifier, writeModel } from './support/onnx-models.ts';
-import {
-  DefineWorkflow,
-  expectType,
-  RegisterDataset,
-  RegisterDatasetVersion,
-  RegisterModel,
-  RegisterModelVersion,
-} from './support/registry-documents.ts';
+import { DefineWorkflow, expectType } from './support/registry-documents.ts';
 import { runDetails, StartWorkflow, waitForStatus } from './support/run-documents.ts';
+import { registerStripes, stripesWorkflowSpec } from './support/stripes.ts';
 
 const DerivedVersion = graphql(`
   query DerivedVersion($id: ID!) {
@@ -47,53 +37,9 @@ const temp = tempFolder();
 let modelVersion = '';
 let datasetVersion = '';
 
-// The robustness test's set-up (test/runners/robustness.test.ts explains the numbers): 16 x 16
-// grey 'plain' images and black-and-white 'striped' ones, and a linear classifier that scores
-// the stripes. Accuracy is 1 on clean images and at blur sigma 0.5, and 0.5 from sigma 1 on.
-// The three images of each class are the same picture, which the profile must notice.
-const SIDE = 16;
-const stripe = (x: number) => (x % 4 < 2 ? 1 : -1);
-
 beforeAll(async () => {
   t = await startTestHub();
-  const data = join(temp.path, 'stripes');
-  for (const label of ['plain', 'striped']) mkdirSync(join(data, label), { recursive: true });
-  for (let i = 0; i < 3; i++) {
-    writeFileSync(
-      join(data, 'plain', `${i}.png`),
-      await encodeImage(SIDE, SIDE, () => [128, 128, 128]),
-    );
-    writeFileSync(
-      join(data, 'striped', `${i}.png`),
-      await encodeImage(SIDE, SIDE, (x) => (stripe(x) > 0 ? [255, 255, 255] : [0, 0, 0])),
-    );
-  }
-  const modelPath = writeModel(
-    join(temp.path, 'stripes.onnx'),
-    linearImageClassifier({
-      height: SIDE,
-      width: SIDE,
-      classes: 2,
-      weight: (_channel, _y, x, cls) => (cls === 1 ? stripe(x) / (3 * SIDE * SIDE) : 0),
-      bias: [0.25, 0],
-    }),
-  );
-  await t.graphql(RegisterModel, {
-    input: { project: 'e2e', name: 'stripes', task: 'IMAGE_CLASSIFICATION' },
-  });
-  const model = await t.graphql(RegisterModelVersion, {
-    input: { model: 'e2e/stripes', version: 'v1', uri: modelPath, format: 'ONNX' },
-  });
-  modelVersion = expectType(model.data.registerModelVersion, 'RegisterModelVersionPayload')
-    .modelVersion.id;
-  await t.graphql(RegisterDataset, {
-    input: { project: 'e2e', name: 'stripes', task: 'IMAGE_CLASSIFICATION' },
-  });
-  const dataset = await t.graphql(RegisterDatasetVersion, {
-    input: { dataset: 'e2e/stripes', version: 'clean', uri: data, format: 'IMAGE_FOLDER' },
-  });
-  datasetVersion = expectType(dataset.data.registerDatasetVersion, 'RegisterDatasetVersionPayload')
-    .datasetVersion.id;
+  ({ modelVersion, datasetVersion } = await registerStripes(t, temp.path, 'e2e'));
 }, 60_000);
 
 afterAll(async () => {
@@ -101,56 +47,10 @@ afterAll(async () => {
   temp.remove();
 });
 
-const spec = {
-  inputs: [
-    { name: 'model', kind: 'MODEL_VERSION' },
-    { name: 'data', kind: 'DATASET_VERSION' },
-  ],
-  steps: [
-    { id: 'profile', runner: 'profile-dataset', inputs: { dataset: 'data' } },
-    {
-      id: 'evaluate',
-      runner: 'evaluate-classification',
-      inputs: { model: 'model', dataset: 'data' },
-      config: { bootstrapResamples: 200 },
-      dependsOn: ['profile'],
-    },
-    {
-      id: 'robustness',
-      runner: 'robustness',
-      inputs: { model: 'model', dataset: 'data' },
-      config: {
-        perturbations: [{ kind: 'gaussian-blur', severities: [0.5, 1, 4] }],
-        bootstrapResamples: 200,
-      },
-      dependsOn: ['evaluate'],
-    },
-  ],
-  requirements: [
-    {
-      id: 'clean-accuracy',
-      step: 'evaluate',
-      metric: 'accuracy',
-      op: '>=',
-      threshold: 0.9,
-    },
-    {
-      id: 'blur-accuracy',
-      step: 'robustness',
-      metric: 'accuracy',
-      op: '>=',
-      threshold: 0.9,
-      slice: { perturbation: 'gaussian-blur' },
-      severity: 'CRITICAL',
-    },
-    { id: 'no-corrupt-images', metric: 'corrupt_count', op: '==', threshold: 0 },
-  ],
-};
-
 describe('an evaluation workflow through the API', () => {
   it('profiles, evaluates and sweeps, then reports what its requirements found', async () => {
     const defined = await t.graphql(DefineWorkflow, {
-      input: { project: 'e2e', name: 'acceptance', spec },
+      input: { project: 'e2e', name: 'acceptance', spec: stripesWorkflowSpec },
     });
     const workflowVersion = expectType(defined.data.defineWorkflow, 'DefineWorkflowPayload')
       .workflowVersion.id;

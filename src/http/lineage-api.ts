@@ -55,7 +55,7 @@ export async function serveLineageApi(
 }
 
 /** An id from the path, decoded; null (and a 400 sent) when it is not valid percent-encoding. */
-function pathId(segment: string, res: ServerResponse): string | null {
+export function pathId(segment: string, res: ServerResponse): string | null {
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -64,7 +64,7 @@ function pathId(segment: string, res: ServerResponse): string | null {
   }
 }
 
-function methodNotAllowed(res: ServerResponse, allowed: string): true {
+export function methodNotAllowed(res: ServerResponse, allowed: string): true {
   res.setHeader('allow', allowed);
   sendJson(res, 405, { error: `use ${allowed} here` });
   return true;

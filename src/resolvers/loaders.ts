@@ -35,6 +35,8 @@ import type {
   VersionRow,
 } from './registry/version-catalogue.ts';
 import { selectVersions } from './registry/version-queries.ts';
+import { gatherRunReports } from './report/gather.ts';
+import { reproduceCommands } from './report/reproduce.ts';
 
 function byId<Row extends { id: string }>(fetch: (ids: string[]) => Promise<Row[]>) {
   return new DataLoader<string, Row | null>(async (ids) => {
@@ -66,7 +68,8 @@ export function newestFirst(table: { createdAt: PgColumn; id: PgColumn }): Order
   };
 }
 
-export function createLoaders({ db, actor }: ServiceContext) {
+export function createLoaders(services: ServiceContext) {
+  const { db, actor } = services;
   const project = byId((ids) =>
     db
       .select()
@@ -321,6 +324,9 @@ export function createLoaders({ db, actor }: ServiceContext) {
       const byModelVersion = Map.groupBy(rows, (row) => row.modelVersionId);
       return modelVersionIds.map((id) => (byModelVersion.get(id) ?? []).map((row) => row.version));
     }),
+    /** The T&E report's data and the reproduce command of each run (report/). */
+    runReport: new DataLoader((ids: readonly string[]) => gatherRunReports(services, ids)),
+    reproduceCommand: new DataLoader((ids: readonly string[]) => reproduceCommands(services, ids)),
     modelVersions: (args: PageArgs) =>
       pagesOf('modelVersions', args, (ids) => modelVersionPages(ids, args)),
     datasetVersions: (args: PageArgs) =>

@@ -36,7 +36,17 @@ export const emitRunner = defineRunner({
           }),
         )
         .default([]),
-      artifacts: z.array(z.object({ name: z.string(), json: z.unknown() })).default([]),
+      /** JSON artifacts, or, with `text`, artifacts of that text and media type (an SVG...). */
+      artifacts: z
+        .array(
+          z.object({
+            name: z.string(),
+            json: z.unknown(),
+            text: z.string().optional(),
+            mediaType: z.string().default('application/json'),
+          }),
+        )
+        .default([]),
       /** Datasets to make, each a folder with one file, derived from the dataset input. */
       outputs: z.array(z.object({ name: z.string(), content: z.string() })).default([]),
       fail: z.string().optional(),
@@ -48,8 +58,8 @@ export const emitRunner = defineRunner({
     for (const artifact of config.artifacts)
       emit.artifact({
         name: artifact.name,
-        mediaType: 'application/json',
-        bytes: Buffer.from(JSON.stringify(artifact.json)),
+        mediaType: artifact.mediaType,
+        bytes: Buffer.from(artifact.text ?? JSON.stringify(artifact.json)),
       });
     for (const output of config.outputs) {
       const folder = join(workDir, output.name);

@@ -1,0 +1,156 @@
+// How far the report can be trusted and repeated: the artifacts by digest, where each run
+// executed, the audit trail, and the command that runs the same work again.
+import type { RunRow } from '../../runs/status.ts';
+import type { Content, Section } from '../document.ts';
+import { codeOrDash, formatBytes, formatDuration, formatTime } from '../format.ts';
+import type { ReportView } from './view.ts';
+
+export function artifactsSection(view: ReportView): Section | null {
+  const { artifacts } = view.data;
+  if (!artifacts.length) return null;
+  return {
+    id: 'artifacts',
+    title: 'Artifacts',
+    blocks: [
+      {
+        kind: 'table',
+        columns: [
+          { title: 'Step' },
+          { title: 'Name' },
+          { title: 'Type' },
+          { title: 'Size', numeric: true },
+          { title: 'Digest' },
+        ],
+        rows: artifacts.map((a) => [
+          view.runLabel(a.runId),
+          { code: a.name },
+          a.mediaType,
+          formatBytes(a.sizeBytes),
+          { code: a.digest },
+        ]),
+      },
+    ],
+  };
+}
+
+interface Environment {
+  runner?: { id?: string; version?: string };
+  hub?: { version?: string };
+  node?: string;
+  platform?: string;
+  host?: string;
+  worker?: string;
+}
+
+export function environmentSection(view: ReportView): Section {
+  // A workflow run itself executes nowhere: its steps do.
+  const runs: RunRow[] = view.isWorkflow ? view.data.steps : [view.data.run];
+  return {
+    id: 'environment',
+    title: 'Environment',
+    blocks: [
+      {
+        kind: 'table',
+        columns: [
+          { title: 'Step' },
+          { title: 'Runner' },
+          { title: 'Hub' },
+          { title: 'Node.js' },
+          { title: 'Platform' },
+          { title: 'Host' },
+          { title: 'Worker' },
+          { title: 'Attempt', numeric: true },
+          { title: 'Started' },
+          { title: 'Duration', numeric: true },
+        ],
+        rows: runs.map((run) => {
+          const env = run.environment as Environment;
+          return [
+            view.runLabel(run.id),
+            { code: `${run.runnerId} ${run.runnerVersion}` },
+            env.hub?.version ?? '–',
+            env.node ?? '–',
+            env.platform ?? '–',
+            codeOrDash(env.host),
+            codeOrDash(env.worker),
+            String(run.attempt),
+            formatTime(run.startedAt),
+            formatDuration(run.startedAt, run.finishedAt),
+          ];
+        }),
+      },
+    ],
+  };
+}
+
+export function auditSection(view: ReportView): Section {
+  const { auditChain: chain, auditRecords: records } = view.data;
+  const status: Content =
+    chain.brokenAt === null
+      ? [
+          { verdict: 'pass', text: 'INTACT' },
+          ` every record, ${chain.checked} from the first, follows from its predecessor (verified ${formatTime(chain.verifiedAt)})`,
+        ]
+      : [
+          { verdict: 'fail', text: 'BROKEN' },
+          ` at record #${chain.brokenAt}: that record, or one removed before it, no longer matches ` +
+            `its hash, so records from #${chain.brokenAt} on cannot be trusted` +
+            (records.some((r) => r.id >= chain.brokenAt!) ? ', among them records below' : ''),
+        ];
+  const about = (targetType: string, targetId: string | null): Content => {
+    if (!targetId) return targetType;
+    if (targetType === 'Run') return `run ${view.runLabel(targetId)}`;
+    const version = view.version(targetId);
+    return version ? { code: version.ref } : targetType;
+  };
+  return {
+    id: 'audit',
+    title: 'Audit trail',
+    blocks: [
+      {
+        kind: 'paragraph',
+        content:
+          'Every change to the hub is an audit record whose hash covers the record before it, so ' +
+          'altering or removing one breaks the chain from there on.',
+      },
+      { kind: 'facts', rows: [['Audit chain', status]] },
+      {
+        kind: 'table',
+        columns: [
+          { title: '#', numeric: true },
+          { title: 'At' },
+          { title: 'Who' },
+          { title: 'Action' },
+          { title: 'About' },
+          { title: 'Hash' },
+        ],
+        rows: records.map((r) => [
+          String(r.id),
+          formatTime(r.at),
+          r.actor,
+          { code: r.action },
+          about(r.targetType, r.targetId),
+          { code: r.hash },
+        ]),
+      },
+    ],
+  };
+}
+
+export function reproduceSection(view: ReportView): Section {
+  return {
+    id: 'reproduce',
+    title: 'Reproduce',
+    blocks: [
+      {
+        kind: 'paragraph',
+        content:
+          'This command runs the same work again: the same runner or workflow version, the same ' +
+          'inputs pinned by their digests, the same config and seed. On a hub with the same ' +
+          'runner versions it has the same run key, and the built-in runners then give the same ' +
+          'results.',
+      },
+      { kind: 'code', language: 'sh', text: view.data.reproduceCommand },
+    ],
+  };
+}

@@ -5,7 +5,12 @@
 //   POST /api/v1/checkmaite/runs?project= a checkmaite run record in
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceContext } from '../resolvers/core/context.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../resolvers/core/errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../resolvers/core/errors.ts';
 import { encodeGlobalId } from '../resolvers/core/global-id.ts';
 import { importCheckmaiteRun } from '../resolvers/interop/checkmaite/import.ts';
 import { exportRunAsOpenLineage } from '../resolvers/interop/openlineage/export.ts';
@@ -92,7 +97,9 @@ async function receiveEvents(
         problems: error.problems,
       });
     if (error instanceof ValidationError) return sendJson(res, 400, { error: error.message });
-    if (error instanceof NotFoundError) return sendJson(res, 403, { error: error.message });
+    // Not allowed to write there: not seeing the project, or too small a role in it.
+    if (error instanceof NotFoundError || error instanceof ForbiddenError)
+      return sendJson(res, 403, { error: error.message });
     if (error instanceof ConflictError) return sendJson(res, 409, { error: error.message });
     throw error;
   }
@@ -153,7 +160,9 @@ async function receiveCheckmaiteRecord(
             : {};
       return sendJson(res, 400, { error: error.message, ...where });
     }
-    if (error instanceof NotFoundError) return sendJson(res, 403, { error: error.message });
+    // Not allowed to write there: not seeing the project, or too small a role in it.
+    if (error instanceof NotFoundError || error instanceof ForbiddenError)
+      return sendJson(res, 403, { error: error.message });
     if (error instanceof ConflictError)
       return sendJson(res, 409, {
         error: error.message,

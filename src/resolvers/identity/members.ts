@@ -6,7 +6,7 @@ import { projectMembers, projects } from '../../db/schema.ts';
 import { ROLES, type Role } from '../core/actor.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
-import { ValidationError } from '../core/errors.ts';
+import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { findProject, requireRoleInProject } from '../registry/projects.ts';
 
 export type ProjectMemberRow = typeof projectMembers.$inferSelect;
@@ -27,12 +27,7 @@ export async function setProjectMember(
     throw new ValidationError(`a role is one of ${ROLES.join(', ')}`, ['input', 'role']);
   }
   const found = await findProject(ctx, input.project);
-  if (!found) {
-    throw new ValidationError(`no project ${input.project} (or not visible to you)`, [
-      'input',
-      'project',
-    ]);
-  }
+  if (!found) throw new NotFoundError('project', input.project);
   return ctx.db.transaction(async (tx) => {
     const project = await requireRoleInProject(
       tx,

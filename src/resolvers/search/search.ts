@@ -139,7 +139,9 @@ function highlighted(text: string | null): string | null {
  */
 function tsQuery(text: string): SQL {
   const cleaned = text.replaceAll("'", ' ');
-  return sql`to_tsquery('english', regexp_replace(websearch_to_tsquery('english', ${cleaned})::text, '''([^'']+)''', '''\\1'':*', 'g'))`;
+  // Cast, not to_tsquery(): the lexemes are parsed already, and parsing them again would
+  // split a hyphenated one ("resnet-50") into a longer phrase that no longer matches.
+  return sql`(regexp_replace(websearch_to_tsquery('english', ${cleaned})::text, '''([^'']+)''', '''\\1'':*', 'g'))::tsquery`;
 }
 
 interface Cursor {

@@ -23,6 +23,8 @@ import { serveReportApi } from './http/report-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
 import { type Actor, localOperator } from './resolvers/core/actor.ts';
+import { openAuditChain } from './resolvers/core/audit-chain.ts';
+import { resolveAuditKey } from './resolvers/core/audit-key.ts';
 import {
   ConflictError,
   DigestMismatchError,
@@ -132,12 +134,18 @@ async function checkSomeoneCanSignIn(config: HubConfig, db: Database): Promise<v
   log.warn(`requests need a token, and none exists: ${how}`);
 }
 
+/** The key of the database's audit chain: EVALHUB_AUDIT_KEY, or the embedded database's own. */
+export function auditKeyOf(config: HubConfig, database: DatabaseHandle): Buffer {
+  return resolveAuditKey({ given: config.auditKey, kind: database.kind, dataDir: config.dataDir });
+}
+
 export async function startHub(options: HubOptions): Promise<Hub> {
   const { config } = options;
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   const applied = await migrate(database.db);
   if (applied) log.info('applied migrations', { count: applied });
+  await openAuditChain(database.db, auditKeyOf(config, database));
   const runners = await runnerRegistry(config, options.runners);
   const listener = await startListener(database);
   const streams = new RunEventStreams(database.db, listener);
@@ -270,6 +278,7 @@ export async function startWorker(
 ): Promise<Worker> {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database.db);
+  await openAuditChain(database.db, auditKeyOf(config, database));
   const runners = await runnerRegistry(config, extraRunners);
   const listener = await startListener(database);
   const pool = new WorkerPool({

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { TEST_AUDIT_KEY } from './database.ts';
 
 const cli = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
 
@@ -36,7 +37,13 @@ export async function startHubProcess(
   env: Record<string, string>,
 ): Promise<HubProcess> {
   const child = spawn(process.execPath, [cli, ...args], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      EVALHUB_AUDIT_KEY: TEST_AUDIT_KEY,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -1,0 +1,137 @@
+// What a finished run took and concluded, sealed in its `run.end` audit record: digests of
+// its config, inputs, metrics, findings and artifacts as they were when it ended. Triggers
+// keep those rows from changing afterwards; a change made around them (by whoever can drop
+// the triggers) no longer matches the digests, and `evalhub audit verify` says so.
+import { and, asc, eq, gt } from 'drizzle-orm';
+import type { Queryable, Transaction } from '../../db/rows.ts';
+import { artifacts, auditLog, findings, metrics, runInputs, runs } from '../../db/schema.ts';
+import type { Actor } from '../core/actor.ts';
+import { recordAudit } from '../core/audit.ts';
+import { canonicalDigest } from '../core/sha256.ts';
+
+/** The hub itself, sealing a run as it ends (whoever or whatever ended it). */
+const HUB: Actor = { id: 'system:hub', kind: 'system', name: 'the hub', admin: true, roles: {} };
+
+const RUN_END = 'run.end';
+
+export type RunDigests = Record<'run' | 'inputs' | 'metrics' | 'findings' | 'artifacts', string>;
+
+/** The digests of what run `runId` took and concluded, as its rows are now. */
+export async function runDigests(db: Queryable, runId: string): Promise<RunDigests | null> {
+  const [run] = await db
+    .select({
+      status: runs.status,
+      runnerId: runs.runnerId,
+      runnerVersion: runs.runnerVersion,
+      config: runs.config,
+      seed: runs.seed,
+      runKey: runs.runKey,
+      projectId: runs.projectId,
+      createdBy: runs.createdBy,
+    })
+    .from(runs)
+    .where(eq(runs.id, runId));
+  if (!run) return null;
+  const inputs = await db
+    .select({
+      role: runInputs.role,
+      position: runInputs.position,
+      modelVersionId: runInputs.modelVersionId,
+      datasetVersionId: runInputs.datasetVersionId,
+    })
+    .from(runInputs)
+    .where(eq(runInputs.runId, runId))
+    .orderBy(asc(runInputs.role), asc(runInputs.position));
+  const metricRows = await db
+    .select({
+      key: metrics.key,
+      value: metrics.value,
+      step: metrics.step,
+      slice: metrics.slice,
+      ciLower: metrics.ciLower,
+      ciUpper: metrics.ciUpper,
+      ciLevel: metrics.ciLevel,
+      sampleSize: metrics.sampleSize,
+    })
+    .from(metrics)
+    .where(eq(metrics.runId, runId))
+    .orderBy(asc(metrics.id));
+  const findingRows = await db
+    .select({
+      id: findings.id,
+      kind: findings.kind,
+      severity: findings.severity,
+      status: findings.status,
+      title: findings.title,
+      summary: findings.summary,
+      evidence: findings.evidence,
+      subjectModelVersionId: findings.subjectModelVersionId,
+      subjectDatasetVersionId: findings.subjectDatasetVersionId,
+      requirement: findings.requirement,
+    })
+    .from(findings)
+    .where(eq(findings.runId, runId))
+    .orderBy(asc(findings.id));
+  const artifactRows = await db
+    .select({ name: artifacts.name, mediaType: artifacts.mediaType, digest: artifacts.digest })
+    .from(artifacts)
+    .where(eq(artifacts.runId, runId))
+    .orderBy(asc(artifacts.name));
+  return {
+    run: canonicalDigest(run),
+    inputs: canonicalDigest(inputs),
+    metrics: canonicalDigest(metricRows),
+    findings: canonicalDigest(findingRows),
+    artifacts: canonicalDigest(artifactRows),
+  };
+}
+
+/** Seals a run that has just ended, in the transaction that ended it. */
+export async function sealRunEnd(tx: Transaction, run: typeof runs.$inferSelect): Promise<void> {
+  await recordAudit(tx, HUB, {
+    action: RUN_END,
+    projectId: run.projectId,
+    targetType: 'Run',
+    targetId: run.id,
+    details: { status: run.status, attempt: run.attempt, digests: await runDigests(tx, run.id) },
+  });
+}
+
+export interface SealCheck {
+  /** `run.end` records compared with the rows they sealed. */
+  checked: number;
+  /** The first record whose run no longer matches it, and what differs. */
+  broken: { recordId: number; reason: string } | null;
+}
+
+/** Compares every `run.end` record with its run's rows as they are now, oldest first. */
+export async function checkRunSeals(db: Queryable, pageSize = 500): Promise<SealCheck> {
+  let checked = 0;
+  let afterId = 0;
+  for (;;) {
+    const records = await db
+      .select({ id: auditLog.id, runId: auditLog.targetId, details: auditLog.details })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, RUN_END), gt(auditLog.id, afterId)))
+      .orderBy(asc(auditLog.id))
+      .limit(pageSize);
+    for (const record of records) {
+      const sealed = (record.details as { digests: RunDigests }).digests;
+      const now = await runDigests(db, record.runId!);
+      const changed = now
+        ? (Object.keys(sealed) as Array<keyof RunDigests>).filter((k) => sealed[k] !== now[k])
+        : ['the run itself (it is gone)'];
+      if (changed.length)
+        return {
+          checked,
+          broken: {
+            recordId: record.id,
+            reason: `run ${record.runId} changed after it ended: its ${changed.join(', ')} no longer match the digests sealed in its run.end record`,
+          },
+        };
+      checked += 1;
+    }
+    if (records.length < pageSize) return { checked, broken: null };
+    afterId = records.at(-1)!.id;
+  }
+}

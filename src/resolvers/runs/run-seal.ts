@@ -2,7 +2,7 @@
 // its config, inputs, metrics, findings and artifacts as they were when it ended. Triggers
 // keep those rows from changing afterwards; a change made around them (by whoever can drop
 // the triggers) no longer matches the digests, and `evalhub audit verify` says so.
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Queryable, Transaction } from '../../db/rows.ts';
 import { artifacts, auditLog, findings, metrics, runInputs, runs } from '../../db/schema.ts';
 import type { Actor } from '../core/actor.ts';
@@ -16,10 +16,25 @@ const RUN_END = 'run.end';
 
 export type RunDigests = Record<'run' | 'inputs' | 'metrics' | 'findings' | 'artifacts', string>;
 
-/** The digests of what run `runId` took and concluded, as its rows are now. */
-export async function runDigests(db: Queryable, runId: string): Promise<RunDigests | null> {
-  const [run] = await db
+/** Rows of `runIds` by run, each run's in the order of its rows. */
+function byRun<T extends { runId: string }>(runIds: readonly string[], rows: T[]) {
+  const grouped = new Map<string, Array<Omit<T, 'runId'>>>(runIds.map((id) => [id, []]));
+  for (const { runId, ...row } of rows) grouped.get(runId)!.push(row);
+  return grouped;
+}
+
+/**
+ * The digests of what runs `runIds` took and concluded, as their rows are now: one statement
+ * per kind of row, however many runs.
+ */
+export async function runDigests(
+  db: Queryable,
+  runIds: readonly string[],
+): Promise<Map<string, RunDigests>> {
+  const ids = [...runIds];
+  const runRows = await db
     .select({
+      runId: runs.id,
       status: runs.status,
       runnerId: runs.runnerId,
       runnerVersion: runs.runnerVersion,
@@ -30,60 +45,84 @@ export async function runDigests(db: Queryable, runId: string): Promise<RunDiges
       createdBy: runs.createdBy,
     })
     .from(runs)
-    .where(eq(runs.id, runId));
-  if (!run) return null;
-  const inputs = await db
-    .select({
-      role: runInputs.role,
-      position: runInputs.position,
-      modelVersionId: runInputs.modelVersionId,
-      datasetVersionId: runInputs.datasetVersionId,
-    })
-    .from(runInputs)
-    .where(eq(runInputs.runId, runId))
-    .orderBy(asc(runInputs.role), asc(runInputs.position));
-  const metricRows = await db
-    .select({
-      key: metrics.key,
-      value: metrics.value,
-      step: metrics.step,
-      slice: metrics.slice,
-      ciLower: metrics.ciLower,
-      ciUpper: metrics.ciUpper,
-      ciLevel: metrics.ciLevel,
-      sampleSize: metrics.sampleSize,
-    })
-    .from(metrics)
-    .where(eq(metrics.runId, runId))
-    .orderBy(asc(metrics.id));
-  const findingRows = await db
-    .select({
-      id: findings.id,
-      kind: findings.kind,
-      severity: findings.severity,
-      status: findings.status,
-      title: findings.title,
-      summary: findings.summary,
-      evidence: findings.evidence,
-      subjectModelVersionId: findings.subjectModelVersionId,
-      subjectDatasetVersionId: findings.subjectDatasetVersionId,
-      requirement: findings.requirement,
-    })
-    .from(findings)
-    .where(eq(findings.runId, runId))
-    .orderBy(asc(findings.id));
-  const artifactRows = await db
-    .select({ name: artifacts.name, mediaType: artifacts.mediaType, digest: artifacts.digest })
-    .from(artifacts)
-    .where(eq(artifacts.runId, runId))
-    .orderBy(asc(artifacts.name));
-  return {
-    run: canonicalDigest(run),
-    inputs: canonicalDigest(inputs),
-    metrics: canonicalDigest(metricRows),
-    findings: canonicalDigest(findingRows),
-    artifacts: canonicalDigest(artifactRows),
-  };
+    .where(inArray(runs.id, ids));
+  const inputs = byRun(
+    ids,
+    await db
+      .select({
+        runId: runInputs.runId,
+        role: runInputs.role,
+        position: runInputs.position,
+        modelVersionId: runInputs.modelVersionId,
+        datasetVersionId: runInputs.datasetVersionId,
+      })
+      .from(runInputs)
+      .where(inArray(runInputs.runId, ids))
+      .orderBy(asc(runInputs.role), asc(runInputs.position)),
+  );
+  const metricRows = byRun(
+    ids,
+    await db
+      .select({
+        runId: metrics.runId,
+        key: metrics.key,
+        value: metrics.value,
+        step: metrics.step,
+        slice: metrics.slice,
+        ciLower: metrics.ciLower,
+        ciUpper: metrics.ciUpper,
+        ciLevel: metrics.ciLevel,
+        sampleSize: metrics.sampleSize,
+      })
+      .from(metrics)
+      .where(inArray(metrics.runId, ids))
+      .orderBy(asc(metrics.id)),
+  );
+  const findingRows = byRun(
+    ids,
+    await db
+      .select({
+        runId: findings.runId,
+        id: findings.id,
+        kind: findings.kind,
+        severity: findings.severity,
+        status: findings.status,
+        title: findings.title,
+        summary: findings.summary,
+        evidence: findings.evidence,
+        subjectModelVersionId: findings.subjectModelVersionId,
+        subjectDatasetVersionId: findings.subjectDatasetVersionId,
+        requirement: findings.requirement,
+      })
+      .from(findings)
+      .where(inArray(findings.runId, ids))
+      .orderBy(asc(findings.id)),
+  );
+  const artifactRows = byRun(
+    ids,
+    await db
+      .select({
+        runId: artifacts.runId,
+        name: artifacts.name,
+        mediaType: artifacts.mediaType,
+        digest: artifacts.digest,
+      })
+      .from(artifacts)
+      .where(inArray(artifacts.runId, ids))
+      .orderBy(asc(artifacts.name)),
+  );
+  return new Map(
+    runRows.map(({ runId, ...run }) => [
+      runId,
+      {
+        run: canonicalDigest(run),
+        inputs: canonicalDigest(inputs.get(runId)),
+        metrics: canonicalDigest(metricRows.get(runId)),
+        findings: canonicalDigest(findingRows.get(runId)),
+        artifacts: canonicalDigest(artifactRows.get(runId)),
+      },
+    ]),
+  );
 }
 
 /** Seals a run that has just ended, in the transaction that ended it. */
@@ -93,7 +132,11 @@ export async function sealRunEnd(tx: Transaction, run: typeof runs.$inferSelect)
     projectId: run.projectId,
     targetType: 'Run',
     targetId: run.id,
-    details: { status: run.status, attempt: run.attempt, digests: await runDigests(tx, run.id) },
+    details: {
+      status: run.status,
+      attempt: run.attempt,
+      digests: (await runDigests(tx, [run.id])).get(run.id),
+    },
   });
 }
 
@@ -115,9 +158,13 @@ export async function checkRunSeals(db: Queryable, pageSize = 500): Promise<Seal
       .where(and(eq(auditLog.action, RUN_END), gt(auditLog.id, afterId)))
       .orderBy(asc(auditLog.id))
       .limit(pageSize);
+    const current = await runDigests(
+      db,
+      records.map((record) => record.runId!),
+    );
     for (const record of records) {
       const sealed = (record.details as { digests: RunDigests }).digests;
-      const now = await runDigests(db, record.runId!);
+      const now = current.get(record.runId!);
       const changed = now
         ? (Object.keys(sealed) as Array<keyof RunDigests>).filter((k) => sealed[k] !== now[k])
         : ['the run itself (it is gone)'];

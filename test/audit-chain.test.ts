@@ -7,12 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import type { Queryable } from '../src/db/rows.ts';
 import { auditAnchor, auditLog } from '../src/db/schema.ts';
-import { anchorMac, auditHash } from '../src/resolvers/core/audit.ts';
+import { localOperator } from '../src/resolvers/core/actor.ts';
+import { anchorMac, auditHash, GENESIS_HASH, recordAudit } from '../src/resolvers/core/audit.ts';
+import { openAuditChain } from '../src/resolvers/core/audit-chain.ts';
 import { resolveAuditKey } from '../src/resolvers/core/audit-key.ts';
 import { verifyAuditRecord } from '../src/resolvers/runs/audit-verify.ts';
 import { startHub } from '../src/server.ts';
 import { graphql } from './gql/index.ts';
-import { TEST_AUDIT_KEY } from './support/database.ts';
+import { openTestDatabase, TEST_AUDIT_KEY } from './support/database.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
@@ -199,6 +201,49 @@ describe('the audit record', () => {
         database: t.database,
       }),
     ).rejects.toThrow(/audit chain does not verify.*records were removed.*evalhub audit verify/s);
+  });
+});
+
+describe('a chain made before it had a key', () => {
+  it('is checked and sealed under the key at the first start with one', async () => {
+    const database = await openTestDatabase();
+    try {
+      const db = database.db;
+      let prevHash = GENESIS_HASH;
+      for (const action of ['project.create', 'model.register']) {
+        const row = {
+          at: new Date(),
+          actor: 'local:before',
+          action,
+          projectId: null,
+          targetType: 'Project',
+          targetId: null,
+          details: {},
+        };
+        const hash = auditHash(null, prevHash, row);
+        await db.insert(auditLog).values({ ...row, prevHash, hash });
+        prevHash = hash;
+      }
+      await openAuditChain(db, key);
+      const [anchor] = await db.select().from(auditAnchor);
+      expect(anchor).toMatchObject({ records: 2, legacyRecords: 2, head: prevHash });
+      expect(await verifyAuditRecord(db, key)).toMatchObject({ ok: true, records: 2 });
+      // A record from then on is keyed, and the chain still verifies.
+      await db.transaction((tx) =>
+        recordAudit(tx, localOperator('after'), {
+          action: 'project.create',
+          projectId: null,
+          targetType: 'Project',
+          targetId: null,
+        }),
+      );
+      expect(await verifyAuditRecord(db, key)).toMatchObject({ ok: true, records: 3 });
+      expect(
+        await verifyAuditRecord(db, Buffer.from('another-key-of-32-characters-or-more')),
+      ).toMatchObject({ ok: false });
+    } finally {
+      await database.close();
+    }
   });
 });
 

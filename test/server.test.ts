@@ -6,6 +6,7 @@ import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import { startHubProcess } from './support/process.ts';
 import { countRows } from './support/rows.ts';
+import { adminToken, bearer } from './support/tokens.ts';
 
 let t: TestHub;
 
@@ -99,10 +100,12 @@ describe('the evalhub command', { timeout: 300_000 }, () => {
     const env: Record<string, string> = t.database.url
       ? { DATABASE_URL: t.database.url }
       : { DATABASE_URL: '', EVALHUB_DATA_DIR: `${data.path}/db` };
+    // A hub on PostgreSQL requires tokens.
+    const token = t.database.url ? await adminToken(t.database.db) : undefined;
     const call = async (url: string, query: string) => {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...bearer(token) },
         body: JSON.stringify({ query }),
       });
       return (await response.json()) as { data: Record<string, unknown> };

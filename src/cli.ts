@@ -6,7 +6,9 @@ import { auditCommand } from './cli/audit.ts';
 import { tokenCommand } from './cli/token.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/connect.ts';
+import { DataFolderError } from './db/data-folder-lock.ts';
 import { migrate } from './db/migrate.ts';
+import { PortInUseError } from './http/listen.ts';
 import { log } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { startHub, startWorker } from './server.ts';
@@ -105,6 +107,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
+    if (error instanceof DataFolderError || error instanceof PortInUseError) {
+      console.error(`evalhub: ${error.message}`);
+      process.exit(1);
+    }
     log.error((error as Error).message, { stack: (error as Error).stack });
     process.exit(1);
   },

@@ -1,7 +1,7 @@
 // The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), GraphiQL on /,
 // health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/; and, unless told otherwise,
 // workers executing runs in this process.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -19,6 +19,7 @@ import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
+import { listenHttp } from './http/listen.ts';
 import { serveReportApi } from './http/report-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
@@ -159,6 +160,17 @@ function workerPoolOptions(
 }
 
 export async function startHub(options: HubOptions): Promise<Hub> {
+  // Bound first: a port in use stops the start before the data folder is touched.
+  const httpServer = await listenHttp(options.config.port, options.config.host);
+  try {
+    return await serveOn(httpServer, options);
+  } catch (error) {
+    httpServer.close();
+    throw error;
+  }
+}
+
+async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const { config } = options;
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
@@ -170,7 +182,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const streams = new RunEventStreams(database.db, listener);
   const services = { db: database.db, runners, streams };
 
-  const httpServer: Server = createServer();
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError,
@@ -249,10 +260,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       : null;
   workers?.start();
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, resolve);
-  });
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {

@@ -70,20 +70,16 @@ export async function startHubProcess(
   };
   const ready = readyLines[args[0] ?? ''];
   if (!ready) return handle;
+  // Ready when it says so, however long a busy machine takes; the test's limit bounds it.
   const announced = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${stderr}`)), 60_000);
     const check = () => {
       const match = ready.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
+      if (match) resolve(match[1]!);
     };
     child.stderr!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`evalhub exited with ${code} before it was ready:\n${stderr}`));
-    });
+    child.once('exit', (code) =>
+      reject(new Error(`evalhub exited with ${code} before it was ready:\n${stderr}`)),
+    );
   });
   return args[0] === 'serve' ? { ...handle, url: announced } : { ...handle, workerId: announced };
 }

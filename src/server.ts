@@ -23,6 +23,7 @@ import { serveReportApi } from './http/report-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
 import { type Actor, localOperator } from './resolvers/core/actor.ts';
+import type { LocalContentPolicy } from './resolvers/core/context.ts';
 import {
   ConflictError,
   DigestMismatchError,
@@ -106,6 +107,17 @@ export async function runnerRegistry(
   ]);
 }
 
+/** What local content the hub reads for its callers. */
+export function localContentPolicy(config: HubConfig): LocalContentPolicy {
+  const host = config.hostConfig;
+  return {
+    roots: host.dataRoots,
+    maxBytes: host.maxContentBytes,
+    maxFiles: host.maxContentFiles,
+    inlineHashBytes: host.inlineHashBytes,
+  };
+}
+
 /**
  * Whether requests without a token act as the local operator: a hub over the embedded
  * database, listening on a loopback address, with auth not required.
@@ -141,7 +153,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const runners = await runnerRegistry(config, options.runners);
   const listener = await startListener(database);
   const streams = new RunEventStreams(database.db, listener);
-  const services = { db: database.db, runners, streams };
+  const localContent = localContentPolicy(config);
+  const services = { db: database.db, runners, streams, localContent };
 
   const httpServer: Server = createServer();
   const apollo = new ApolloServer<GraphQLContext>({
@@ -193,7 +206,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         const actor = await identifyOrRefuse(identify, req, res);
         if (!actor) return;
         if (url.pathname.startsWith('/api/v1/')) {
-          const ctx = { db: database.db, actor, runners };
+          const ctx = { db: database.db, actor, runners, localContent };
           if (await serveReportApi(ctx, req, res, url, printer)) return;
           if (await serveLineageApi(ctx, req, res, url)) return;
         }

@@ -35,6 +35,7 @@ import { createAuthenticator } from './resolvers/identity/authenticate.ts';
 import { anyUsableApiToken } from './resolvers/identity/tokens.ts';
 import { RunEventStreams } from './resolvers/runs/stream.ts';
 import type { RunnerModule } from './runners/contract.ts';
+import { commandRunner } from './runners/command.ts';
 import { builtInRunners } from './runners/index.ts';
 import { loadRunnerModules, RunnerRegistry } from './runners/registry.ts';
 import { createContext, type GraphQLContext } from './schema/context.ts';
@@ -100,8 +101,11 @@ export async function runnerRegistry(
   config: HubConfig,
   extra: RunnerModule[] = [],
 ): Promise<RunnerRegistry> {
+  const { commandAllow, commandPath } = config.hostConfig;
   return new RunnerRegistry([
     ...builtInRunners,
+    // Off unless the operator allowlists programs.
+    ...(commandAllow.length ? [commandRunner({ allow: commandAllow, path: commandPath })] : []),
     ...extra,
     ...(await loadRunnerModules(config.runnerModules)),
   ]);

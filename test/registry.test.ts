@@ -228,7 +228,12 @@ describe('registerModelVersion', () => {
 
   it.each([
     ['a relative path', { uri: 'models/a.onnx' }, ['input', 'uri'], 'absolute path'],
-    ['a missing file', { uri: `${files.path}/missing.onnx` }, ['input', 'uri'], 'no file or folder'],
+    [
+      'a missing file',
+      { uri: `${files.path}/missing.onnx` },
+      ['input', 'uri'],
+      'no file or folder',
+    ],
     [
       'a path outside the allowed roots',
       { uri: '/nonexistent/a.onnx' },

@@ -148,10 +148,17 @@ export async function digestMeasured(
   files.forEach((file, i) => {
     listing.update(checksumLine(hexes[i]!, file.relativePath));
   });
-  return { digest: `sha256:${listing.digest('hex')}`, sizeBytes: measured.sizeBytes, fileCount: files.length };
+  return {
+    digest: `sha256:${listing.digest('hex')}`,
+    sizeBytes: measured.sizeBytes,
+    fileCount: files.length,
+  };
 }
 
 /** The digest of a file or a folder. */
-export async function digestPath(path: string, options: DigestOptions = {}): Promise<ContentDigest> {
+export async function digestPath(
+  path: string,
+  options: DigestOptions = {},
+): Promise<ContentDigest> {
   return digestMeasured(path, await measureContent(path, options), options.onProgress);
 }

@@ -81,8 +81,9 @@ export async function allowedLocalPath(
   inputPath: string[],
 ): Promise<AllowedPath> {
   if (!isAbsolute(path)) throw outside(inputPath);
-  const realRoots = (await Promise.all(roots.map((root) => realpath(root).catch(() => null))))
-    .filter((root): root is string => root !== null);
+  const realRoots = (
+    await Promise.all(roots.map((root) => realpath(root).catch(() => null)))
+  ).filter((root): root is string => root !== null);
   const inRoots = (real: string) => realRoots.some((root) => within(root, real));
   const real = await realpath(path).catch(() => null);
   if (real === null) {

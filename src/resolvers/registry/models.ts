@@ -50,7 +50,12 @@ export async function registerModelVersion(
   const shape = input.format === 'ONNX' || input.format === 'PREDICTIONS' ? 'file' : 'either';
   const content = await resolveContent(
     { actor: ctx.actor, policy: ctx.localContent },
-    input.uri, input.digest, ['input'], shape, input.format);
+    input.uri,
+    input.digest,
+    ['input'],
+    shape,
+    input.format,
+  );
   return insertVersion<ModelVersionRow>(
     ctx,
     'MODEL_VERSION',

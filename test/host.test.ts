@@ -1,0 +1,174 @@
+// The hub cannot be turned against its host: local paths only inside the operator's roots,
+// never blocking on special files; the command runner off by default, only allowlisted
+// programs, a bare environment, artifacts only from the run's own folder.
+import { symlinkSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { resolveContent } from '../src/resolvers/content/resolve.ts';
+import { localOperator } from '../src/resolvers/core/actor.ts';
+import type { LocalContentPolicy } from '../src/resolvers/core/context.ts';
+import { tempFolder, writeTree } from './support/files.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
+import { RegisterDataset, RegisterDatasetVersion } from './support/registry-documents.ts';
+import { StartRun, waitForStatus } from './support/run-documents.ts';
+
+const files = tempFolder();
+let t: TestHub;
+let off: TestHub;
+
+const policy = (roots: string[]): LocalContentPolicy => ({
+  roots,
+  maxBytes: 1024 * 1024,
+  maxFiles: 100,
+  inlineHashBytes: 1024 * 1024,
+});
+const resolveAs = (roots: string[], uri: string) =>
+  resolveContent(
+    { actor: localOperator('ops'), policy: policy(roots) },
+    uri,
+    null,
+    ['input'],
+    'either',
+    'OTHER',
+  );
+
+beforeAll(async () => {
+  writeTree(files.path, { 'data/rows.csv': 'label\na\n', 'big/a': 'x'.repeat(2048) });
+  symlinkSync('/etc/passwd', `${files.path}/data/passwd`);
+  t = await startTestHub({
+    config: {
+      hostConfig: {
+        ...loadConfig({}).hostConfig,
+        dataRoots: null,
+        commandAllow: [{ path: '/usr/bin/python3', sha256: null }],
+      },
+    },
+  });
+  off = await startTestHub();
+  await t.graphql(RegisterDataset, { input: { project: 'host', name: 'rows', task: 'OTHER' } });
+});
+
+afterAll(async () => {
+  await t.close();
+  await off.close();
+  files.remove();
+});
+
+describe('local paths', () => {
+  it('refuses /etc/passwd to a remote caller, saying only that it is outside the roots', async () => {
+    const { data } = await t.graphql(
+      RegisterDatasetVersion,
+      { input: { dataset: 'host/rows', uri: '/etc/passwd', format: 'CSV' } },
+      { as: memberOf('token:remote', ['host'], 'contributor') },
+    );
+    expect(data.registerDatasetVersion).toMatchObject({
+      __typename: 'ValidationError',
+      message: 'the path is outside the allowed roots',
+    });
+  });
+
+  it('says the same of a path that does not exist', async () => {
+    await expect(resolveAs([files.path], '/etc/no-such-file')).rejects.toThrow(
+      'the path is outside the allowed roots',
+    );
+    await expect(resolveAs([files.path], '/etc/passwd')).rejects.toThrow(
+      'the path is outside the allowed roots',
+    );
+  });
+
+  it('refuses /proc/kmsg without hanging, even when / is a root', async () => {
+    await expect(resolveAs(['/'], '/proc/kmsg')).rejects.toThrow('outside the allowed roots');
+    await expect(resolveAs(['/'], '/dev/zero')).rejects.toThrow('outside the allowed roots');
+  });
+
+  it('refuses a symlink out of the roots', async () => {
+    await expect(resolveAs([`${files.path}/data`], `${files.path}/data/passwd`)).rejects.toThrow(
+      'outside the allowed roots',
+    );
+  });
+
+  it('refuses content over the size limit', async () => {
+    await expect(
+      resolveContent(
+        { actor: localOperator('ops'), policy: { ...policy([files.path]), maxBytes: 1000 } },
+        `${files.path}/big`,
+        null,
+        ['input'],
+        'either',
+        'OTHER',
+      ),
+    ).rejects.toThrow('larger than 1000 bytes');
+  });
+
+  it('reads a file inside the roots', async () => {
+    const content = await resolveAs([files.path], `${files.path}/data/rows.csv`);
+    expect(content.digest).toMatch(/^sha256:/);
+  });
+});
+
+async function startCommand(hub: TestHub, config: Record<string, unknown>) {
+  const { data } = await hub.graphql(StartRun, {
+    input: { project: 'host', runner: 'command', config },
+  });
+  return data.startRun;
+}
+
+describe('the command runner', () => {
+  it('is off unless the operator allowlists programs', async () => {
+    const result = await startCommand(off, { argv: ['/usr/bin/python3', '-c', 'pass'] });
+    expect(result).toMatchObject({
+      __typename: 'ValidationError',
+      message: expect.stringContaining('no runner "command"'),
+    });
+  });
+
+  it('refuses a program that is not allowlisted', async () => {
+    const result = await startCommand(t, { argv: ['/bin/sh', '-c', 'id'] });
+    expect(result).toMatchObject({
+      __typename: 'ValidationError',
+      message: expect.stringContaining('not one the operator allowlisted'),
+    });
+  });
+
+  it.each([
+    ['an absolute path outside its folder', '/etc/shadow'],
+    ['a symlink out of its folder', 'link'],
+  ])('refuses an artifact at %s', async (_name, path) => {
+    const result = await startCommand(t, {
+      argv: [
+        'python3',
+        '-c',
+        `import json, os; os.symlink("/etc/passwd", "link"); print(json.dumps({"type": "artifact", "name": "x", "mediaType": "text/plain", "path": ${JSON.stringify(path)}}))`,
+      ],
+    });
+    if (result.__typename !== 'StartRunPayload') throw new Error(JSON.stringify(result));
+    const run = await waitForStatus(t, result.run.id, ['SUCCEEDED', 'FAILED']);
+    expect(run.status).toBe('FAILED');
+    expect(run.error?.message).toContain("is not a file in the run's folder");
+  });
+
+  it("gives the program none of the hub's environment", async () => {
+    process.env.HUB_SECRET_FOR_TEST = 'leaked';
+    const result = await startCommand(t, {
+      env: { MINE: '1' },
+      argv: [
+        'python3',
+        '-c',
+        'import json, os; print(json.dumps({"type": "finding", "kind": "ENV", "severity": "INFO", "title": " ".join(sorted(os.environ))}))',
+      ],
+    });
+    if (result.__typename !== 'StartRunPayload') throw new Error(JSON.stringify(result));
+    const run = await waitForStatus(t, result.run.id, ['SUCCEEDED', 'FAILED']);
+    expect(run.status).toBe('SUCCEEDED');
+    const names = run.findings[0]!.title.split(' ');
+    expect(names).toContain('MINE');
+    expect(names).not.toContain('HUB_SECRET_FOR_TEST');
+    expect(names.filter((name) => !/^(EVALHUB_|LC_)/.test(name)).sort()).toEqual([
+      'HOME',
+      'LANG',
+      'MINE',
+      'PATH',
+      'TMPDIR',
+    ]);
+  });
+});

@@ -29,8 +29,6 @@ export interface HostConfig {
   dataRoots: string[] | null;
   maxContentBytes: number;
   maxContentFiles: number;
-  /** Content larger than this is hashed in the background, not within the request. */
-  inlineHashBytes: number;
   /** Programs the command runner may run (absolute paths, optionally pinned); none: it is off. */
   commandAllow: Array<{ path: string; sha256: string | null }>;
   /** The PATH the command runner's programs get. */
@@ -188,13 +186,6 @@ function hostConfig(env: NodeJS.ProcessEnv): HostConfig {
       1_000_000,
       0,
       100_000_000,
-    ),
-    inlineHashBytes: integer(
-      'EVALHUB_INLINE_HASH_BYTES',
-      env.EVALHUB_INLINE_HASH_BYTES,
-      256 * 2 ** 20,
-      0,
-      Number.MAX_SAFE_INTEGER,
     ),
     commandAllow: commandAllow(env.EVALHUB_COMMAND_ALLOW),
     commandPath: env.EVALHUB_COMMAND_PATH || '/usr/local/bin:/usr/bin:/bin',

@@ -34,8 +34,8 @@ import {
 import { createAuthenticator } from './resolvers/identity/authenticate.ts';
 import { anyUsableApiToken } from './resolvers/identity/tokens.ts';
 import { RunEventStreams } from './resolvers/runs/stream.ts';
-import type { RunnerModule } from './runners/contract.ts';
 import { commandRunner } from './runners/command.ts';
+import type { RunnerModule } from './runners/contract.ts';
 import { builtInRunners } from './runners/index.ts';
 import { loadRunnerModules, RunnerRegistry } from './runners/registry.ts';
 import { createContext, type GraphQLContext } from './schema/context.ts';
@@ -118,7 +118,6 @@ export function localContentPolicy(config: HubConfig): LocalContentPolicy {
     roots: host.dataRoots,
     maxBytes: host.maxContentBytes,
     maxFiles: host.maxContentFiles,
-    inlineHashBytes: host.inlineHashBytes,
   };
 }
 

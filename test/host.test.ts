@@ -20,7 +20,6 @@ const policy = (roots: string[]): LocalContentPolicy => ({
   roots,
   maxBytes: 1024 * 1024,
   maxFiles: 100,
-  inlineHashBytes: 1024 * 1024,
 });
 const resolveAs = (roots: string[], uri: string) =>
   resolveContent(

@@ -15,7 +15,7 @@ export async function readScratchFile(
     new RunnerInputError(`artifact path ${JSON.stringify(path)} is not a file in the run's folder`);
   const root = await realpath(folder);
   const real = await realpath(isAbsolute(path) ? path : resolve(root, path)).catch(() => null);
-  if (!real || !real.startsWith(root + sep)) throw refused();
+  if (!real?.startsWith(root + sep)) throw refused();
   const handle = await open(
     real,
     constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW | constants.O_NOCTTY,

@@ -14,7 +14,6 @@ export const NO_LOCAL_CONTENT: LocalContentPolicy = {
   roots: [],
   maxBytes: 0,
   maxFiles: 0,
-  inlineHashBytes: 0,
 };
 
 /** The roots an actor may read below. */

@@ -10,8 +10,6 @@ export interface LocalContentPolicy {
   maxBytes: number;
   /** The most files one version's folder may have. */
   maxFiles: number;
-  /** Content larger than this is hashed in the background, not within the request. */
-  inlineHashBytes: number;
 }
 
 /** What every domain service needs: the database, who is asking, and the runners known here. */

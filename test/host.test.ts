@@ -1,7 +1,7 @@
 // The hub cannot be turned against its host: local paths only inside the operator's roots,
 // never blocking on special files; the command runner off by default, only allowlisted
 // programs, a bare environment, artifacts only from the run's own folder.
-import { symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { resolveContent } from '../src/resolvers/content/resolve.ts';
@@ -9,6 +9,7 @@ import { localOperator } from '../src/resolvers/core/actor.ts';
 import type { LocalContentPolicy } from '../src/resolvers/core/context.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
+import { startHubProcess } from './support/process.ts';
 import { RegisterDataset, RegisterDatasetVersion } from './support/registry-documents.ts';
 import { StartRun, waitForStatus } from './support/run-documents.ts';
 
@@ -171,3 +172,79 @@ describe('the command runner', () => {
     ]);
   });
 });
+
+describe.skipIf(!process.env.DATABASE_URL)('a killed worker', () => {
+  it("takes its program with it before the run's retry starts", async () => {
+    const hub = await startTestHub({
+      config: {
+        workers: 0,
+        hostConfig: {
+          ...loadConfig({}).hostConfig,
+          dataRoots: null,
+          commandAllow: [{ path: '/usr/bin/python3', sha256: null }],
+        },
+      },
+    });
+    const env = {
+      DATABASE_URL: hub.database.url!,
+      EVALHUB_LEASE_SECONDS: '2',
+      EVALHUB_WORKERS: '1',
+      EVALHUB_COMMAND_ALLOW: '/usr/bin/python3',
+    };
+    const pids = `${files.path}/pids`;
+    const starts = `${files.path}/starts`;
+    // Each attempt records which earlier attempts' programs still run, then keeps writing
+    // side effects (the first one until it is killed; the retry ends at once).
+    const source = `import json, os, time
+def alive(pid):
+    try:
+        return "State:\\tZ" not in open(f"/proc/{pid}/status").read()
+    except OSError:
+        return False
+earlier = [int(line) for line in open(${JSON.stringify(pids)})] if os.path.exists(${JSON.stringify(pids)}) else []
+open(${JSON.stringify(starts)}, "a").write(json.dumps([p for p in earlier if alive(p)]) + "\\n")
+open(${JSON.stringify(pids)}, "a").write(f"{os.getpid()}\\n")
+print(json.dumps({"type": "progress", "message": "started"}), flush=True)
+while not earlier:
+    time.sleep(0.05)
+`;
+    const { data } = await hub.graphql(StartRun, {
+      input: {
+        project: 'host',
+        runner: 'command',
+        maxAttempts: 2,
+        config: { argv: ['python3', '-c', source] },
+      },
+    });
+    if (data.startRun.__typename !== 'StartRunPayload') throw new Error(JSON.stringify(data));
+    const first = await startHubProcess(['worker'], env);
+    await expect.poll(() => readLines(pids).length, { timeout: 30_000 }).toBe(1);
+    const [firstPid] = readLines(pids).map(Number);
+    expect(processAlive(firstPid!)).toBe(true);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = await startHubProcess(['worker'], env);
+    try {
+      const run = await waitForStatus(hub, data.startRun.run.id, ['SUCCEEDED', 'FAILED'], 60_000);
+      expect(run.status).toBe('SUCCEEDED');
+      // The retry saw no program of the first attempt still running.
+      expect(readLines(starts)).toEqual(['[]', '[]']);
+      expect(processAlive(firstPid!)).toBe(false);
+    } finally {
+      await second.stop();
+      await hub.close();
+    }
+  });
+});
+
+function readLines(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean) : [];
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}

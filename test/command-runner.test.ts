@@ -12,6 +12,7 @@ import {
   expectType,
   RegisterDataset,
   RegisterDatasetVersion,
+  SetProjectSettings,
 } from './support/registry-documents.ts';
 import { CancelRun, StartRun, waitForStatus } from './support/run-documents.ts';
 
@@ -55,6 +56,7 @@ beforeAll(async () => {
   await t.graphql(RegisterDataset, {
     input: { project: 'cmd', name: 'pets', task: 'IMAGE_CLASSIFICATION' },
   });
+  await t.graphql(SetProjectSettings, { input: { project: 'cmd', commandRunnerEnabled: true } });
   const { data } = await t.graphql(RegisterDatasetVersion, {
     input: {
       dataset: 'cmd/pets',

@@ -10,7 +10,11 @@ import type { LocalContentPolicy } from '../src/resolvers/core/context.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import { startHubProcess } from './support/process.ts';
-import { RegisterDataset, RegisterDatasetVersion } from './support/registry-documents.ts';
+import {
+  RegisterDataset,
+  RegisterDatasetVersion,
+  SetProjectSettings,
+} from './support/registry-documents.ts';
 import { StartRun, waitForStatus } from './support/run-documents.ts';
 
 const files = tempFolder();
@@ -46,6 +50,8 @@ beforeAll(async () => {
   });
   off = await startTestHub();
   await t.graphql(RegisterDataset, { input: { project: 'host', name: 'rows', task: 'OTHER' } });
+  await t.graphql(RegisterDataset, { input: { project: 'closed', name: 'rows', task: 'OTHER' } });
+  await t.graphql(SetProjectSettings, { input: { project: 'host', commandRunnerEnabled: true } });
 });
 
 afterAll(async () => {
@@ -122,6 +128,25 @@ describe('the command runner', () => {
     });
   });
 
+  it('is refused in a project whose maintainers did not allow it', async () => {
+    const { data } = await t.graphql(StartRun, {
+      input: { project: 'closed', runner: 'command', config: { argv: ['python3', '-c', 'pass'] } },
+    });
+    expect(data.startRun).toMatchObject({
+      __typename: 'ValidationError',
+      message: expect.stringContaining('does not allow the command runner'),
+    });
+  });
+
+  it('is allowed per project by maintainers only', async () => {
+    const { data } = await t.graphql(
+      SetProjectSettings,
+      { input: { project: 'closed', commandRunnerEnabled: true } },
+      { as: memberOf('token:dev', ['closed'], 'contributor') },
+    );
+    expect(data.setProjectSettings.__typename).toBe('ForbiddenError');
+  });
+
   it('refuses a program that is not allowlisted', async () => {
     const result = await startCommand(t, { argv: ['/bin/sh', '-c', 'id'] });
     expect(result).toMatchObject({
@@ -191,6 +216,10 @@ describe.skipIf(!process.env.DATABASE_URL)('a killed worker', () => {
       EVALHUB_WORKERS: '1',
       EVALHUB_COMMAND_ALLOW: '/usr/bin/python3',
     };
+    await hub.graphql(RegisterDataset, { input: { project: 'host', name: 'rows', task: 'OTHER' } });
+    await hub.graphql(SetProjectSettings, {
+      input: { project: 'host', commandRunnerEnabled: true },
+    });
     const pids = `${files.path}/pids`;
     const starts = `${files.path}/starts`;
     // Each attempt records which earlier attempts' programs still run, then keeps writing

@@ -9,6 +9,7 @@ import {
   expectType,
   RegisterDataset,
   RegisterDatasetVersion,
+  SetProjectSettings,
 } from './support/registry-documents.ts';
 import { CancelRun, runDetails, StartWorkflow, waitForStatus } from './support/run-documents.ts';
 
@@ -28,6 +29,9 @@ beforeAll(async () => {
   });
   writeTree(files.path, { 'rows.jsonl': '{"label": "a"}\n{"label": "b"}\n' });
   await t.graphql(RegisterDataset, { input: { project: 'flows', name: 'rows', task: 'OTHER' } });
+  await t.graphql(SetProjectSettings, {
+    input: { project: 'flows', commandRunnerEnabled: true },
+  });
   const { data } = await t.graphql(RegisterDatasetVersion, {
     input: { dataset: 'flows/rows', uri: `${files.path}/rows.jsonl`, format: 'JSONL' },
   });

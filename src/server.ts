@@ -26,6 +26,7 @@ import { log } from './logger.ts';
 import { type Actor, localOperator } from './resolvers/core/actor.ts';
 import { openAuditChain } from './resolvers/core/audit-chain.ts';
 import { resolveAuditKey } from './resolvers/core/audit-key.ts';
+import type { LocalContentPolicy } from './resolvers/core/context.ts';
 import {
   ConflictError,
   DigestMismatchError,
@@ -36,6 +37,7 @@ import {
 import { createAuthenticator } from './resolvers/identity/authenticate.ts';
 import { anyUsableApiToken } from './resolvers/identity/tokens.ts';
 import { RunEventStreams } from './resolvers/runs/stream.ts';
+import { commandRunner } from './runners/command.ts';
 import type { RunnerModule } from './runners/contract.ts';
 import { builtInRunners } from './runners/index.ts';
 import { loadRunnerModules, RunnerRegistry } from './runners/registry.ts';
@@ -102,11 +104,24 @@ export async function runnerRegistry(
   config: HubConfig,
   extra: RunnerModule[] = [],
 ): Promise<RunnerRegistry> {
+  const { commandAllow, commandPath } = config.hostConfig;
   return new RunnerRegistry([
     ...builtInRunners,
+    // Off unless the operator allowlists programs.
+    ...(commandAllow.length ? [commandRunner({ allow: commandAllow, path: commandPath })] : []),
     ...extra,
     ...(await loadRunnerModules(config.runnerModules)),
   ]);
+}
+
+/** What local content the hub reads for its callers. */
+export function localContentPolicy(config: HubConfig): LocalContentPolicy {
+  const host = config.hostConfig;
+  return {
+    roots: host.dataRoots,
+    maxBytes: host.maxContentBytes,
+    maxFiles: host.maxContentFiles,
+  };
 }
 
 /**
@@ -180,7 +195,8 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const runners = await runnerRegistry(config, options.runners);
   const listener = await startListener(database);
   const streams = new RunEventStreams(database.db, listener);
-  const services = { db: database.db, runners, streams };
+  const localContent = localContentPolicy(config);
+  const services = { db: database.db, runners, streams, localContent };
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -231,7 +247,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
         const actor = await identifyOrRefuse(identify, req, res);
         if (!actor) return;
         if (url.pathname.startsWith('/api/v1/')) {
-          const ctx = { db: database.db, actor, runners };
+          const ctx = { db: database.db, actor, runners, localContent };
           if (await serveReportApi(ctx, req, res, url, printer)) return;
           if (await serveLineageApi(ctx, req, res, url)) return;
         }

@@ -582,6 +582,13 @@ const writeRules: Record<
       { input: { project: target, subject: `oidc:${unique('user')}`, role: 'VIEWER' } },
     ],
   },
+  setProjectSettings: {
+    role: 'maintainer',
+    call: (target) => [
+      `mutation($input: SetProjectSettingsInput!) { setProjectSettings(input: $input) { __typename } }`,
+      { input: { project: target, commandRunnerEnabled: false } },
+    ],
+  },
 };
 
 const subscriptionRules: Record<

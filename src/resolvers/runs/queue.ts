@@ -6,7 +6,16 @@ import { and, asc, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/connect.ts';
 import { newId } from '../../db/ids.ts';
 import type { Transaction } from '../../db/rows.ts';
-import { artifacts, findings, metrics, runInputs, runOutputs, runs } from '../../db/schema.ts';
+import {
+  artifacts,
+  findings,
+  metrics,
+  projects,
+  runInputs,
+  runOutputs,
+  runs,
+} from '../../db/schema.ts';
+import { ValidationError } from '../core/errors.ts';
 import { appendRunEvents, type EventGuard } from './events.ts';
 import type { CheckedInput } from './inputs.ts';
 import { computeRunKey } from './run-key.ts';
@@ -17,7 +26,8 @@ export const WORKFLOW_RUNNER = 'workflow';
 
 export interface QueueRunValues {
   projectId: string;
-  runner: { id: string; version: string };
+  /** `hostPrograms`: the runner runs programs of the host, only where the project allows it. */
+  runner: { id: string; version: string; hostPrograms?: boolean | undefined };
   config: Record<string, unknown>;
   seed: number;
   inputs: readonly CheckedInput[];
@@ -37,6 +47,17 @@ export async function queueRun(
   createdBy: string,
   values: QueueRunValues,
 ): Promise<RunRow> {
+  if (values.runner.hostPrograms) {
+    const [project] = await tx
+      .select({ slug: projects.slug, enabled: projects.commandRunnerEnabled })
+      .from(projects)
+      .where(eq(projects.id, values.projectId));
+    if (!project?.enabled)
+      throw new ValidationError(
+        `project ${project?.slug} does not allow the ${values.runner.id} runner (a maintainer enables it with setProjectSettings)`,
+        ['input', 'runner'],
+      );
+  }
   const id = newId();
   const [run] = await tx
     .insert(runs)

@@ -52,6 +52,10 @@ export interface HubConfig {
   chromium: string | null;
   /** How long Chromium may take to print one report before it is killed. */
   pdfTimeoutMs: number;
+  /** EVALHUB_ALLOWED_ORIGINS: browser origins besides the hub's own that may change state. */
+  allowedOrigins: string[];
+  /** EVALHUB_ALLOWED_HOSTS: names (Host header) the hub answers to besides its address. */
+  allowedHosts: string[];
 }
 
 /** Debian's (and most distributions') Chromium, used when EVALHUB_CHROMIUM does not say. */
@@ -70,6 +74,14 @@ function number(
     throw new Error(`${name} must be a number from ${min} to ${max}, not ${JSON.stringify(value)}`);
   }
   return parsed;
+}
+
+/** A comma-separated setting's items. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function integer(
@@ -147,15 +159,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     leaseMs: number('EVALHUB_LEASE_SECONDS', env.EVALHUB_LEASE_SECONDS, 30, 0.5, 3600) * 1000,
     cancelGraceMs:
       number('EVALHUB_CANCEL_GRACE_SECONDS', env.EVALHUB_CANCEL_GRACE_SECONDS, 10, 0, 3600) * 1000,
-    runnerModules: (env.EVALHUB_RUNNER_MODULES ?? '')
-      .split(',')
-      .map((path) => path.trim())
-      .filter(Boolean),
+    runnerModules: list(env.EVALHUB_RUNNER_MODULES),
     workDir: env.EVALHUB_WORK_DIR || join(tmpdir(), 'evalhub-work'),
     storeDir: env.EVALHUB_STORE_DIR || './.evalhub/store',
     auth: authConfig(env),
     chromium: env.EVALHUB_CHROMIUM || (existsSync(DEFAULT_CHROMIUM) ? DEFAULT_CHROMIUM : null),
     pdfTimeoutMs:
       number('EVALHUB_PDF_TIMEOUT_SECONDS', env.EVALHUB_PDF_TIMEOUT_SECONDS, 60, 1, 3600) * 1000,
+    allowedOrigins: list(env.EVALHUB_ALLOWED_ORIGINS),
+    allowedHosts: list(env.EVALHUB_ALLOWED_HOSTS).map((name) => name.toLowerCase()),
   };
 }

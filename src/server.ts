@@ -17,6 +17,7 @@ import { WorkerPool } from './engine/worker-pool.ts';
 import { serveArtifact } from './http/artifacts.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
+import { refusal } from './http/guards/index.ts';
 import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
 import { serveReportApi } from './http/report-api.ts';
@@ -166,13 +167,24 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const contextFor = (actor: Actor) => createContext(services, actor);
   const printer = { chromium: config.chromium, timeoutMs: config.pdfTimeoutMs };
   const graphql = graphqlEndpoint({ apollo, contextFor, onStatements: options.onStatements });
-  const subscriptions = serveSubscriptions(httpServer, schema, { identify, contextFor });
+  const guards = {
+    bindHost: config.host,
+    allowedHosts: config.allowedHosts,
+    allowedOrigins: config.allowedOrigins,
+  };
+  const subscriptions = serveSubscriptions(httpServer, schema, {
+    identify,
+    contextFor,
+    admit: (req) => refusal(req, guards) === null,
+  });
   const stopRevocations = listener.on('evalhub_access_changed', (tokenId) =>
     subscriptions.endSessionsOf(tokenId),
   );
 
   httpServer.on('request', async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const refused = refusal(req, guards);
+    if (refused) return sendJson(res, refused.status, { error: refused.error });
     try {
       if (url.pathname === '/graphql') {
         const actor = await identifyOrRefuse(identify, req, res);

@@ -23,6 +23,17 @@ export interface AuthConfig {
   } | null;
 }
 
+/** What one GraphQL document may ask for. */
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  /** Sum of the weights of expensive fields (search, trace...) one operation may select. */
+  maxExpensive: number;
+}
+
 export interface HubConfig {
   port: number;
   host: string;
@@ -56,6 +67,8 @@ export interface HubConfig {
   allowedOrigins: string[];
   /** EVALHUB_ALLOWED_HOSTS: names (Host header) the hub answers to besides its address. */
   allowedHosts: string[];
+  /** What one GraphQL document may ask for (EVALHUB_MAX_*). */
+  queryLimits: QueryLimits;
 }
 
 /** Debian's (and most distributions') Chromium, used when EVALHUB_CHROMIUM does not say. */
@@ -168,5 +181,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       number('EVALHUB_PDF_TIMEOUT_SECONDS', env.EVALHUB_PDF_TIMEOUT_SECONDS, 60, 1, 3600) * 1000,
     allowedOrigins: list(env.EVALHUB_ALLOWED_ORIGINS),
     allowedHosts: list(env.EVALHUB_ALLOWED_HOSTS).map((name) => name.toLowerCase()),
+    queryLimits: {
+      maxDepth: integer('EVALHUB_MAX_DEPTH', env.EVALHUB_MAX_DEPTH, 12, 1, 1000),
+      maxAliases: integer('EVALHUB_MAX_ALIASES', env.EVALHUB_MAX_ALIASES, 30, 0, 100000),
+      maxDirectives: integer('EVALHUB_MAX_DIRECTIVES', env.EVALHUB_MAX_DIRECTIVES, 50, 0, 100000),
+      maxTokens: integer('EVALHUB_MAX_TOKENS', env.EVALHUB_MAX_TOKENS, 5000, 100, 1000000),
+      maxCost: integer('EVALHUB_MAX_COST', env.EVALHUB_MAX_COST, 5000, 1, 10000000),
+      maxExpensive: integer('EVALHUB_MAX_EXPENSIVE', env.EVALHUB_MAX_EXPENSIVE, 50, 1, 100000),
+    },
   };
 }

@@ -35,6 +35,17 @@ export interface HostConfig {
   commandPath: string;
 }
 
+/** What one GraphQL document may ask for. */
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  /** Sum of the weights of expensive fields (search, trace...) one operation may select. */
+  maxExpensive: number;
+}
+
 export interface HubConfig {
   port: number;
   host: string;
@@ -70,6 +81,12 @@ export interface HubConfig {
   /** How long Chromium may take to print one report before it is killed. */
   pdfTimeoutMs: number;
   hostConfig: HostConfig;
+  /** EVALHUB_ALLOWED_ORIGINS: browser origins besides the hub's own that may change state. */
+  allowedOrigins: string[];
+  /** EVALHUB_ALLOWED_HOSTS: names (Host header) the hub answers to besides its address. */
+  allowedHosts: string[];
+  /** What one GraphQL document may ask for (EVALHUB_MAX_*). */
+  queryLimits: QueryLimits;
 }
 
 /** Debian's (and most distributions') Chromium, used when EVALHUB_CHROMIUM does not say. */
@@ -88,6 +105,14 @@ function number(
     throw new Error(`${name} must be a number from ${min} to ${max}, not ${JSON.stringify(value)}`);
   }
   return parsed;
+}
+
+/** A comma-separated setting's items. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function integer(
@@ -209,10 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     leaseMs: number('EVALHUB_LEASE_SECONDS', env.EVALHUB_LEASE_SECONDS, 30, 0.5, 3600) * 1000,
     cancelGraceMs:
       number('EVALHUB_CANCEL_GRACE_SECONDS', env.EVALHUB_CANCEL_GRACE_SECONDS, 10, 0, 3600) * 1000,
-    runnerModules: (env.EVALHUB_RUNNER_MODULES ?? '')
-      .split(',')
-      .map((path) => path.trim())
-      .filter(Boolean),
+    runnerModules: list(env.EVALHUB_RUNNER_MODULES),
     workDir: env.EVALHUB_WORK_DIR || join(tmpdir(), 'evalhub-work'),
     storeDir: env.EVALHUB_STORE_DIR || './.evalhub/store',
     auth: authConfig(env),
@@ -220,5 +242,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     pdfTimeoutMs:
       number('EVALHUB_PDF_TIMEOUT_SECONDS', env.EVALHUB_PDF_TIMEOUT_SECONDS, 60, 1, 3600) * 1000,
     hostConfig: hostConfig(env),
+    allowedOrigins: list(env.EVALHUB_ALLOWED_ORIGINS),
+    allowedHosts: list(env.EVALHUB_ALLOWED_HOSTS).map((name) => name.toLowerCase()),
+    queryLimits: {
+      maxDepth: integer('EVALHUB_MAX_DEPTH', env.EVALHUB_MAX_DEPTH, 12, 1, 1000),
+      maxAliases: integer('EVALHUB_MAX_ALIASES', env.EVALHUB_MAX_ALIASES, 30, 0, 100000),
+      maxDirectives: integer('EVALHUB_MAX_DIRECTIVES', env.EVALHUB_MAX_DIRECTIVES, 50, 0, 100000),
+      maxTokens: integer('EVALHUB_MAX_TOKENS', env.EVALHUB_MAX_TOKENS, 5000, 100, 1000000),
+      maxCost: integer('EVALHUB_MAX_COST', env.EVALHUB_MAX_COST, 5000, 1, 10000000),
+      maxExpensive: integer('EVALHUB_MAX_EXPENSIVE', env.EVALHUB_MAX_EXPENSIVE, 50, 1, 100000),
+    },
   };
 }

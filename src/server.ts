@@ -17,9 +17,11 @@ import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
 import { serveArtifact } from './http/artifacts.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
+import { refusal } from './http/guards/index.ts';
 import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
 import { listenHttp } from './http/listen.ts';
+import { queryLimits } from './http/query-limits.ts';
 import { serveReportApi } from './http/report-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
@@ -198,11 +200,15 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const localContent = localContentPolicy(config);
   const services = { db: database.db, runners, streams, localContent };
 
+  const limits = queryLimits(config.queryLimits);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
+      ...limits.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -220,13 +226,24 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const contextFor = (actor: Actor) => createContext(services, actor);
   const printer = { chromium: config.chromium, timeoutMs: config.pdfTimeoutMs };
   const graphql = graphqlEndpoint({ apollo, contextFor, onStatements: options.onStatements });
-  const subscriptions = serveSubscriptions(httpServer, schema, { identify, contextFor });
+  const guards = {
+    bindHost: config.host,
+    allowedHosts: config.allowedHosts,
+    allowedOrigins: config.allowedOrigins,
+  };
+  const subscriptions = serveSubscriptions(httpServer, schema, {
+    identify,
+    contextFor,
+    admit: (req) => refusal(req, guards) === null,
+  });
   const stopRevocations = listener.on('evalhub_access_changed', (tokenId) =>
     subscriptions.endSessionsOf(tokenId),
   );
 
   httpServer.on('request', async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const refused = refusal(req, guards);
+    if (refused) return sendJson(res, refused.status, { error: refused.error });
     try {
       if (url.pathname === '/graphql') {
         const actor = await identifyOrRefuse(identify, req, res);

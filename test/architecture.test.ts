@@ -139,7 +139,7 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
   },
   'http/': {
     values: ['http/', 'schema/', 'resolvers/', 'db/', 'logger.ts'],
-    types: ['runners/'],
+    types: ['runners/', 'config.ts'],
   },
   'logger.ts': { values: [] },
   'config.ts': { values: [] },

@@ -23,6 +23,7 @@ import {
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { loadConfig } from '../src/config.ts';
 import { selectRows } from '../src/db/rows.ts';
 import { localOperator, type Role } from '../src/resolvers/core/actor.ts';
 import { createApiToken } from '../src/resolvers/identity/tokens.ts';
@@ -228,7 +229,18 @@ async function makeProject(target: Target): Promise<Record<string, string>> {
 
 beforeAll(async () => {
   t = await startTestHub({
-    config: { auth: { mode: 'required', oidc: null } },
+    config: {
+      auth: { mode: 'required', oidc: null },
+      // One document reads every field of an object, with an alias each: far over the
+      // limits a hub sets for its callers.
+      queryLimits: {
+        ...loadConfig({}).queryLimits,
+        maxAliases: 100_000,
+        maxCost: 10_000_000,
+        maxTokens: 1_000_000,
+        maxExpensive: 100_000,
+      },
+    },
     runners: [emitRunner],
   });
   for (const caller of CALLERS)

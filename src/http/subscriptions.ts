@@ -5,7 +5,7 @@
 // run); executing each subscriber's selection set on each event is what would cost, so
 // results are cached per event object and per (document, variables, visible projects):
 // a thousand subscribers with the same query cost one execution per event.
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import {
   createSourceEventStream,
   type ExecutionArgs,
@@ -95,6 +95,8 @@ async function subscribeWithSharedResults(
 export interface SubscriptionsOptions {
   identify: Identify;
   contextFor: (actor: Actor) => GraphQLContext;
+  /** Whether an upgrade request may open a WebSocket at all (Host, Origin); 403 if not. */
+  admit: (req: IncomingMessage) => boolean;
 }
 
 /**
@@ -106,9 +108,13 @@ export interface SubscriptionsOptions {
 export function serveSubscriptions(
   server: Server,
   schema: GraphQLSchema,
-  { identify, contextFor }: SubscriptionsOptions,
+  { identify, contextFor, admit }: SubscriptionsOptions,
 ): { close(): Promise<void>; endSessionsOf(tokenId: string): void } {
-  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  const wsServer = new WebSocketServer({
+    server,
+    path: '/graphql',
+    verifyClient: ({ req }, done) => done(admit(req), 403, 'origin or host not allowed'),
+  });
   const handle = serveGraphQLWs(
     {
       schema,

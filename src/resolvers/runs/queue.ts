@@ -15,6 +15,9 @@ import { type RunRow, transitionRun } from './status.ts';
 /** The pseudo-runner of workflow runs: no worker executes it; its steps drive it. */
 export const WORKFLOW_RUNNER = 'workflow';
 
+/** The source of runs recorded from outside the hub (external.ts): no worker executes them. */
+export const EXTERNAL_SOURCE = 'external';
+
 export interface QueueRunValues {
   projectId: string;
   runner: { id: string; version: string };
@@ -29,6 +32,8 @@ export interface QueueRunValues {
   stepId?: string;
   workflowVersionId?: string;
   retryOfId?: string;
+  /** Where the record comes from, when not the hub itself. */
+  source?: string;
 }
 
 /** Inserts a QUEUED run with its inputs and first event, and wakes the workers on commit. */
@@ -57,6 +62,7 @@ export async function queueRun(
       stepId: values.stepId,
       workflowVersionId: values.workflowVersionId,
       retryOfId: values.retryOfId,
+      source: values.source,
       createdBy,
     })
     .returning();

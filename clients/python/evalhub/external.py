@@ -12,6 +12,7 @@ exception, if one was raised.
 from __future__ import annotations
 
 import base64
+import json
 import mimetypes
 import threading
 import time
@@ -40,6 +41,10 @@ mutation Finish($input: FinishExternalRunInput!) {{
 
 SEVERITIES = ("INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL")
 
+# The hub reads requests of up to 16 MiB: a batch stays well under, one event must fit.
+BATCH_BYTES = 8 * 1024 * 1024
+EVENT_BYTES = 12 * 1024 * 1024
+
 
 class ExternalRun(Run):
     """A run this process computes and records; use it as a context manager."""
@@ -56,7 +61,7 @@ class ExternalRun(Run):
         self.batch_size = max(1, min(batch_size, 1000))
         self.flush_interval = flush_interval
         self.retries = retries
-        self._pending: list[dict] = []
+        self._pending: list[tuple[dict, int]] = []  # each event with its size as JSON
         self._sent = 0  # events the hub has stored
         self._queued = 0  # events numbered so far
         self._error: BaseException | None = None
@@ -142,11 +147,14 @@ class ExternalRun(Run):
     # --- sending ------------------------------------------------------------------------
 
     def _push(self, event: dict) -> None:
+        size = len(json.dumps(event))
+        if size > EVENT_BYTES:
+            raise ValueError(f"an event of {size} bytes is more than the hub takes in one request")
         with self._lock:
             self._raise_failure()
             if self._closed:
                 raise EvalhubError(f"run {self.id} is finished; it takes no more events")
-            self._pending.append(event)
+            self._pending.append((event, size))
             self._queued += 1
             if len(self._pending) >= self.batch_size:
                 self._lock.notify_all()
@@ -164,7 +172,12 @@ class ExternalRun(Run):
                     if self._closed:
                         return
                     continue
-                batch = self._pending[: self.batch_size]
+                batch, total = [], 0
+                for event, size in self._pending[: self.batch_size]:
+                    if batch and total + size > BATCH_BYTES:
+                        break
+                    batch.append(event)
+                    total += size
                 first = self._sent + 1
             try:
                 self._send(first, batch)

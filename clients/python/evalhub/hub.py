@@ -17,8 +17,9 @@ from .lineage import Trace
 from .records import Record, records
 from .runs import RUN_FIELDS, RUN_QUERY, Run
 
-VERSION_FIELDS = "id version uri format digest sizeBytes labels metadata createdAt createdBy"
-DATASET_VERSION_FIELDS = VERSION_FIELDS + " itemCount"
+_COMMON_VERSION_FIELDS = "id version uri format digest sizeBytes labels metadata createdAt createdBy"
+VERSION_FIELDS = _COMMON_VERSION_FIELDS + " model { name project { slug } }"
+DATASET_VERSION_FIELDS = _COMMON_VERSION_FIELDS + " itemCount dataset { name project { slug } }"
 
 ENTRY_QUERY = """
 query Entries($filter: {kind}Filter, $first: Int) {
@@ -240,15 +241,19 @@ class Hub:
 
     # --- runs ---------------------------------------------------------------------------
 
-    def run(self, runner: str, project: str, model=None, dataset=None, inputs: dict | None = None,
+    def run(self, runner: str, model=None, dataset=None, inputs: dict | None = None,
             config: dict | None = None, seed: int | None = None, name: str | None = None,
-            tags: list[str] | None = None, reuse: bool = False) -> Run:
-        """Starts `runner` on the hub; `run.watch()` follows it."""
+            tags: list[str] | None = None, reuse: bool = False, project: str | None = None) -> Run:
+        """Starts `runner` on the hub; `run.watch()` follows it. The run is in `project`, by
+        default the project of its first input."""
         named = dict(inputs or {})
         if model is not None:
             named["model"] = model
         if dataset is not None:
             named["dataset"] = dataset
+        project = project or next(filter(None, map(_project_of, named.values())), None)
+        if project is None:
+            raise ValueError("say which project the run is in (project=...)")
         payload = {
             "project": project,
             "runner": runner,
@@ -333,6 +338,15 @@ def _version_id(value) -> str:
     if isinstance(value, dict):
         return value["id"]
     return str(value)
+
+
+def _project_of(version) -> str | None:
+    """The project of a version record, or of a "project/name@version" reference."""
+    if isinstance(version, dict):
+        entry = version.get("model") or version.get("dataset") or {}
+        return (entry.get("project") or {}).get("slug")
+    text = str(version)
+    return text.split("/", 1)[0] if "/" in text and "@" in text else None
 
 
 def _input_by_ref_or_digest(role: str, value) -> dict:

@@ -87,8 +87,10 @@ def test_the_hubs_typed_errors_are_exceptions(hub, hub_process, pets, tmp_path):
 
 
 def test_runs_an_evaluation_watches_it_and_reads_its_results(hub, pets, tmp_path):
-    run = hub.run("evaluate-classification", project="nb", model=pets["model"], dataset=pets["dataset"])
-    assert run.watch(progress=False).status == "SUCCEEDED", run.data.get("error")
+    # Its project is its inputs' (nb); the progress bar is tqdm's.
+    run = hub.run("evaluate-classification", model=pets["model"], dataset=pets["dataset"])
+    assert run.watch().status == "SUCCEEDED", run.data.get("error")
+    assert run.data.project == {"slug": "nb"}
     metrics = run.metrics()
     accuracy = metrics[(metrics.key == "accuracy") & metrics.slice.map(lambda s: not s)].iloc[0]
     assert accuracy.value == pytest.approx(10 / 12)
@@ -135,6 +137,8 @@ def test_logs_a_run_from_python_seen_live_searched_and_traced(hub, hub_process, 
         run.log_finding("Overconfident on the holdout pets", severity="HIGH", kind="calibration",
                         evidence={"ece": 0.04}, subject="dataset")
         run.log_artifact("notes.md", "# notes\n")
+        with pytest.raises(ValueError):
+            run.log_artifact("huge.bin", b"0" * (10 * 1024 * 1024))
         for step in range(50):
             run.log_metric("loss", 1 / (step + 1), step=step)
     follower.join(30)
@@ -160,6 +164,14 @@ def test_logs_a_run_from_python_seen_live_searched_and_traced(hub, hub_process, 
                            {"id": n.id})["node"].get("digest") for n in trace.of_type("DatasetVersion")}
     assert pets["dataset"].digest in digests
     assert run.id in [n.id for n in trace.nodes]
+    try:
+        import networkx
+    except ImportError:
+        return
+    graph = trace.to_networkx()
+    assert networkx.has_path(graph, finding.id, pets["dataset"].id) or networkx.has_path(
+        graph, pets["dataset"].id, finding.id
+    )
 
 
 def test_leaving_the_block_on_an_exception_fails_the_run(hub):

@@ -15,6 +15,7 @@ const parts = [
   'db/',
   'runners/stats/',
   'runners/input-error.ts',
+  'runners/protocol.ts',
   'runners/',
   'resolvers/core/',
   'resolvers/content/',
@@ -48,7 +49,10 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
   'db/': { values: ['db/'] },
   'runners/stats/': { values: ['runners/stats/', 'runners/input-error.ts'] },
   'runners/input-error.ts': { values: [] },
-  'runners/': { values: ['runners/', 'runners/stats/', 'runners/input-error.ts'] },
+  'runners/protocol.ts': { values: [] },
+  'runners/': {
+    values: ['runners/', 'runners/stats/', 'runners/input-error.ts', 'runners/protocol.ts'],
+  },
   'resolvers/core/': { values: ['resolvers/core/', 'db/'], types: ['runners/'] },
   'resolvers/content/': { values: ['resolvers/content/', 'resolvers/core/', 'db/'] },
   'resolvers/registry/': {
@@ -64,6 +68,7 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
       'resolvers/content/',
       'resolvers/core/',
       'db/',
+      'runners/protocol.ts',
     ],
     types: ['runners/'],
   },

@@ -11,6 +11,7 @@ import './results.ts';
 import './runner.ts';
 import './search.ts';
 import './run.ts';
+import './external-run.ts';
 import './report.ts';
 import './run-events.ts';
 import './compare.ts';

@@ -24,6 +24,9 @@ import { type RunRow, transitionRun } from './status.ts';
 /** The pseudo-runner of workflow runs: no worker executes it; its steps drive it. */
 export const WORKFLOW_RUNNER = 'workflow';
 
+/** The source of runs recorded from outside the hub (external.ts): no worker executes them. */
+export const EXTERNAL_SOURCE = 'external';
+
 export interface QueueRunValues {
   projectId: string;
   /** `hostPrograms`: the runner runs programs of the host, only where the project allows it. */
@@ -39,6 +42,8 @@ export interface QueueRunValues {
   stepId?: string;
   workflowVersionId?: string;
   retryOfId?: string;
+  /** Where the record comes from, when not the hub itself. */
+  source?: string;
 }
 
 /** Inserts a QUEUED run with its inputs and first event, and wakes the workers on commit. */
@@ -78,6 +83,7 @@ export async function queueRun(
       stepId: values.stepId,
       workflowVersionId: values.workflowVersionId,
       retryOfId: values.retryOfId,
+      source: values.source,
       createdBy,
     })
     .returning();

@@ -16,6 +16,7 @@ import './run-events.ts';
 import './compare.ts';
 import './lineage.ts';
 import './interop.ts';
+import './openlineage.ts';
 import './identity.ts';
 import './node.ts';
 

@@ -178,7 +178,8 @@ async function importRunEvent(
   }
   // A hub export says which workflow (if any) its run executed; a job is one otherwise.
   if (!hubRun) await linkWorkflowVersion(tx, actor, project, run, event.job);
-  const status = await projectRun(tx, run, event, warnings, hubRun);
+  // The run's record keeps every facet as it came, those that failed their schema too.
+  const status = await projectRun(tx, run, raw as RunEvent, warnings, hubRun);
   await recordEdges(tx, actor, project, run.id, event);
   await recordResults(tx, actor, project, run.id, event);
   return {

@@ -6,11 +6,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordStatements } from '../src/db/statements.ts';
-import { localOperator } from '../src/resolvers/core/actor.ts';
+import { type Actor, localOperator } from '../src/resolvers/core/actor.ts';
 import { importOpenLineageEvents } from '../src/resolvers/interop/openlineage/import.ts';
 import { RunnerRegistry } from '../src/runners/registry.ts';
 import { graphql } from './gql/index.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import { countRows } from './support/rows.ts';
 
 const RunWarnings = graphql(`
@@ -32,6 +32,12 @@ const Search = graphql(`
     search(query: $query, first: 50) {
       edges { node { node { __typename ... on Dataset { name } ... on Workflow { name } ... on Run { externalId } } } }
     }
+  }
+`);
+
+const VersionMetadata = graphql(`
+  query OpenLineageVersion($id: ID!) {
+    node(id: $id) { ... on DatasetVersion { version metadata } }
   }
 `);
 
@@ -60,10 +66,13 @@ afterAll(async () => {
   await t.close();
 });
 
-async function post(body: unknown) {
+async function post(body: unknown, as?: Actor) {
   const response = await fetch(`${t.hub.url}/api/v1/lineage`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(as ? { 'x-test-actor': JSON.stringify(as) } : {}),
+    },
     body: JSON.stringify(body),
   });
   return {
@@ -236,6 +245,10 @@ describe('OpenLineage events as the ecosystem sends them', () => {
           ],
         }),
         acme_owner: { _producer: PRODUCER, team: 'revenue' },
+        // A facet the hub does not read (and does not check): kept as it came.
+        columnLineage: facet('ColumnLineageDatasetFacet', { fields: 'id <- orders.id' }),
+        // Fails its own schema: a warning, kept as it came, mapped without.
+        version: facet('DatasetVersionDatasetFacet', { datasetVersion: 7 }),
       },
     };
     const datasetEvent = {
@@ -263,6 +276,19 @@ describe('OpenLineage events as the ecosystem sends them', () => {
     expect(first.status).toBe(201);
     expect(first.body.runs).toEqual([]);
     expect(first.body.events.map((e) => e.kind)).toEqual(['DatasetEvent', 'JobEvent']);
+    // The version facet failed its schema: mapped without it, and kept as it came.
+    expect(first.body.warnings).toEqual([
+      {
+        index: 0,
+        facet: 'version',
+        path: '/dataset/facets/version/datasetVersion',
+        message: 'must be string',
+      },
+    ]);
+    const { data } = await t.graphql(VersionMetadata, { id: first.body.events[0]!.versions[0]! });
+    const version = data.node as { version: string; metadata: { openlineage: { facets: object } } };
+    expect(version.version).toBe('current');
+    expect(version.metadata.openlineage.facets).toEqual(dataset.facets);
     const counts = () =>
       Promise.all(
         ['datasets', 'dataset_versions', 'workflows', 'workflow_versions', 'runs'].map((table) =>
@@ -282,6 +308,22 @@ describe('OpenLineage events as the ecosystem sends them', () => {
     expect(hits.data.search.edges.map((e) => e.node.node.__typename)).toContain('Dataset');
     const workflows = await t.graphql(Search, { query: 'rollup' });
     expect(workflows.data.search.edges.map((e) => e.node.node.__typename)).toContain('Workflow');
+  });
+
+  it('lets only contributors of the project declare datasets and jobs', async () => {
+    const dataset = { namespace: 'guarded', name: 'secret_table' };
+    const as = (role: 'viewer' | 'contributor') =>
+      post(
+        [
+          { eventTime: '2026-03-04T00:00:00Z', producer: PRODUCER, dataset },
+          { eventTime: '2026-03-04T00:00:00Z', producer: PRODUCER, job: dataset },
+        ],
+        memberOf(`token:${role}`, ['guarded'], role),
+      );
+    const before = await countRows(t, 'datasets');
+    expect((await as('viewer')).status).toBe(403);
+    expect(await countRows(t, 'datasets')).toBe(before);
+    expect((await as('contributor')).status).toBe(201);
   });
 
   it('links parent and child runs, with unicode names, and trace walks them', async () => {

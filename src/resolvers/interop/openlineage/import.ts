@@ -80,8 +80,8 @@ function importEvent(
   project: string | null,
 ): Promise<ImportedEvent> {
   if (checked.kind === 'RunEvent') return importRunEvent(tx, actor, checked, raw, project);
-  if (checked.kind === 'JobEvent') return importJobEvent(tx, actor, checked, project);
-  return importDatasetEvent(tx, actor, checked, project);
+  if (checked.kind === 'JobEvent') return importJobEvent(tx, actor, checked, raw, project);
+  return importDatasetEvent(tx, actor, checked, raw, project);
 }
 
 const versionId = (version: { kind: string; id: string }) =>
@@ -91,6 +91,7 @@ async function importDatasetEvent(
   tx: Transaction,
   actor: Actor,
   { kind, mappable, warnings }: CheckedEvent,
+  raw: unknown,
   projectOverride: string | null,
 ): Promise<ImportedEvent> {
   const { dataset } = mappable as unknown as DatasetEvent;
@@ -100,7 +101,8 @@ async function importDatasetEvent(
     projectOverride ?? projectSlugFor(dataset.namespace),
     ['project'],
   );
-  const version = await versionOfDataset(tx, actor, project, dataset);
+  const kept = (raw as DatasetEvent).dataset.facets;
+  const version = await versionOfDataset(tx, actor, project, dataset, kept);
   return { kind, versions: [versionId(version)], warnings };
 }
 
@@ -108,6 +110,7 @@ async function importJobEvent(
   tx: Transaction,
   actor: Actor,
   { kind, mappable, warnings }: CheckedEvent,
+  raw: unknown,
   projectOverride: string | null,
 ): Promise<ImportedEvent> {
   const event = mappable as unknown as JobEvent;
@@ -119,8 +122,12 @@ async function importJobEvent(
   );
   const workflowVersion = await workflowVersionOfJob(tx, actor, project, event.job);
   const versions: string[] = [];
-  for (const dataset of [...(event.inputs ?? []), ...(event.outputs ?? [])])
-    versions.push(versionId(await versionOfDataset(tx, actor, project, dataset)));
+  const sent = raw as JobEvent;
+  for (const side of ['inputs', 'outputs'] as const)
+    for (const [i, dataset] of (event[side] ?? []).entries()) {
+      const kept = sent[side]?.[i]?.facets;
+      versions.push(versionId(await versionOfDataset(tx, actor, project, dataset, kept)));
+    }
   return {
     kind,
     workflowVersion: encodeGlobalId('WorkflowVersion', workflowVersion),

@@ -21,7 +21,7 @@ const RunWarnings = graphql(`
         parent { externalId }
         workflowVersion { spec workflow { name description } }
         inputs { version { __typename ... on DatasetVersion { id dataset { name } } } }
-        openLineageWarnings { facet path message eventTime eventType }
+        openLineageWarnings { facet path message eventTime eventType occurrences }
       }
     }
   }
@@ -167,6 +167,8 @@ describe('OpenLineage events as the ecosystem sends them', () => {
     expect(response.body.warnings).toEqual([
       expect.objectContaining({ facet: null, path: '/schemaURL' }),
     ]);
+    // The same mistake again is counted, not recorded twice.
+    await post({ ...minimal, eventTime: '2026-03-02T08:31:00' });
     const found = await run(response.body.runs[0]!.id);
     expect(found.status).toBe('RUNNING');
     expect(found.startedAt).toBe('2026-03-02T08:30:00.987Z');
@@ -177,6 +179,7 @@ describe('OpenLineage events as the ecosystem sends them', () => {
         message: expect.stringMatching(/missing/),
         eventTime: minimal.eventTime,
         eventType: null,
+        occurrences: 2,
       },
     ]);
   });

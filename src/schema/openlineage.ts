@@ -19,10 +19,15 @@ const OpenLineageWarningRef = builder.objectRef<Warning>('OpenLineageWarning').i
       description: 'JSON pointer into the event, e.g. "/run/facets/parent/run/runId".',
     }),
     message: t.exposeString('message', { description: 'What is wrong there.' }),
-    eventTime: t.exposeString('eventTime', { description: 'The eventTime of the event, as sent.' }),
+    eventTime: t.exposeString('eventTime', {
+      description: 'The eventTime of the first event with this warning, as sent.',
+    }),
+    occurrences: t.exposeInt('occurrences', {
+      description: 'How many of the run’s events had this same warning.',
+    }),
     eventType: t.exposeString('eventType', {
       nullable: true,
-      description: 'Its eventType (null for a metadata update without one).',
+      description: 'The eventType of that first event (null for a metadata update without one).',
     }),
   }),
 });
@@ -31,7 +36,7 @@ builder.objectField(RunRef, 'openLineageWarnings', (t) =>
   t.field({
     type: [OpenLineageWarningRef],
     description:
-      'For a run imported from OpenLineage: what its accepted events got wrong, in the order they arrived (empty otherwise).',
+      'For a run imported from OpenLineage: what its accepted events got wrong, each once, in the order first seen (empty otherwise).',
     resolve: (run) => openLineageWarningsOf(run.environment),
   }),
 );

@@ -126,8 +126,15 @@ export interface OpenLineageRecord {
   producer: string;
   runFacets: Facets;
   jobFacets: Facets;
-  /** What accepted events got wrong, each with the event's time and type. */
-  warnings: (OpenLineageWarning & { eventTime: string; eventType: string | null })[];
+  /**
+   * What accepted events got wrong, each once (so a chatty producer repeating a mistake
+   * does not grow the record): with the first event's time and type, and how many had it.
+   */
+  warnings: (OpenLineageWarning & {
+    eventTime: string;
+    eventType: string | null;
+    occurrences: number;
+  })[];
   seen: Seen;
 }
 
@@ -173,12 +180,19 @@ export async function projectRun(
     record.producer = event.producer;
     record.seen.producerAt = at.toISOString();
   }
-  for (const warning of warnings)
-    record.warnings.push({
-      ...warning,
-      eventTime: event.eventTime,
-      eventType: event.eventType ?? null,
-    });
+  for (const warning of warnings) {
+    const same = record.warnings.find(
+      (w) => w.facet === warning.facet && w.path === warning.path && w.message === warning.message,
+    );
+    if (same) same.occurrences += 1;
+    else
+      record.warnings.push({
+        ...warning,
+        eventTime: event.eventTime,
+        eventType: event.eventType ?? null,
+        occurrences: 1,
+      });
+  }
   const terminal = event.eventType ? TERMINAL[event.eventType] : undefined;
   const endsIt = terminal !== undefined && (!run.finishedAt || at < run.finishedAt);
   const status: RunStatus = endsIt ? terminal : (run.status as RunStatus);

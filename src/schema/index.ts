@@ -17,6 +17,7 @@ import './run-events.ts';
 import './compare.ts';
 import './lineage.ts';
 import './interop.ts';
+import './openlineage.ts';
 import './identity.ts';
 import './audit.ts';
 import './node.ts';

@@ -260,7 +260,7 @@ export class EvalhubClient {
   /** A run with its steps, metrics and findings; null when you may not see it. */
   async run(id: string) {
     const { node } = await this.connection.request(documents.Run, { id });
-    return node && 'status' in node ? node : null;
+    return node && 'status' in node ? (node as Extract<typeof node, { status: unknown }>) : null;
   }
 
   async runs(filter: SearchFilter = {}, first = 50) {

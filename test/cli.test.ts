@@ -153,6 +153,18 @@ describe('evalhub', () => {
     expect(passed.stdout).toContain('metric accuracy = 0.93');
     expect(passed.stdout).toContain('every requirement passed');
     expect(passed.code).toBe(0);
+    const passedId = passed.stderr.match(/run (\S+)/)![1]!;
+    // Its lineage, down to the model's digest.
+    const traced = await evalhub('trace', passedId);
+    expect(traced.code).toBe(0);
+    expect(traced.stdout).toMatch(/^run emit succeeded/);
+    expect(traced.stdout).toMatch(/\n {2}\S+ model cli\/net@v1 sha256:[0-9a-f]{64}\n/);
+    const listed = await evalhub('runs', 'ls', '--project', 'cli', '--json');
+    expect(JSON.parse(listed.stdout)).toContainEqual(
+      expect.objectContaining({ id: passedId, status: 'SUCCEEDED' }),
+    );
+    const prov = await evalhub('export', passedId, '--prov');
+    expect(JSON.parse(prov.stdout)).toHaveProperty('entity');
 
     const failed = await evalhub(
       'run',

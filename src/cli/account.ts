@@ -1,6 +1,5 @@
 // `evalhub login` and `evalhub whoami`: which hub, and as whom.
 import type { Command } from 'commander';
-import { connect } from '../client/index.ts';
 import { type HubOptions, hubClient, LOCAL_HUB, withHub } from './hub.ts';
 import { printJson } from './output.ts';
 import { userConfigPath, writeUserConfig } from './user-config.ts';
@@ -14,6 +13,7 @@ export function accountCommands(program: Command): void {
     .action(async (options: { hub: string; token?: string }) => {
       const token = options.token ?? process.env.EVALHUB_TOKEN;
       // Checked before it is stored: a wrong token or URL fails here, not on the next command.
+      const { connect } = await import('../client/index.ts');
       const viewer = await connect({ url: options.hub, token }).viewer();
       await writeUserConfig({ hub: options.hub.replace(/\/+$/, ''), token });
       console.log(`logged in to ${options.hub} as ${viewer.name} (${userConfigPath()})`);

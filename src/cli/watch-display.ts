@@ -102,6 +102,8 @@ export function watchDisplay(client: EvalhubClient, runId: string, json: boolean
           label: `  step ${event.stepId} ${event.stepStatus.toLowerCase()}`,
         });
       }
+      if (event.__typename === 'RunStatusEvent' && event.status === 'SUCCEEDED')
+        runBar?.update(100, { label: runId });
       const line = describe(event);
       if (line) print(line);
     },

@@ -33,6 +33,7 @@ const parts = [
   'engine/',
   'schema/',
   'http/',
+  'client/',
   'logger.ts',
   'config.ts',
   'cli.ts',
@@ -148,10 +149,13 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
   },
   'logger.ts': { values: [] },
   'config.ts': { values: [] },
+  // The client talks to a hub over HTTP and WebSocket, never to its services.
+  'client/': { values: ['client/'] },
   'cli.ts': { values: ['*'] },
   'cli/': {
     values: [
       'cli/',
+      'client/',
       'server.ts',
       'config.ts',
       'logger.ts',

@@ -20,6 +20,7 @@ import './interop.ts';
 import './openlineage.ts';
 import './identity.ts';
 import './audit.ts';
+import './viewer.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -17,6 +17,7 @@ import './compare.ts';
 import './lineage.ts';
 import './interop.ts';
 import './identity.ts';
+import './triage.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -13,7 +13,7 @@ import { startHub, startWorker } from './server.ts';
 const usage = `usage: evalhub <command>
 
 commands:
-  serve     serve the API (default): GraphQL on /graphql, GraphiQL on /, health on /healthz,
+  serve     serve the API (default): GraphQL on /graphql, the web UI on /ui/, GraphiQL on /graphiql, health on /healthz,
             with EVALHUB_WORKERS runs executing in this process (0: none)
   worker    execute queued runs of the PostgreSQL in DATABASE_URL, on this machine
             [--concurrency N] (default EVALHUB_WORKERS, else 2)

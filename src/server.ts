@@ -1,4 +1,5 @@
-// The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), GraphiQL on /,
+// The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), the web UI on
+// /ui/ (`/` redirects there), GraphiQL on /graphiql,
 // health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/; and, unless told otherwise,
 // workers executing runs in this process.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -21,6 +22,7 @@ import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity
 import { serveLineageApi } from './http/lineage-api.ts';
 import { serveReportApi } from './http/report-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
+import { serveUi } from './http/ui.ts';
 import { log } from './logger.ts';
 import { type Actor, localOperator } from './resolvers/core/actor.ts';
 import {
@@ -207,6 +209,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         }
       }
       if (req.method === 'GET' && (await serveGraphiQL(url.pathname, res))) return;
+      if (req.method === 'GET' && (await serveUi(url.pathname, res))) return;
       if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
       sendJson(res, 404, { error: `nothing at ${url.pathname}` });
     } catch (error) {

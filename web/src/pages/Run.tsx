@@ -100,12 +100,12 @@ export default function RunPage({ id }: { id: string }) {
     (_previous: null | undefined, event) => {
       const e = event.runEvents as Record<string, unknown>;
       // A resubscription replays stored events: keep each sequence number once.
-    const line = describe(e);
-    setLines((previous) =>
-      previous.length > 0 && previous[previous.length - 1]!.seq >= line.seq
-        ? previous
-        : [...previous, line],
-    );
+      const line = describe(e);
+      setLines((previous) =>
+        previous.length > 0 && previous[previous.length - 1]!.seq >= line.seq
+          ? previous
+          : [...previous, line],
+      );
       if (e.__typename === 'RunProgressEvent')
         setLive({ fraction: e.fraction as number | null, stage: e.stage as string | null });
       if (REFRESHING.has(String(e.__typename))) refetch({ requestPolicy: 'network-only' });

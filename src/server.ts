@@ -14,7 +14,7 @@ import type { HubConfig } from './config.ts';
 import { type Database, type DatabaseHandle, openDatabase } from './db/connect.ts';
 import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
-import { WorkerPool } from './engine/worker-pool.ts';
+import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
 import { serveArtifact } from './http/artifacts.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
@@ -134,6 +134,25 @@ async function checkSomeoneCanSignIn(config: HubConfig, db: Database): Promise<v
   log.warn(`requests need a token, and none exists: ${how}`);
 }
 
+/** The settings of a pool of workers, from the hub's configuration. */
+function workerPoolOptions(
+  config: HubConfig,
+  db: Database,
+  listener: Listener,
+  runners: RunnerRegistry,
+): WorkerPoolOptions {
+  return {
+    db,
+    listener,
+    runners,
+    concurrency: config.workers,
+    leaseMs: config.leaseMs,
+    cancelGraceMs: config.cancelGraceMs,
+    workRoot: config.workDir,
+    storeDir: config.storeDir,
+  };
+}
+
 export async function startHub(options: HubOptions): Promise<Hub> {
   const { config } = options;
   const database =
@@ -221,16 +240,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   const workers =
     config.workers > 0
-      ? new WorkerPool({
-          db: database.db,
-          listener,
-          runners,
-          concurrency: config.workers,
-          leaseMs: config.leaseMs,
-          cancelGraceMs: config.cancelGraceMs,
-          workRoot: config.workDir,
-          storeDir: config.storeDir,
-        })
+      ? new WorkerPool(workerPoolOptions(config, database.db, listener, runners))
       : null;
   workers?.start();
 
@@ -275,16 +285,7 @@ export async function startWorker(
   await migrate(database.db);
   const runners = await runnerRegistry(config, extraRunners);
   const listener = await startListener(database);
-  const pool = new WorkerPool({
-    db: database.db,
-    listener,
-    runners,
-    concurrency: config.workers,
-    leaseMs: config.leaseMs,
-    cancelGraceMs: config.cancelGraceMs,
-    workRoot: config.workDir,
-    storeDir: config.storeDir,
-  });
+  const pool = new WorkerPool(workerPoolOptions(config, database.db, listener, runners));
   pool.start();
   return {
     pool,

@@ -271,6 +271,12 @@ describe('search by words', () => {
     expect(await found(null, 'the')).toEqual([]);
   });
 
+  it('finds hyphenated names whole and by their first part', async () => {
+    expect(await found({ type: ['MODEL'] }, 'resnet-cats')).toEqual(['resnet-cats']);
+    expect(await found({ type: ['MODEL'] }, 'vit-dogs')).toEqual(['vit-dogs']);
+    expect(sorted(await found({ type: ['MODEL'] }, 'resnet'))).toEqual(['resnet-cats']);
+  });
+
   it('searches run names, tags and errors', async () => {
     expect(await found(null, 'exploded')).toEqual(['r3']);
     expect(await found({ type: ['RUN'] }, 'nightly')).toEqual(['r1']);

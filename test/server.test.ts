@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
+import { adminToken, bearer } from './support/tokens.ts';
 import { startHubProcess } from './support/process.ts';
 import { countRows } from './support/rows.ts';
 
@@ -96,10 +97,12 @@ describe('the evalhub command', () => {
     const env: Record<string, string> = t.database.url
       ? { DATABASE_URL: t.database.url }
       : { DATABASE_URL: '', EVALHUB_DATA_DIR: `${data.path}/db` };
+    // A hub on PostgreSQL requires tokens.
+    const token = t.database.url ? await adminToken(t.database.db) : undefined;
     const call = async (url: string, query: string) => {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...bearer(token) },
         body: JSON.stringify({ query }),
       });
       return (await response.json()) as { data: Record<string, unknown> };

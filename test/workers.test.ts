@@ -11,6 +11,7 @@ import { startTestHub, type TestHub } from './support/hub.ts';
 import { type HubProcess, startHubProcess } from './support/process.ts';
 import { expectType } from './support/registry-documents.ts';
 import { runDetails, StartRun, waitForStatus } from './support/run-documents.ts';
+import { adminToken, bearer } from './support/tokens.ts';
 import { subscriptionClient } from './support/ws.ts';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
@@ -190,9 +191,11 @@ describe.runIf(onPostgres)('worker processes on a shared PostgreSQL', () => {
     const apiB = await startHubProcess(['serve'], env);
     processes.push(apiA, apiB);
     const worker = await workerProcess();
+    // Hubs on PostgreSQL require tokens.
+    const token = await adminToken(t.database.db);
     const response = await fetch(`${apiA.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...bearer(token) },
       body: JSON.stringify({
         query: `mutation { startRun(input: {project: "workers", runner: "event-generator", config: {events: 200, ratePerSecond: 200}}) {
           ... on StartRunPayload { run { id } } } }`,
@@ -200,7 +203,7 @@ describe.runIf(onPostgres)('worker processes on a shared PostgreSQL', () => {
     });
     const runId = ((await response.json()) as { data: { startRun: { run: { id: string } } } }).data
       .startRun.run.id;
-    const ws = subscriptionClient(apiB.url);
+    const ws = subscriptionClient(apiB.url, undefined, token);
     const seqs: number[] = [];
     for await (const result of ws.iterate(RunEventsSubscription, { runId }))
       seqs.push(result.data!.runEvents.seq);

@@ -14,7 +14,11 @@ export interface SubscriptionClient {
   close(): Promise<void>;
 }
 
-export function subscriptionClient(httpUrl: string, as?: Actor): SubscriptionClient {
+export function subscriptionClient(
+  httpUrl: string,
+  as?: Actor,
+  token?: string,
+): SubscriptionClient {
   const headers = as ? { 'x-test-actor': JSON.stringify(as) } : {};
   class WebSocketWithHeaders extends WebSocket {
     constructor(address: string, protocols?: string | string[]) {
@@ -26,6 +30,7 @@ export function subscriptionClient(httpUrl: string, as?: Actor): SubscriptionCli
     webSocketImpl: WebSocketWithHeaders,
     retryAttempts: 0,
     lazy: true,
+    ...(token ? { connectionParams: { authorization: `Bearer ${token}` } } : {}),
   });
   return {
     client,

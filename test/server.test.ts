@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
-import { adminToken, bearer } from './support/tokens.ts';
 import { startHubProcess } from './support/process.ts';
 import { countRows } from './support/rows.ts';
+import { adminToken, bearer } from './support/tokens.ts';
 
 let t: TestHub;
 

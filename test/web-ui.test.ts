@@ -14,6 +14,7 @@ import { browserMissing, launchBrowser } from './support/browser.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import { StartRun, waitForStatus } from './support/run-documents.ts';
+import { adminToken } from './support/tokens.ts';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -21,6 +22,26 @@ const SCREENSHOTS = join(import.meta.dirname, 'output');
 
 /** The main bundle's budget: the entry script, without the lazily loaded pages. */
 const MAIN_BUNDLE_BUDGET_BYTES = 300_000;
+
+/** axe-core's serious and critical violations on the page as it is. */
+async function accessibilityProblemsOf(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: () => Promise<{
+            violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 describe('the web UI bundle', () => {
   it(`keeps the main script within ${MAIN_BUNDLE_BUDGET_BYTES / 1000} kB`, () => {
@@ -72,25 +93,7 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await t?.close();
   });
 
-  /** axe-core's serious and critical violations on the page as it is. */
-  async function accessibilityProblems(): Promise<string[]> {
-    await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      const axe = (
-        globalThis as unknown as {
-          axe: {
-            run: () => Promise<{
-              violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
-            }>;
-          };
-        }
-      ).axe;
-      return (await axe.run()).violations;
-    });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
+  const accessibilityProblems = () => accessibilityProblemsOf(page);
 
   async function check(name: string) {
     expect(await accessibilityProblems()).toEqual([]);
@@ -174,5 +177,34 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await page.goto(`${t.hub.url}/ui/registry`);
     await page.getByRole('heading', { name: /Models \(\d+\)/ }).waitFor();
     await check('registry');
+  });
+});
+
+describe.skipIf(browserMissing)('the web UI on a hub that requires tokens', () => {
+  let t: TestHub;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await startTestHub({ config: { auth: { mode: 'required', oidc: null } } });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('asks for a token, refuses a wrong one, and keeps a good one for the session', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${t.hub.url}/ui/registry`);
+    await page.waitForURL(/\/ui\/login\?next=/);
+    await page.getByLabel('API token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('does not accept').waitFor();
+    await page.getByLabel('API token').fill(await adminToken(t.database.db));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/ui\/registry$/);
+    await page.getByRole('heading', { name: 'Models (0)' }).waitFor();
+    expect(await accessibilityProblemsOf(page)).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { UI_DIST } from '../src/http/ui.ts';
 import { browserMissing, launchBrowser } from './support/browser.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
+import { DefineWorkflow } from './support/registry-documents.ts';
 import { StartRun, waitForStatus } from './support/run-documents.ts';
 import { adminToken } from './support/tokens.ts';
 
@@ -125,6 +126,39 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     // The back button returns to the form.
     await page.goBack();
     await page.waitForURL(/\/ui\/start/);
+  });
+
+  it('starts a workflow and watches its steps finish, with its failed requirement', async () => {
+    const { data } = await t.graphql(DefineWorkflow, {
+      input: {
+        project: 'vision',
+        name: 'night-check',
+        spec: {
+          steps: [
+            {
+              id: 'measure',
+              runner: 'emit',
+              config: { metrics: [{ key: 'accuracy', value: 0.7 }] },
+            },
+            { id: 'summarise', runner: 'emit', dependsOn: ['measure'] },
+          ],
+          requirements: [{ step: 'measure', metric: 'accuracy', op: '>=', threshold: 0.9 }],
+        },
+      },
+    });
+    if (data.defineWorkflow.__typename !== 'DefineWorkflowPayload') throw new Error('not defined');
+    const version = data.defineWorkflow.workflowVersion.id;
+    await page.goto(`${t.hub.url}/ui/registry`);
+    await page.getByRole('link', { name: 'start', exact: true }).click();
+    await page.waitForURL(/\/ui\/start\?workflow=/);
+    expect(new URL(page.url()).searchParams.get('workflow')).toBe(version);
+    await page.getByRole('button', { name: 'Start workflow' }).click();
+    await page.waitForURL(/\/ui\/runs\/[^/?]+$/);
+    const steps = page.getByRole('region', { name: 'Steps' });
+    await steps.locator('[data-step="summarise"] .status-succeeded').waitFor({ timeout: 30_000 });
+    await steps.locator('[data-step="measure"] .status-succeeded').waitFor();
+    await page.getByRole('region', { name: 'Findings' }).getByText('accuracy').first().waitFor();
+    await check('workflow-run');
   });
 
   it('shows a run with its metric interval, deep-linked', async () => {

@@ -1,7 +1,7 @@
 // The lineage explorer: the graph around one node, laid out by ELK and drawn by React
 // Flow; a click on a node adds its own neighbours. Says so when the hub cut the graph.
 import '@xyflow/react/dist/style.css';
-import { Background, Controls, type Edge, type Node, ReactFlow } from '@xyflow/react';
+import { Background, Controls, type Edge, type Node, Position, ReactFlow } from '@xyflow/react';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { useEffect, useState } from 'react';
 import { useClient } from 'urql';
@@ -82,6 +82,8 @@ async function layout(graph: Graph): Promise<{ nodes: Node[]; edges: Edge[] }> {
       return {
         id: c.id,
         position: { x: c.x ?? 0, y: c.y ?? 0 },
+        sourcePosition: Position.Right,
+        targetPosition: Position.Left,
         data: { label: label(n) },
         className: `lineage-node lineage-${n.type.toLowerCase()}${c.id === graph.start ? ' lineage-start' : ''}`,
         ariaLabel: label(n),

@@ -171,6 +171,18 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await page.getByRole('cell', { name: '0.7800 – 0.8600 (95%)' }).waitFor();
   });
 
+  it('compares two runs side by side', async () => {
+    await page.goto(`${t.hub.url}/ui/runs?runner=emit`);
+    const ticks = page.getByRole('checkbox', { name: 'compare colour check' });
+    await expect.poll(() => ticks.count()).toBe(2);
+    await ticks.nth(0).check();
+    await ticks.nth(1).check();
+    await page.getByRole('link', { name: 'Compare 2 runs' }).click();
+    await page.waitForURL(/\/ui\/compare\?ids=/);
+    await page.getByRole('cell', { name: /^accuracy/ }).waitFor();
+    await check('compare');
+  });
+
   it('triages a finding with a comment, recorded in the audit log', async () => {
     await page.goto(`${t.hub.url}/ui/findings?severity=HIGH`);
     const form = page.getByRole('form', { name: 'triage Hue drift in night images' });

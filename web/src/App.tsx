@@ -14,6 +14,7 @@ const Lineage = lazy(() => import('./pages/Lineage.tsx'));
 const Search = lazy(() => import('./pages/Search.tsx'));
 const Registry = lazy(() => import('./pages/Registry.tsx'));
 const Start = lazy(() => import('./pages/Start.tsx'));
+const Compare = lazy(() => import('./pages/Compare.tsx'));
 
 const sections = [
   ['/runs', 'Runs'],
@@ -76,6 +77,7 @@ function Shell() {
             <Route path="/search" component={Search} />
             <Route path="/registry" component={Registry} />
             <Route path="/start" component={Start} />
+            <Route path="/compare" component={Compare} />
             <Route path="/">
               <Redirect to="/runs" replace />
             </Route>

@@ -1,5 +1,6 @@
 // Runs: the newest first, filtered by status, project and runner; new runs and status
 // changes arrive through the runUpdates subscription without a reload.
+import { useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
 import type { RunStatus } from '../gql/graphql.ts';
@@ -103,12 +104,23 @@ function RunList({ params }: { params: URLSearchParams }) {
     return update;
   });
   const runs = data?.runs;
+  const [chosen, setChosen] = useState<string[]>([]);
   return (
     <section aria-label="Runs" aria-busy={fetching}>
       <Failure error={error} />
+      <p>
+        {chosen.length >= 2 ? (
+          <Link href={`/compare?ids=${chosen.join(',')}`}>Compare {chosen.length} runs</Link>
+        ) : (
+          <span className="muted">Tick two or more runs to compare them.</span>
+        )}
+      </p>
       <table>
         <thead>
           <tr>
+            <th>
+              <span className="visually-hidden">Compare</span>
+            </th>
             <th>Run</th>
             <th>Status</th>
             <th>Progress</th>
@@ -122,6 +134,18 @@ function RunList({ params }: { params: URLSearchParams }) {
         <tbody>
           {runs?.edges.map(({ node: run }) => (
             <tr key={run.id} data-run={run.id}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`compare ${run.name ?? run.id}`}
+                  checked={chosen.includes(run.id)}
+                  onChange={(e) =>
+                    setChosen(
+                      e.target.checked ? [...chosen, run.id] : chosen.filter((id) => id !== run.id),
+                    )
+                  }
+                />
+              </td>
               <td>
                 <Link href={`/runs/${run.id}`}>{run.name ?? `${run.runnerId} run`}</Link>
                 <div className="muted">{run.project.slug}</div>

@@ -1,30 +1,34 @@
-// Typed documents: every graphql(`...`) in test/ (and, separately, in src/client/, whose
-// generated types are committed so the client works without a codegen step) is checked
-// against schema.graphql and gets result and variable types.
+// Typed documents: every graphql(`...`) in test/ and bench/, in web/src/ (the UI) and in
+// src/client/ is checked against schema.graphql and gets result and variable types. The
+// client's are committed, so that it works without a codegen step; the others are generated.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const typedDocuments = {
-  scalars: { DateTime: 'string', JSON: 'unknown' },
-  enumsAsTypes: true,
-  useTypeImports: true,
-  importExtension: '.ts',
-};
+  preset: 'client',
+  presetConfig: { fragmentMasking: false },
+  config: {
+    scalars: { DateTime: 'string', JSON: 'unknown' },
+    enumsAsTypes: true,
+    useTypeImports: true,
+    importExtension: '.ts',
+  },
+} as const;
 
 const config: CodegenConfig = {
   schema: 'schema.graphql',
   ignoreNoDocuments: true,
   generates: {
     'test/gql/': {
+      ...typedDocuments,
       documents: ['test/**/*.ts', 'bench/**/*.ts', '!test/gql/**'],
-      preset: 'client',
-      presetConfig: { fragmentMasking: false },
-      config: typedDocuments,
     },
     'src/client/gql/': {
+      ...typedDocuments,
       documents: ['src/client/**/*.ts', '!src/client/gql/**'],
-      preset: 'client',
-      presetConfig: { fragmentMasking: false },
-      config: typedDocuments,
+    },
+    'web/src/gql/': {
+      ...typedDocuments,
+      documents: ['web/src/**/*.tsx', 'web/src/**/*.ts', '!web/src/gql/**'],
     },
   },
 };

@@ -26,7 +26,7 @@ EVALHUB_AUDIT_KEY, LOG_LEVEL (see README.md).`,
 program
   .command('serve', { isDefault: true })
   .description(
-    'serve the API: GraphQL on /graphql, GraphiQL on /, health on /healthz, with EVALHUB_WORKERS runs executing in this process (0: none)',
+    'serve the API: GraphQL on /graphql, the web UI on /ui/, GraphiQL on /graphiql, health on /healthz, with EVALHUB_WORKERS runs executing in this process (0: none)',
   )
   .action(async () => (await import('./cli/hub-process.ts')).serve());
 program

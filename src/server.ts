@@ -1,4 +1,5 @@
-// The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), GraphiQL on /,
+// The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), the web UI on
+// /ui/ (`/` redirects there), GraphiQL on /graphiql,
 // health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/; and, unless told otherwise,
 // workers executing runs in this process.
 import type { IncomingMessage, Server } from 'node:http';
@@ -24,6 +25,7 @@ import { listenHttp } from './http/listen.ts';
 import { queryLimits } from './http/query-limits.ts';
 import { serveReportApi } from './http/report-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
+import { serveUi } from './http/ui.ts';
 import { log } from './logger.ts';
 import { type Actor, localOperator } from './resolvers/core/actor.ts';
 import { openAuditChain } from './resolvers/core/audit-chain.ts';
@@ -278,6 +280,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
         }
       }
       if (req.method === 'GET' && (await serveGraphiQL(url.pathname, res))) return;
+      if (req.method === 'GET' && (await serveUi(url.pathname, res))) return;
       if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
       sendJson(res, 404, { error: `nothing at ${url.pathname}` });
     } catch (error) {

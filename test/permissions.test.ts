@@ -560,6 +560,13 @@ const writeRules: Record<
       { id: fixture[target].run },
     ],
   },
+  triageFinding: {
+    role: 'maintainer',
+    call: (target) => [
+      `mutation($input: TriageFindingInput!) { triageFinding(input: $input) { __typename } }`,
+      { input: { finding: fixture[target].finding, status: 'CONFIRMED', comment: 'checked' } },
+    ],
+  },
   retryRun: {
     role: 'contributor',
     call: (target) => [

@@ -20,8 +20,8 @@ const post = (body: string, type = 'application/json') =>
   fetch(`${t.hub.url}/graphql`, { method: 'POST', headers: { 'content-type': type }, body });
 
 describe('GraphiQL', () => {
-  it('is served at / with every script and style from the hub itself', async () => {
-    const response = await fetch(`${t.hub.url}/`);
+  it('is served at /graphiql with every script and style from the hub itself', async () => {
+    const response = await fetch(`${t.hub.url}/graphiql`);
     expect(response.status).toBe(200);
     const html = await response.text();
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);

@@ -21,6 +21,7 @@ import './openlineage.ts';
 import './identity.ts';
 import './audit.ts';
 import './viewer.ts';
+import './triage.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

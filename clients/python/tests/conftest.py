@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -62,6 +63,10 @@ class HubProcess:
             "EVALHUB_ACTOR": "notebook-tests",
             "LOG_LEVEL": "warn",
             "DATABASE_URL": "",
+            # The hub reads local files only inside its data roots: the tests' temporary files.
+            "EVALHUB_DATA_ROOTS": f"{tempfile.gettempdir()}:{ROOT}",
+            # Every process of one hub signs its audit record with the same key.
+            "EVALHUB_AUDIT_KEY": secrets.token_hex(32),
         }
         if self.server_url:
             self.database = f"evalhub_py_{secrets.token_hex(5)}"

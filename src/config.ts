@@ -41,7 +41,6 @@ export interface QueryLimits {
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
-  maxCost: number;
   /** Sum of the weights of expensive fields (search, trace...) one operation may select. */
   maxExpensive: number;
 }
@@ -249,7 +248,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxAliases: integer('EVALHUB_MAX_ALIASES', env.EVALHUB_MAX_ALIASES, 30, 0, 100000),
       maxDirectives: integer('EVALHUB_MAX_DIRECTIVES', env.EVALHUB_MAX_DIRECTIVES, 50, 0, 100000),
       maxTokens: integer('EVALHUB_MAX_TOKENS', env.EVALHUB_MAX_TOKENS, 5000, 100, 1000000),
-      maxCost: integer('EVALHUB_MAX_COST', env.EVALHUB_MAX_COST, 5000, 1, 10000000),
       maxExpensive: integer('EVALHUB_MAX_EXPENSIVE', env.EVALHUB_MAX_EXPENSIVE, 50, 1, 100000),
     },
   };

@@ -251,7 +251,6 @@ beforeAll(async () => {
       queryLimits: {
         ...loadConfig({}).queryLimits,
         maxAliases: 100_000,
-        maxCost: 10_000_000,
         maxTokens: 1_000_000,
         maxExpensive: 100_000,
       },

@@ -156,6 +156,26 @@ describe('the command runner', () => {
   });
 
   it.each([
+    ['NODE_OPTIONS', '--import=data:text/javascript,process.exit(7)'],
+    ['LD_PRELOAD', '/tmp/evil.so'],
+    ['PYTHONSTARTUP', '/tmp/evil.py'],
+    ['BASH_ENV', '/tmp/evil.sh'],
+    ['PATH', '/tmp'],
+  ])(
+    'refuses %s from the caller: it would run code before the allowlisted program',
+    async (name, value) => {
+      const result = await startCommand(t, {
+        argv: ['python3', '-c', 'pass'],
+        env: { [name]: value },
+      });
+      expect(result).toMatchObject({
+        __typename: 'ValidationError',
+        message: expect.stringContaining('set by the hub, not the run'),
+      });
+    },
+  );
+
+  it.each([
     ['an absolute path outside its folder', '/etc/shadow'],
     ['a symlink out of its folder', 'link'],
   ])('refuses an artifact at %s', async (_name, path) => {

@@ -27,7 +27,9 @@ const ignore = () => {};
 process.on('SIGTERM', ignore);
 process.on('SIGINT', ignore);
 
-const child = spawn(program!, args, { stdio: 'inherit' });
+// The program's environment, as the runner built it (see PROGRAM_ENV in command.ts).
+const env = JSON.parse(process.env.EVALHUB_PROGRAM_ENV ?? '{}') as Record<string, string>;
+const child = spawn(program!, args, { stdio: 'inherit', env });
 child.on('error', (error) => {
   process.stderr.write(`${program}: ${error.message}\n`);
   process.exit(127);

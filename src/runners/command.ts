@@ -12,6 +12,17 @@ import { readScratchFile } from './scratch-file.ts';
 
 const MiB = 1024 * 1024;
 
+/** The variable that carries the program's environment through its supervisor. */
+const PROGRAM_ENV = 'EVALHUB_PROGRAM_ENV';
+
+/**
+ * Variables a caller may not set: they make the dynamic loader, an interpreter or a shell run
+ * code of the caller's choosing before (or instead of) the allowlisted program, or they are
+ * the hub's to set.
+ */
+const HOOK_VARIABLE =
+  /^(LD_|DYLD_|NODE_|PYTHON|PERL5?|RUBY|JAVA_TOOL|_JAVA|GCONV_PATH$|BASH_ENV$|ENV$|IFS$|PATH$|HOME$|TMPDIR$|SHELLOPTS$|PS4$|EVALHUB_)/i;
+
 /** The runner's config; `argv[0]` must be a program the operator allowlisted. */
 const configSchema = (policy: CommandPolicy) =>
   z
@@ -33,6 +44,10 @@ const configSchema = (policy: CommandPolicy) =>
       env: z
         .record(z.string(), z.string())
         .default({})
+        .refine((env) => Object.keys(env).every((name) => !HOOK_VARIABLE.test(name)), {
+          message:
+            'variables that change how programs load or which files they use (LD_*, NODE_*, PYTHON*, PATH, HOME, EVALHUB_*, ...) are set by the hub, not the run',
+        })
         .describe(
           "Environment variables set for the program; it gets no others but PATH (the operator's), HOME and TMPDIR (its scratch folder) and EVALHUB_*.",
         ),
@@ -194,7 +209,7 @@ export const commandRunner = (policy: CommandPolicy) =>
       );
       await writeFile(runFile, document);
       // Nothing of the worker's own environment: the operator's PATH, and what the run says.
-      const env: Record<string, string> = {
+      const programEnv: Record<string, string> = {
         PATH: policy.path,
         HOME: workDir,
         TMPDIR: workDir,
@@ -204,6 +219,9 @@ export const commandRunner = (policy: CommandPolicy) =>
         EVALHUB_RUN_ID: ctx.runId,
         EVALHUB_SEED: String(ctx.seed),
       };
+      // The supervisor is Node: it gets none of the run's variables (NODE_OPTIONS would run
+      // code in it), only the program's environment as one value it hands on.
+      const env = { PATH: policy.path, LANG: 'C.UTF-8', [PROGRAM_ENV]: JSON.stringify(programEnv) };
 
       const [program, ...args] = config.argv;
       // The supervisor leads a process group of its own (detached), which the program joins, so

@@ -467,6 +467,17 @@ const readRules: Record<string, { expect: (c: Caller, t: Target) => boolean; pro
           ?.apiTokens ?? []
       ).length > 0,
   },
+  viewer: {
+    // Callers see their own roles, and nothing of anyone else's (an admin's hold everywhere).
+    expect: (c, target) => c !== 'admin' && roleIn(c, target) !== null,
+    probe: async (c, target) =>
+      (
+        ((await ask('{ viewer { roles { project } } }', {}, c)).data?.viewer?.roles ??
+          []) as Array<{
+          project: string;
+        }>
+      ).some((r) => r.project === target),
+  },
   auditChain: {
     // The audit record spans every project: hub admins only.
     expect: (c) => c === 'admin',

@@ -2,10 +2,13 @@
 // The evalhub command.
 import { parseArgs } from 'node:util';
 import { printSchema } from 'graphql';
+import { auditCommand } from './cli/audit.ts';
 import { tokenCommand } from './cli/token.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/connect.ts';
+import { DataFolderError } from './db/data-folder-lock.ts';
 import { migrate } from './db/migrate.ts';
+import { PortInUseError } from './http/listen.ts';
 import { log } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { startHub, startWorker } from './server.ts';
@@ -20,14 +23,16 @@ commands:
   migrate   apply database migrations and exit
   schema    print the GraphQL schema (SDL)
   token     issue, list and revoke API tokens, on the server (evalhub token for more)
+  audit     audit verify: check the audit record from its first entry, with the hub's key
 
 configuration comes from the environment: PORT, HOST, DATABASE_URL, EVALHUB_DATA_DIR,
 EVALHUB_ACTOR, EVALHUB_WORKERS, EVALHUB_LEASE_SECONDS, EVALHUB_CANCEL_GRACE_SECONDS,
-EVALHUB_RUNNER_MODULES, EVALHUB_WORK_DIR, LOG_LEVEL (see README.md).`;
+EVALHUB_RUNNER_MODULES, EVALHUB_WORK_DIR, EVALHUB_AUDIT_KEY, LOG_LEVEL (see README.md).`;
 
 async function main(argv: string[]): Promise<number> {
   // Commands with options of their own parse them themselves.
   if (argv[0] === 'token') return tokenCommand(argv.slice(1), loadConfig());
+  if (argv[0] === 'audit') return auditCommand(argv.slice(1), loadConfig());
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -102,6 +107,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
+    if (error instanceof DataFolderError || error instanceof PortInUseError) {
+      console.error(`evalhub: ${error.message}`);
+      process.exit(1);
+    }
     log.error((error as Error).message, { stack: (error as Error).stack });
     process.exit(1);
   },

@@ -41,6 +41,11 @@ export interface HubConfig {
   databaseUrl: string | undefined;
   /** Folder of the embedded database, or `memory://`. */
   dataDir: string;
+  /**
+   * The audit chain's key (EVALHUB_AUDIT_KEY); needed with PostgreSQL. The embedded
+   * database keeps one of its own in its folder when none is given.
+   */
+  auditKey: string | undefined;
   /** Name of the local actor that requests act as. */
   actorName: string;
   /** Runs executed at once by this process (0: none; `evalhub worker` processes do it). */
@@ -167,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     host: env.HOST || '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.EVALHUB_DATA_DIR || './.evalhub/data',
+    auditKey: env.EVALHUB_AUDIT_KEY || undefined,
     actorName: env.EVALHUB_ACTOR || env.USER || 'operator',
     workers: integer('EVALHUB_WORKERS', env.EVALHUB_WORKERS, 2, 0, 256),
     leaseMs: number('EVALHUB_LEASE_SECONDS', env.EVALHUB_LEASE_SECONDS, 30, 0.5, 3600) * 1000,

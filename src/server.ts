@@ -1,7 +1,7 @@
 // The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), GraphiQL on /,
 // health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/; and, unless told otherwise,
 // workers executing runs in this process.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -20,11 +20,14 @@ import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { refusal } from './http/guards/index.ts';
 import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
+import { listenHttp } from './http/listen.ts';
 import { queryLimits } from './http/query-limits.ts';
 import { serveReportApi } from './http/report-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { log } from './logger.ts';
 import { type Actor, localOperator } from './resolvers/core/actor.ts';
+import { openAuditChain } from './resolvers/core/audit-chain.ts';
+import { resolveAuditKey } from './resolvers/core/audit-key.ts';
 import {
   ConflictError,
   DigestMismatchError,
@@ -134,6 +137,11 @@ async function checkSomeoneCanSignIn(config: HubConfig, db: Database): Promise<v
   log.warn(`requests need a token, and none exists: ${how}`);
 }
 
+/** The key of the database's audit chain: EVALHUB_AUDIT_KEY, or the embedded database's own. */
+export function auditKeyOf(config: HubConfig, database: DatabaseHandle): Buffer {
+  return resolveAuditKey({ given: config.auditKey, kind: database.kind, dataDir: config.dataDir });
+}
+
 /** The settings of a pool of workers, from the hub's configuration. */
 function workerPoolOptions(
   config: HubConfig,
@@ -154,17 +162,28 @@ function workerPoolOptions(
 }
 
 export async function startHub(options: HubOptions): Promise<Hub> {
+  // Bound first: a port in use stops the start before the data folder is touched.
+  const httpServer = await listenHttp(options.config.port, options.config.host);
+  try {
+    return await serveOn(httpServer, options);
+  } catch (error) {
+    httpServer.close();
+    throw error;
+  }
+}
+
+async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const { config } = options;
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   const applied = await migrate(database.db);
   if (applied) log.info('applied migrations', { count: applied });
+  await openAuditChain(database.db, auditKeyOf(config, database));
   const runners = await runnerRegistry(config, options.runners);
   const listener = await startListener(database);
   const streams = new RunEventStreams(database.db, listener);
   const services = { db: database.db, runners, streams };
 
-  const httpServer: Server = createServer();
   const limits = queryLimits(config.queryLimits);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -258,10 +277,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       : null;
   workers?.start();
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, resolve);
-  });
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
@@ -297,6 +312,7 @@ export async function startWorker(
 ): Promise<Worker> {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database.db);
+  await openAuditChain(database.db, auditKeyOf(config, database));
   const runners = await runnerRegistry(config, extraRunners);
   const listener = await startListener(database);
   const pool = new WorkerPool(workerPoolOptions(config, database.db, listener, runners));

@@ -2,7 +2,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows } from '../src/db/rows.ts';
-import { verifyAuditChain } from '../src/resolvers/core/audit.ts';
+import { verifyAuditChain } from '../src/resolvers/core/audit-chain.ts';
+import { TEST_AUDIT_KEY } from './support/database.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import {
@@ -64,8 +65,16 @@ describe('audit log', () => {
     expect(await countRows(t, 'audit_log')).toBe(before);
   });
 
-  it('verifies as an unbroken chain, and detects an altered record', async () => {
-    expect(await verifyAuditChain(t.database.db, 3)).toEqual({ checked: 7, brokenAt: null });
+  it('verifies as an unbroken keyed chain, read in pages', async () => {
+    expect(await verifyAuditChain(t.database.db, Buffer.from(TEST_AUDIT_KEY), 3)).toEqual({
+      checked: 7,
+      brokenAt: null,
+      reason: null,
+    });
+  });
+
+  it('detects an altered record (its triggers dropped first)', async () => {
+    await t.database.db.execute(sql`drop trigger audit_log_append_only on audit_log`);
     await t.database.db.execute(
       sql`update audit_log set details = details || '{"version": "v9"}' where action = 'model.version.register'`,
     );
@@ -73,6 +82,9 @@ describe('audit log', () => {
       t.database.db,
       sql`select id::int from audit_log where action = 'model.version.register'`,
     );
-    expect(await verifyAuditChain(t.database.db)).toEqual({ checked: 2, brokenAt: row!.id });
+    expect(await verifyAuditChain(t.database.db, Buffer.from(TEST_AUDIT_KEY))).toMatchObject({
+      checked: 2,
+      brokenAt: row!.id,
+    });
   });
 });

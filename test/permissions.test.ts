@@ -453,6 +453,11 @@ const readRules: Record<string, { expect: (c: Caller, t: Target) => boolean; pro
           ?.apiTokens ?? []
       ).length > 0,
   },
+  auditChain: {
+    // The audit record spans every project: hub admins only.
+    expect: (c) => c === 'admin',
+    probe: async (c) => Boolean((await ask('{ auditChain { ok } }', {}, c)).data?.auditChain),
+  },
 };
 
 /** Changes: the role each takes, and a call making one in the target project. */

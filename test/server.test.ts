@@ -1,10 +1,12 @@
 // The HTTP surface: GraphiQL, health, malformed requests, and data that survives a restart.
+
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
-import { adminToken, bearer } from './support/tokens.ts';
 import { startHubProcess } from './support/process.ts';
 import { countRows } from './support/rows.ts';
+import { adminToken, bearer } from './support/tokens.ts';
 
 let t: TestHub;
 
@@ -89,7 +91,8 @@ describe('malformed requests', () => {
   });
 });
 
-describe('the evalhub command', () => {
+// These tests start hub processes, which take long on a busy machine: the limit is generous.
+describe('the evalhub command', { timeout: 300_000 }, () => {
   it('keeps what was registered across a restart', async () => {
     const data = tempFolder();
     const weights = writeTree(data.path, { 'weights.onnx': 'real weights' });
@@ -145,6 +148,24 @@ describe('the evalhub command', () => {
       const second = await startHubProcess(['migrate'], env);
       expect(await second.exited).toBe(0);
       expect(second.output()).toContain('the database is up to date');
+    } finally {
+      data.remove();
+    }
+  });
+  it('refuses a port in use in one line, before it opens the data folder', async () => {
+    const data = tempFolder();
+    try {
+      const env = {
+        DATABASE_URL: '',
+        EVALHUB_DATA_DIR: `${data.path}/db`,
+        PORT: String(t.hub.port),
+      };
+      const serve = await startHubProcess(['serve'], env).catch((error: Error) => error);
+      expect(serve).toBeInstanceOf(Error);
+      expect((serve as Error).message).toBe(
+        `evalhub exited with 1 before it was ready:\nevalhub: port ${t.hub.port} on 127.0.0.1 is in use by another process; stop it, or set PORT to a free port\n`,
+      );
+      expect(existsSync(`${data.path}/db`)).toBe(false);
     } finally {
       data.remove();
     }

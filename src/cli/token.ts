@@ -6,9 +6,11 @@ import type { HubConfig } from '../config.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { localOperator, ROLES, type Role } from '../resolvers/core/actor.ts';
+import { openAuditChain } from '../resolvers/core/audit-chain.ts';
 import { decodeGlobalId, encodeGlobalId } from '../resolvers/core/global-id.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from '../resolvers/identity/tokens.ts';
 import { RunnerRegistry } from '../runners/registry.ts';
+import { auditKeyOf } from '../server.ts';
 
 export const tokenUsage = `usage: evalhub token <create|list|revoke> (on the server, against its database)
 
@@ -43,6 +45,7 @@ export async function tokenCommand(argv: string[], config: HubConfig): Promise<n
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrate(database.db);
+    await openAuditChain(database.db, auditKeyOf(config, database));
     const ctx = {
       db: database.db,
       actor: localOperator(config.actorName),

@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { DataFolderError, type DataFolderLock, lockDataFolder } from './data-folder-lock.ts';
 import * as schema from './schema.ts';
 import { statementLogger } from './statements.ts';
 
@@ -56,13 +57,35 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const dataDir = options.dataDir.startsWith('memory://')
     ? options.dataDir
     : resolve(options.dataDir);
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create({ dataDir, extensions: { pg_trgm } });
+  let lock: DataFolderLock | undefined;
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(dataDir, { recursive: true });
+    lock = lockDataFolder(dataDir);
+  }
+  const client = await openPglite(dataDir).catch((error) => {
+    lock?.release();
+    throw error;
+  });
   const db = drizzlePglite({ client, ...drizzleConfig });
   return {
     kind: 'pglite',
     db: db as unknown as Database,
     client,
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      lock?.release();
+    },
   };
+}
+
+/** PGlite fails on a damaged folder with a WebAssembly abort: say what to do instead. */
+async function openPglite(dataDir: string): Promise<PGlite> {
+  try {
+    return await PGlite.create({ dataDir, extensions: { pg_trgm } });
+  } catch (error) {
+    throw new DataFolderError(
+      `the embedded database in ${dataDir} cannot be opened (${(error as Error).message}); ` +
+        'move the folder aside and restore it from a backup, or set EVALHUB_DATA_DIR to an empty folder to start afresh',
+    );
+  }
 }

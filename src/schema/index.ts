@@ -17,6 +17,7 @@ import './compare.ts';
 import './lineage.ts';
 import './interop.ts';
 import './identity.ts';
+import './audit.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -5,6 +5,12 @@ import postgres from 'postgres';
 import { type DatabaseHandle, openDatabase } from '../../src/db/connect.ts';
 import { migrate } from '../../src/db/migrate.ts';
 
+/**
+ * The audit key of every test hub and of the hub and worker processes tests start: one
+ * process, one key (core/audit.ts), and processes sharing a database share its key.
+ */
+export const TEST_AUDIT_KEY = 'test-audit-key-0123456789abcdef0123456789abcdef';
+
 export interface TestDatabase extends DatabaseHandle {
   /** The connection string of this test's own database (PostgreSQL only). */
   url: string | undefined;

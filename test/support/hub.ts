@@ -9,7 +9,7 @@ import { type HubConfig, loadConfig } from '../../src/config.ts';
 import type { Actor, Role } from '../../src/resolvers/core/actor.ts';
 import type { RunnerModule } from '../../src/runners/contract.ts';
 import { type Hub, startHub } from '../../src/server.ts';
-import { openTestDatabase, type TestDatabase } from './database.ts';
+import { openTestDatabase, TEST_AUDIT_KEY, type TestDatabase } from './database.ts';
 
 export interface GraphQLResponse<T> {
   data: T;
@@ -63,6 +63,7 @@ export async function startTestHub(
       ...loadConfig({}),
       port: 0,
       dataDir: 'memory://',
+      auditKey: TEST_AUDIT_KEY,
       actorName: 'tester',
       leaseMs: 2000,
       // Datasets runs make go to a temporary store, not the repository's .evalhub.

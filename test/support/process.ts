@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { TEST_AUDIT_KEY } from './database.ts';
 
 const cli = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
 
@@ -36,7 +37,13 @@ export async function startHubProcess(
   env: Record<string, string>,
 ): Promise<HubProcess> {
   const child = spawn(process.execPath, [cli, ...args], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      EVALHUB_AUDIT_KEY: TEST_AUDIT_KEY,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -63,20 +70,16 @@ export async function startHubProcess(
   };
   const ready = readyLines[args[0] ?? ''];
   if (!ready) return handle;
+  // Ready when it says so, however long a busy machine takes; the test's limit bounds it.
   const announced = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${stderr}`)), 60_000);
     const check = () => {
       const match = ready.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
+      if (match) resolve(match[1]!);
     };
     child.stderr!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`evalhub exited with ${code} before it was ready:\n${stderr}`));
-    });
+    child.once('exit', (code) =>
+      reject(new Error(`evalhub exited with ${code} before it was ready:\n${stderr}`)),
+    );
   });
   return args[0] === 'serve' ? { ...handle, url: announced } : { ...handle, workerId: announced };
 }

@@ -1,7 +1,10 @@
-// The audit trail: one hash-chained row per change, written in the change's transaction.
-import { asc, desc, gt, sql } from 'drizzle-orm';
+// The audit trail: one row per change, written in the change's transaction, each row's hash
+// an HMAC-SHA256 (with the key of audit-key.ts) of its predecessor's hash and its own
+// fields, and an anchor row holding the count and head of the chain under the same key.
+import { createHmac } from 'node:crypto';
+import { desc, sql } from 'drizzle-orm';
 import type { Queryable, Transaction } from '../../db/rows.ts';
-import { auditLog } from '../../db/schema.ts';
+import { auditAnchor, auditLog } from '../../db/schema.ts';
 import type { Actor } from './actor.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { sha256Digest } from './sha256.ts';
@@ -14,18 +17,42 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+export type AuditRow = typeof auditLog.$inferSelect;
+export type AuditAnchor = typeof auditAnchor.$inferSelect;
+
 // Serialises writers of the chain: each row's hash covers the previous row's hash.
 const AUDIT_CHAIN_LOCK = 7_460_913_022;
 
 export const GENESIS_HASH =
   'sha256:0000000000000000000000000000000000000000000000000000000000000000';
 
-/** The hash of one audit row, from its predecessor's hash and its own fields. */
-export function auditHash(
-  prevHash: string,
-  row: { at: Date; actor: string } & Required<AuditEntry>,
-): string {
-  const body = canonicalJson({
+/** How keyed hashes begin; the records made before the chain had a key are `sha256:`. */
+const KEYED = 'hmac-sha256:';
+
+let chainKey: Buffer | null = null;
+
+/**
+ * Sets the key this process writes the audit chain with. A process serves one database,
+ * so it holds one key: a second, different one is a configuration mistake, refused.
+ */
+export function useAuditKey(key: Buffer): void {
+  if (chainKey && !chainKey.equals(key))
+    throw new Error('this process already writes the audit chain with another key');
+  chainKey = key;
+}
+
+/** The key this process writes the chain with (set at start-up by openAuditChain). */
+export function auditKeyInUse(): Buffer {
+  if (!chainKey) throw new Error('the audit chain has no key in this process (useAuditKey)');
+  return chainKey;
+}
+
+function keyed(key: Buffer, text: string): string {
+  return `${KEYED}${createHmac('sha256', key).update(text).digest('hex')}`;
+}
+
+function recordBody(row: { at: Date; actor: string } & Required<AuditEntry>): string {
+  return canonicalJson({
     action: row.action,
     actor: row.actor,
     at: row.at.toISOString(),
@@ -34,7 +61,34 @@ export function auditHash(
     targetId: row.targetId,
     targetType: row.targetType,
   });
-  return sha256Digest(`${prevHash}\n${body}`);
+}
+
+/**
+ * The hash of one audit row, from its predecessor's hash and its own fields: keyed, or, for
+ * a record made before the chain had a key (`key` null), plain SHA-256.
+ */
+export function auditHash(
+  key: Buffer | null,
+  prevHash: string,
+  row: { at: Date; actor: string } & Required<AuditEntry>,
+): string {
+  const text = `${prevHash}\n${recordBody(row)}`;
+  return key ? keyed(key, text) : sha256Digest(text);
+}
+
+/** The MAC of the anchor's count and head. */
+export function anchorMac(key: Buffer, anchor: Omit<AuditAnchor, 'id' | 'mac'>): string {
+  return keyed(key, `anchor\n${anchor.records}\n${anchor.legacyRecords}\n${anchor.head}`);
+}
+
+/** Writes the anchor: `records` records, the newest hashed `head`. */
+export async function writeAnchor(
+  db: Queryable,
+  key: Buffer,
+  anchor: Omit<AuditAnchor, 'id' | 'mac'>,
+): Promise<void> {
+  const row = { ...anchor, mac: anchorMac(key, anchor) };
+  await db.insert(auditAnchor).values(row).onConflictDoUpdate({ target: auditAnchor.id, set: row });
 }
 
 /**
@@ -46,48 +100,21 @@ export async function lockAuditChain(tx: Transaction): Promise<void> {
 }
 
 export async function recordAudit(tx: Transaction, actor: Actor, entry: AuditEntry): Promise<void> {
+  const key = auditKeyInUse();
   await lockAuditChain(tx);
   const [last] = await tx
     .select({ hash: auditLog.hash })
     .from(auditLog)
     .orderBy(desc(auditLog.id))
     .limit(1);
+  const [anchor] = await tx.select().from(auditAnchor);
   const row = { details: {}, ...entry, at: new Date(), actor: actor.id };
   const prevHash = last?.hash ?? GENESIS_HASH;
-  await tx.insert(auditLog).values({ ...row, prevHash, hash: auditHash(prevHash, row) });
-}
-
-export interface AuditVerification {
-  /** Rows checked, oldest first. */
-  checked: number;
-  /** The id of the first row whose hash does not follow from its content, if any. */
-  brokenAt: number | null;
-}
-
-/**
- * Recomputes the chain: a row that was altered, or removed from between two others, breaks
- * it at that point. Reads in pages so a long log does not sit in memory at once.
- */
-export async function verifyAuditChain(db: Queryable, pageSize = 5000): Promise<AuditVerification> {
-  let prevHash = GENESIS_HASH;
-  let checked = 0;
-  let afterId = 0;
-  for (;;) {
-    const rows = await db
-      .select()
-      .from(auditLog)
-      .where(gt(auditLog.id, afterId))
-      .orderBy(asc(auditLog.id))
-      .limit(pageSize);
-    for (const row of rows) {
-      const details = row.details as Record<string, unknown>;
-      if (row.prevHash !== prevHash || row.hash !== auditHash(prevHash, { ...row, details })) {
-        return { checked, brokenAt: row.id };
-      }
-      prevHash = row.hash;
-      checked += 1;
-    }
-    if (rows.length < pageSize) return { checked, brokenAt: null };
-    afterId = rows.at(-1)!.id;
-  }
+  const hash = auditHash(key, prevHash, row);
+  await tx.insert(auditLog).values({ ...row, prevHash, hash });
+  await writeAnchor(tx, key, {
+    records: (anchor?.records ?? 0) + 1,
+    legacyRecords: anchor?.legacyRecords ?? 0,
+    head: hash,
+  });
 }

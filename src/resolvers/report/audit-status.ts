@@ -3,25 +3,27 @@
 import { asc, inArray } from 'drizzle-orm';
 import type { Queryable } from '../../db/rows.ts';
 import { auditLog } from '../../db/schema.ts';
-import { verifyAuditChain } from '../core/audit.ts';
+import { verifyAuditRecord } from '../runs/audit-verify.ts';
 
 export interface AuditChainStatus {
   /** Records verified, oldest first, before the first broken one (or all). */
   checked: number;
-  /** The id of the first record whose hash does not follow from its content; null if none. */
+  /** The id of the first record that does not hold; null if none (or the break is after the newest). */
   brokenAt: number | null;
+  /** What is wrong with the chain; null when it verifies. */
+  reason: string | null;
   verifiedAt: Date;
 }
 
 export type AuditRecord = typeof auditLog.$inferSelect;
 
 /**
- * Verifies the whole audit chain. The report's one way to do it: how the chain is verified
- * (its hashing, and a key once it has one) is audit.ts's business.
+ * Verifies the whole audit record. The report's one way to do it: how the chain is verified
+ * (its keyed hashing, the runs it seals) is audit-verify.ts's business.
  */
 export async function auditChainStatus(db: Queryable): Promise<AuditChainStatus> {
-  const { checked, brokenAt } = await verifyAuditChain(db);
-  return { checked, brokenAt, verifiedAt: new Date() };
+  const { records, firstBroken, reason } = await verifyAuditRecord(db);
+  return { checked: records, brokenAt: firstBroken?.id ?? null, reason, verifiedAt: new Date() };
 }
 
 /** The audit records about the runs `runIds` (starting, cancelling, retrying them...). */

@@ -11,7 +11,7 @@ import { newId } from '../../db/ids.ts';
 import { datasets, datasetVersions, runOutputs, runs } from '../../db/schema.ts';
 import { digestPath } from '../content/digest.ts';
 import { systemActor } from '../core/actor.ts';
-import { recordAudit } from '../core/audit.ts';
+import { lockAuditChain, recordAudit } from '../core/audit.ts';
 import type { DatasetVersionRow } from '../registry/version-catalogue.ts';
 import { selectVersions } from '../registry/version-queries.ts';
 import { LeaseLostError } from './events.ts';
@@ -88,6 +88,8 @@ export async function recordDatasetOutput(
   const content = await storeContent(output.path, storeDir);
   const uri = pathToFileURL(content.localPath).href;
   return db.transaction(async (tx) => {
+    // The run is locked, then audited: the audit lock goes first (see lockAuditChain).
+    await lockAuditChain(tx);
     const [run] = await tx
       .select({ id: runs.id, createdBy: runs.createdBy, projectId: runs.projectId })
       .from(runs)

@@ -4,7 +4,9 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/rows.ts';
 import { runs } from '../../db/schema.ts';
+import { lockAuditChain } from '../core/audit.ts';
 import { appendRunEvents, type EventGuard, type RunStatus, TERMINAL_STATUSES } from './events.ts';
+import { sealRunEnd } from './run-seal.ts';
 
 export type RunRow = typeof runs.$inferSelect;
 
@@ -56,6 +58,9 @@ export async function transitionRun(
   const now = new Date();
   const terminal = TERMINAL_STATUSES.includes(transition.to);
   if (terminal) {
+    // An ending run is sealed in the audit chain (run-seal.ts): the chain's lock goes first,
+    // before any run is locked (see lockAuditChain).
+    await lockAuditChain(tx);
     // A step that ends advances its workflow run, which locks the parent. The parent is
     // locked before the step, the order every path takes (cancelling a workflow locks the
     // parent, then its steps), so that two of them cannot deadlock.
@@ -106,6 +111,7 @@ export async function transitionRun(
   await tx.execute(
     sql`select pg_notify('evalhub_run_status', ${`${run.id}:${run.projectId}:${transition.to}`})`,
   );
+  if (terminal) await sealRunEnd(tx, run);
   if (terminal && run.parentRunId) {
     if (!stepEnded) throw new Error('a step ended, and nothing advances its parent run');
     await stepEnded(tx, run.parentRunId, run);

@@ -86,17 +86,18 @@ export function environmentSection(view: ReportView): Section {
 export function auditSection(view: ReportView): Section {
   const { auditChain: chain, auditRecords: records } = view.data;
   const status: Content =
-    chain.brokenAt === null
+    chain.reason === null
       ? [
           { verdict: 'pass', text: 'INTACT' },
           ` every record, ${chain.checked} from the first, follows from its predecessor (verified ${formatTime(chain.verifiedAt)})`,
         ]
-      : [
-          { verdict: 'fail', text: 'BROKEN' },
-          ` at record #${chain.brokenAt}: that record, or one removed before it, no longer matches ` +
-            `its hash, so records from #${chain.brokenAt} on cannot be trusted` +
-            (records.some((r) => r.id >= chain.brokenAt!) ? ', among them records below' : ''),
-        ];
+      : chain.brokenAt === null
+        ? [{ verdict: 'fail', text: 'BROKEN' }, `: ${chain.reason}`]
+        : [
+            { verdict: 'fail', text: 'BROKEN' },
+            ` at record #${chain.brokenAt}: ${chain.reason}, so records from #${chain.brokenAt} on cannot be trusted` +
+              (records.some((r) => r.id >= chain.brokenAt!) ? ', among them records below' : ''),
+          ];
   const about = (targetType: string, targetId: string | null): Content => {
     if (!targetId) return targetType;
     if (targetType === 'Run') return `run ${view.runLabel(targetId)}`;

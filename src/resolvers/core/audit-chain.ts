@@ -1,0 +1,149 @@
+// Checking the audit chain: every record from the first (`evalhub audit verify`, the
+// `auditChain` field, reports), or only its head (at start-up).
+import { asc, count, desc, gt } from 'drizzle-orm';
+import type { Database } from '../../db/connect.ts';
+import type { Queryable } from '../../db/rows.ts';
+import { auditAnchor, auditLog } from '../../db/schema.ts';
+import {
+  type AuditAnchor,
+  type AuditRow,
+  anchorMac,
+  auditHash,
+  auditKeyInUse,
+  GENESIS_HASH,
+  lockAuditChain,
+  useAuditKey,
+  writeAnchor,
+} from './audit.ts';
+
+export interface AuditVerification {
+  /** Records verified, oldest first, before the first broken one (or all). */
+  checked: number;
+  /** The id of the first record that does not follow from its predecessor and content. */
+  brokenAt: number | null;
+  /** Why the chain does not verify; null when it does. */
+  reason: string | null;
+}
+
+const REMOVED =
+  'the chain was cut: records were removed or the anchor was rolled back (the anchor counts';
+
+function rowHash(key: Buffer, row: AuditRow, position: number, anchor: AuditAnchor | undefined) {
+  const legacy = position < (anchor?.legacyRecords ?? 0);
+  const details = row.details as Record<string, unknown>;
+  return auditHash(legacy ? null : key, row.prevHash, { ...row, details });
+}
+
+/** Whether the anchor was written with `key`; a reason when not. */
+function anchorProblem(key: Buffer, anchor: AuditAnchor | undefined, found: number): string | null {
+  if (!anchor) return found ? 'the anchor of the chain is missing' : null;
+  if (anchor.mac !== anchorMac(key, anchor))
+    return 'the anchor was not written with this key (changed, or the chain was rebuilt)';
+  return null;
+}
+
+/** Walks the records oldest first, in pages; stops at the first that breaks the chain. */
+async function walkChain(
+  db: Queryable,
+  key: Buffer,
+  anchor: AuditAnchor | undefined,
+  pageSize: number,
+): Promise<AuditVerification & { head: string }> {
+  let head = GENESIS_HASH;
+  let checked = 0;
+  let afterId = 0;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(auditLog)
+      .where(gt(auditLog.id, afterId))
+      .orderBy(asc(auditLog.id))
+      .limit(pageSize);
+    for (const row of rows) {
+      const reason =
+        row.prevHash !== head
+          ? 'it does not follow its predecessor: a record before it was removed or changed'
+          : row.hash !== rowHash(key, row, checked, anchor)
+            ? 'its content does not match its hash: it was changed, or hashed without the key'
+            : null;
+      if (reason) return { checked, brokenAt: row.id, reason, head };
+      head = row.hash;
+      checked += 1;
+    }
+    if (rows.length < pageSize) return { checked, brokenAt: null, reason: null, head };
+    afterId = rows.at(-1)!.id;
+  }
+}
+
+/**
+ * Recomputes the chain with `key`: a record altered, removed from between two others, or
+ * hashed without the key breaks it at that point; the newest records removed (or the whole
+ * chain rebuilt) disagree with the anchor.
+ */
+export async function verifyAuditChain(
+  db: Queryable,
+  key: Buffer = auditKeyInUse(),
+  pageSize = 5000,
+): Promise<AuditVerification> {
+  const [anchor] = await db.select().from(auditAnchor);
+  const { head, ...walked } = await walkChain(db, key, anchor, pageSize);
+  if (walked.reason) return walked;
+  const { checked } = walked;
+  const problem = anchorProblem(key, anchor, checked);
+  if (problem) return { checked, brokenAt: null, reason: problem };
+  if (anchor && (anchor.records !== checked || anchor.head !== head))
+    return { checked, brokenAt: null, reason: `${REMOVED} ${anchor.records}, ${checked} remain)` };
+  return walked;
+}
+
+async function countRecords(db: Queryable): Promise<number> {
+  const [row] = await db.select({ records: count() }).from(auditLog);
+  return row!.records;
+}
+
+/** The head alone: the anchor's MAC, the count of records, the newest record's hash. */
+async function verifyHead(db: Queryable, key: Buffer): Promise<string | null> {
+  const [anchor] = await db.select().from(auditAnchor);
+  const records = await countRecords(db);
+  const problem = anchorProblem(key, anchor, records);
+  if (problem || !anchor) return problem;
+  const [newest] = await db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  if (anchor.records !== records || newest?.hash !== anchor.head)
+    return `${REMOVED} ${anchor.records}, ${records} remain)`;
+  if (newest.hash !== rowHash(key, newest, records - 1, anchor))
+    return `the newest record (${newest.id}) does not match its hash`;
+  return null;
+}
+
+/**
+ * A chain made before it had a key (plain SHA-256, no anchor) is checked in full and sealed
+ * under the key: the key vouches for it from now on.
+ */
+async function sealUnkeyedChain(db: Database, key: Buffer): Promise<void> {
+  await db.transaction(async (tx) => {
+    await lockAuditChain(tx);
+    const [anchor] = await tx.select().from(auditAnchor);
+    const [newest] = await tx.select().from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+    if (anchor || !newest?.hash.startsWith('sha256:')) return;
+    const records = await countRecords(tx);
+    const unkeyed = { records, legacyRecords: records, head: newest.hash };
+    const walked = await walkChain(tx, key, { id: 1, ...unkeyed, mac: '' }, 5000);
+    if (!walked.reason) await writeAnchor(tx, key, unkeyed);
+  });
+}
+
+/**
+ * Start-up: the process writes the chain with `key` from now on, once its head checks out;
+ * a chain whose head does not is refused, saying what broke and how to see more.
+ */
+export async function openAuditChain(db: Database, key: Buffer): Promise<void> {
+  await sealUnkeyedChain(db, key);
+  const problem = await verifyHead(db, key);
+  if (problem)
+    throw new Error(
+      `the audit chain does not verify with this key: ${problem}. The database was changed ` +
+        'outside the hub, or EVALHUB_AUDIT_KEY is not the key it was written with; ' +
+        '`evalhub audit verify` shows the first broken record',
+    );
+  useAuditKey(key);
+}

@@ -74,6 +74,8 @@ export interface HubConfig {
   allowedHosts: string[];
   /** What one GraphQL document may ask for (EVALHUB_MAX_*). */
   queryLimits: QueryLimits;
+  /** EVALHUB_INTROSPECTION=on: token and OIDC callers may introspect (the operator always may). */
+  introspection: boolean;
 }
 
 /** Debian's (and most distributions') Chromium, used when EVALHUB_CHROMIUM does not say. */
@@ -113,6 +115,12 @@ function integer(
   if (!Number.isInteger(parsed))
     throw new Error(`${name} must be a whole number, not ${JSON.stringify(value)}`);
   return parsed;
+}
+
+function onOff(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'off') return false;
+  if (value === 'on') return true;
+  throw new Error(`${name} is "on" or "off", not ${JSON.stringify(value)}`);
 }
 
 const ROLE_NAMES = ['viewer', 'contributor', 'maintainer'];
@@ -195,5 +203,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxCost: integer('EVALHUB_MAX_COST', env.EVALHUB_MAX_COST, 5000, 1, 10000000),
       maxExpensive: integer('EVALHUB_MAX_EXPENSIVE', env.EVALHUB_MAX_EXPENSIVE, 50, 1, 100000),
     },
+    introspection: onOff('EVALHUB_INTROSPECTION', env.EVALHUB_INTROSPECTION),
   };
 }

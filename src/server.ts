@@ -19,6 +19,7 @@ import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { refusal } from './http/guards/index.ts';
 import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity.ts';
+import { introspectionGate } from './http/introspection.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
 import { listenHttp } from './http/listen.ts';
 import { queryLimits } from './http/query-limits.ts';
@@ -193,6 +194,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     parseOptions: limits.parseOptions,
     plugins: [
       ...limits.plugins,
+      introspectionGate(config.introspection),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
     ],

@@ -76,6 +76,8 @@ export interface HubConfig {
   queryLimits: QueryLimits;
   /** EVALHUB_INTROSPECTION=on: token and OIDC callers may introspect (the operator always may). */
   introspection: boolean;
+  /** EVALHUB_REQUEST_TIMEOUT_MS: longest a request, and one SQL statement on PostgreSQL, may take. */
+  requestTimeoutMs: number;
 }
 
 /** Debian's (and most distributions') Chromium, used when EVALHUB_CHROMIUM does not say. */
@@ -204,5 +206,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxExpensive: integer('EVALHUB_MAX_EXPENSIVE', env.EVALHUB_MAX_EXPENSIVE, 50, 1, 100000),
     },
     introspection: onOff('EVALHUB_INTROSPECTION', env.EVALHUB_INTROSPECTION),
+    requestTimeoutMs: integer(
+      'EVALHUB_REQUEST_TIMEOUT_MS',
+      env.EVALHUB_REQUEST_TIMEOUT_MS,
+      30000,
+      100,
+      3600000,
+    ),
   };
 }

@@ -15,6 +15,7 @@ import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
 import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
 import { serveArtifact } from './http/artifacts.ts';
+import { requestDeadline } from './http/deadline.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { refusal } from './http/guards/index.ts';
@@ -176,7 +177,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const { config } = options;
   const database =
-    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+    options.database ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      statementTimeoutMs: config.requestTimeoutMs,
+    }));
   const applied = await migrate(database.db);
   if (applied) log.info('applied migrations', { count: applied });
   await openAuditChain(database.db, auditKeyOf(config, database));
@@ -230,6 +236,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refused = refusal(req, guards);
     if (refused) return sendJson(res, refused.status, { error: refused.error });
+    const deadline = requestDeadline(res, config.requestTimeoutMs);
     try {
       if (url.pathname === '/graphql') {
         const actor = await identifyOrRefuse(identify, req, res);
@@ -267,6 +274,8 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
       if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
       sendJson(res, 404, { error: `nothing at ${url.pathname}` });
     } catch (error) {
+      // Answered with a 504, or its client left: what failed after that is no news.
+      if (deadline.aborted) return void res.end();
       log.error('request failed', { path: url.pathname, error: (error as Error).stack });
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.end();

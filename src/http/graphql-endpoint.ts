@@ -93,6 +93,8 @@ export function graphqlEndpoint({ apollo, contextFor, onStatements }: GraphQLEnd
       }),
     );
     onStatements?.(statements);
+    // Past its deadline or after its client left, the request has been answered or closed.
+    if (res.headersSent || res.destroyed) return;
     const responseHeaders: Record<string, string> = {
       'x-evalhub-sql-statements': String(statements.length),
     };

@@ -54,6 +54,9 @@ const domainErrorCodes = new Map<unknown, string>([
   [ForbiddenError, 'FORBIDDEN'],
 ]);
 
+/** Time past the PDF printer's limit for a report request to answer that it gave up. */
+const PDF_ANSWER_MARGIN_MS = 5000;
+
 export interface HubOptions {
   config: HubConfig;
   /** An open database to use instead of opening the configured one (tests). */
@@ -236,7 +239,13 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refused = refusal(req, guards);
     if (refused) return sendJson(res, refused.status, { error: refused.error });
-    const deadline = requestDeadline(res, config.requestTimeoutMs);
+    // Printing a PDF report has its own, longer limit (EVALHUB_PDF_TIMEOUT_SECONDS).
+    const deadline = requestDeadline(
+      res,
+      url.pathname.endsWith('/report')
+        ? Math.max(config.requestTimeoutMs, config.pdfTimeoutMs + PDF_ANSWER_MARGIN_MS)
+        : config.requestTimeoutMs,
+    );
     try {
       if (url.pathname === '/graphql') {
         const actor = await identifyOrRefuse(identify, req, res);

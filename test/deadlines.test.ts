@@ -58,6 +58,26 @@ describe('request deadlines', () => {
     expect(String(await aborted(signals[0]!))).toMatch(/client went away/);
   });
 
+  it('lets an answer under way finish past the deadline', async () => {
+    let finish: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const signals: AbortSignal[] = [];
+    server = createServer((_req, res) => {
+      signals.push(requestDeadline(res, 50));
+      res.write('first ');
+      // Ends once the client has read the first part, and the deadline has passed.
+      setTimeout(() => started.then(() => res.end('last')), 100);
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    finish();
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('first last');
+    expect(signals[0]!.aborted).toBe(false);
+  });
+
   it('does not abort a request answered in time', async () => {
     const signals: AbortSignal[] = [];
     server = createServer((_req, res) => {

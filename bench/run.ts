@@ -12,6 +12,7 @@ import { benchClassificationThroughput } from './classification-throughput.ts';
 import { benchEventIngestion } from './event-ingestion.ts';
 import { benchFanOut } from './fan-out.ts';
 import { benchLineageTrace } from './lineage-trace.ts';
+import { benchOpenLineageIngestion } from './openlineage-ingestion.ts';
 import { benchRegistryListing } from './registry-listing.ts';
 import { benchRunsPage } from './runs-page.ts';
 import { benchSearch } from './search.ts';
@@ -51,6 +52,10 @@ const benches: Record<string, Bench> = {
   'classification-throughput': {
     on: 'both',
     run: (target) => benchClassificationThroughput(target),
+  },
+  'openlineage-ingestion': {
+    on: 'both',
+    run: (target) => benchOpenLineageIngestion(target.database, target.kind),
   },
   'lineage-trace': { on: 'lineage graph', run: benchLineageTrace },
   search: { on: 'lineage graph', run: benchSearch },

@@ -55,8 +55,25 @@ CREATE TRIGGER run_inputs_finished_frozen BEFORE UPDATE OR DELETE ON run_inputs
 CREATE TRIGGER metrics_finished_frozen BEFORE UPDATE OR DELETE ON metrics
   FOR EACH ROW EXECUTE FUNCTION evalhub_freeze_finished_results();
 --> statement-breakpoint
+-- A finished run's findings keep what the run concluded; only their triage status moves
+-- (triageFinding, which records each change in the audit log).
+CREATE FUNCTION evalhub_freeze_finished_findings() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF evalhub_run_finished(OLD.run_id) AND (TG_OP = 'DELETE' OR
+      (NEW.id, NEW.project_id, NEW.run_id, NEW.kind, NEW.severity, NEW.title, NEW.summary,
+       NEW.evidence, NEW.subject_model_version_id, NEW.subject_dataset_version_id,
+       NEW.requirement, NEW.created_at)
+      IS DISTINCT FROM
+      (OLD.id, OLD.project_id, OLD.run_id, OLD.kind, OLD.severity, OLD.title, OLD.summary,
+       OLD.evidence, OLD.subject_model_version_id, OLD.subject_dataset_version_id,
+       OLD.requirement, OLD.created_at)) THEN
+    RAISE EXCEPTION 'run % is finished: % of its findings is refused', OLD.run_id, TG_OP;
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+--> statement-breakpoint
 CREATE TRIGGER findings_finished_frozen BEFORE UPDATE OR DELETE ON findings
-  FOR EACH ROW EXECUTE FUNCTION evalhub_freeze_finished_results();
+  FOR EACH ROW EXECUTE FUNCTION evalhub_freeze_finished_findings();
 --> statement-breakpoint
 CREATE TRIGGER run_inputs_append_only BEFORE TRUNCATE ON run_inputs
   FOR EACH STATEMENT EXECUTE FUNCTION evalhub_refuse_change();

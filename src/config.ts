@@ -23,13 +23,24 @@ export interface AuthConfig {
   } | null;
 }
 
+/** What the hub may read and run on its host (README, "The host"). */
+export interface HostConfig {
+  /** EVALHUB_DATA_ROOTS: folders local paths must lie in; null: the local operator's home only. */
+  dataRoots: string[] | null;
+  maxContentBytes: number;
+  maxContentFiles: number;
+  /** Programs the command runner may run (absolute paths, optionally pinned); none: it is off. */
+  commandAllow: Array<{ path: string; sha256: string | null }>;
+  /** The PATH the command runner's programs get. */
+  commandPath: string;
+}
+
 /** What one GraphQL document may ask for. */
 export interface QueryLimits {
   maxDepth: number;
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
-  maxCost: number;
   /** Sum of the weights of expensive fields (search, trace...) one operation may select. */
   maxExpensive: number;
 }
@@ -68,6 +79,7 @@ export interface HubConfig {
   chromium: string | null;
   /** How long Chromium may take to print one report before it is killed. */
   pdfTimeoutMs: number;
+  hostConfig: HostConfig;
   /** EVALHUB_ALLOWED_ORIGINS: browser origins besides the hub's own that may change state. */
   allowedOrigins: string[];
   /** EVALHUB_ALLOWED_HOSTS: names (Host header) the hub answers to besides its address. */
@@ -176,6 +188,49 @@ function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
   };
 }
 
+const ALLOWED_PROGRAM = /^(\/[^@]*)(?:@sha256:([0-9a-f]{64}))?$/;
+
+/** EVALHUB_COMMAND_ALLOW: comma-separated absolute paths, each optionally `@sha256:<hex>`. */
+function commandAllow(value: string | undefined): HostConfig['commandAllow'] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const match = ALLOWED_PROGRAM.exec(entry);
+      if (!match)
+        throw new Error(
+          `EVALHUB_COMMAND_ALLOW lists absolute paths, each optionally @sha256:<64 hex>, not ${JSON.stringify(entry)}`,
+        );
+      return { path: match[1]!, sha256: match[2] ?? null };
+    });
+}
+
+function hostConfig(env: NodeJS.ProcessEnv): HostConfig {
+  const roots = env.EVALHUB_DATA_ROOTS?.split(':').filter(Boolean) ?? null;
+  if (roots?.some((root) => !root.startsWith('/')))
+    throw new Error('EVALHUB_DATA_ROOTS lists absolute paths, separated by ":"');
+  return {
+    dataRoots: roots,
+    maxContentBytes: integer(
+      'EVALHUB_MAX_CONTENT_BYTES',
+      env.EVALHUB_MAX_CONTENT_BYTES,
+      2 ** 40,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    maxContentFiles: integer(
+      'EVALHUB_MAX_CONTENT_FILES',
+      env.EVALHUB_MAX_CONTENT_FILES,
+      1_000_000,
+      0,
+      100_000_000,
+    ),
+    commandAllow: commandAllow(env.EVALHUB_COMMAND_ALLOW),
+    commandPath: env.EVALHUB_COMMAND_PATH || '/usr/local/bin:/usr/bin:/bin',
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   return {
     port: integer('PORT', env.PORT, 4000, 0, 65535),
@@ -195,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     chromium: env.EVALHUB_CHROMIUM || (existsSync(DEFAULT_CHROMIUM) ? DEFAULT_CHROMIUM : null),
     pdfTimeoutMs:
       number('EVALHUB_PDF_TIMEOUT_SECONDS', env.EVALHUB_PDF_TIMEOUT_SECONDS, 60, 1, 3600) * 1000,
+    hostConfig: hostConfig(env),
     allowedOrigins: list(env.EVALHUB_ALLOWED_ORIGINS),
     allowedHosts: list(env.EVALHUB_ALLOWED_HOSTS).map((name) => name.toLowerCase()),
     queryLimits: {
@@ -202,7 +258,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxAliases: integer('EVALHUB_MAX_ALIASES', env.EVALHUB_MAX_ALIASES, 30, 0, 100000),
       maxDirectives: integer('EVALHUB_MAX_DIRECTIVES', env.EVALHUB_MAX_DIRECTIVES, 50, 0, 100000),
       maxTokens: integer('EVALHUB_MAX_TOKENS', env.EVALHUB_MAX_TOKENS, 5000, 100, 1000000),
-      maxCost: integer('EVALHUB_MAX_COST', env.EVALHUB_MAX_COST, 5000, 1, 10000000),
       maxExpensive: integer('EVALHUB_MAX_EXPENSIVE', env.EVALHUB_MAX_EXPENSIVE, 50, 1, 100000),
     },
     introspection: onOff('EVALHUB_INTROSPECTION', env.EVALHUB_INTROSPECTION),

@@ -1,4 +1,5 @@
-// The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), GraphiQL on /,
+// The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), the web UI on
+// /ui/ (`/` redirects there), GraphiQL on /graphiql,
 // health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/; and, unless told otherwise,
 // workers executing runs in this process.
 import type { IncomingMessage, Server } from 'node:http';
@@ -26,10 +27,12 @@ import { listenHttp } from './http/listen.ts';
 import { queryLimits } from './http/query-limits.ts';
 import { serveReportApi } from './http/report-api.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
+import { serveUi } from './http/ui.ts';
 import { log } from './logger.ts';
 import { type Actor, localOperator } from './resolvers/core/actor.ts';
 import { openAuditChain } from './resolvers/core/audit-chain.ts';
 import { resolveAuditKey } from './resolvers/core/audit-key.ts';
+import type { LocalContentPolicy } from './resolvers/core/context.ts';
 import {
   ConflictError,
   DigestMismatchError,
@@ -40,6 +43,7 @@ import {
 import { createAuthenticator } from './resolvers/identity/authenticate.ts';
 import { anyUsableApiToken } from './resolvers/identity/tokens.ts';
 import { RunEventStreams } from './resolvers/runs/stream.ts';
+import { commandRunner } from './runners/command.ts';
 import type { RunnerModule } from './runners/contract.ts';
 import { builtInRunners } from './runners/index.ts';
 import { loadRunnerModules, RunnerRegistry } from './runners/registry.ts';
@@ -109,11 +113,24 @@ export async function runnerRegistry(
   config: HubConfig,
   extra: RunnerModule[] = [],
 ): Promise<RunnerRegistry> {
+  const { commandAllow, commandPath } = config.hostConfig;
   return new RunnerRegistry([
     ...builtInRunners,
+    // Off unless the operator allowlists programs.
+    ...(commandAllow.length ? [commandRunner({ allow: commandAllow, path: commandPath })] : []),
     ...extra,
     ...(await loadRunnerModules(config.runnerModules)),
   ]);
+}
+
+/** What local content the hub reads for its callers. */
+export function localContentPolicy(config: HubConfig): LocalContentPolicy {
+  const host = config.hostConfig;
+  return {
+    roots: host.dataRoots,
+    maxBytes: host.maxContentBytes,
+    maxFiles: host.maxContentFiles,
+  };
 }
 
 /**
@@ -192,7 +209,8 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const runners = await runnerRegistry(config, options.runners);
   const listener = await startListener(database);
   const streams = new RunEventStreams(database.db, listener);
-  const services = { db: database.db, runners, streams };
+  const localContent = localContentPolicy(config);
+  const services = { db: database.db, runners, streams, localContent };
 
   const limits = queryLimits(config.queryLimits);
   const apollo = new ApolloServer<GraphQLContext>({
@@ -266,7 +284,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
         const actor = await identifyOrRefuse(identify, req, res);
         if (!actor) return;
         if (url.pathname.startsWith('/api/v1/')) {
-          const ctx = { db: database.db, actor, runners };
+          const ctx = { db: database.db, actor, runners, localContent };
           if (await serveReportApi(ctx, req, res, url, printer)) return;
           if (await serveLineageApi(ctx, req, res, url)) return;
         }
@@ -280,6 +298,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
         }
       }
       if (req.method === 'GET' && (await serveGraphiQL(url.pathname, res))) return;
+      if (req.method === 'GET' && (await serveUi(url.pathname, res))) return;
       if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
       sendJson(res, 404, { error: `nothing at ${url.pathname}` });
     } catch (error) {

@@ -15,6 +15,7 @@ const parts = [
   'db/',
   'runners/stats/',
   'runners/input-error.ts',
+  'runners/protocol.ts',
   'runners/',
   'resolvers/core/',
   'resolvers/content/',
@@ -32,6 +33,7 @@ const parts = [
   'engine/',
   'schema/',
   'http/',
+  'client/',
   'logger.ts',
   'config.ts',
   'cli.ts',
@@ -48,7 +50,10 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
   'db/': { values: ['db/'] },
   'runners/stats/': { values: ['runners/stats/', 'runners/input-error.ts'] },
   'runners/input-error.ts': { values: [] },
-  'runners/': { values: ['runners/', 'runners/stats/', 'runners/input-error.ts'] },
+  'runners/protocol.ts': { values: [] },
+  'runners/': {
+    values: ['runners/', 'runners/stats/', 'runners/input-error.ts', 'runners/protocol.ts'],
+  },
   'resolvers/core/': { values: ['resolvers/core/', 'db/'], types: ['runners/'] },
   'resolvers/content/': { values: ['resolvers/content/', 'resolvers/core/', 'db/'] },
   'resolvers/registry/': {
@@ -64,6 +69,7 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
       'resolvers/content/',
       'resolvers/core/',
       'db/',
+      'runners/protocol.ts',
     ],
     types: ['runners/'],
   },
@@ -143,10 +149,13 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
   },
   'logger.ts': { values: [] },
   'config.ts': { values: [] },
+  // The client talks to a hub over HTTP and WebSocket, never to its services.
+  'client/': { values: ['client/'] },
   'cli.ts': { values: ['*'] },
   'cli/': {
     values: [
       'cli/',
+      'client/',
       'server.ts',
       'config.ts',
       'logger.ts',

@@ -30,7 +30,7 @@ describe.skipIf(browserMissing)('GraphiQL in a browser', () => {
     page.on('response', (response) => {
       if (response.status() >= 400) failures.push(`${response.status()}: ${response.url()}`);
     });
-    await page.goto(`${t.hub.url}/`);
+    await page.goto(`${t.hub.url}/graphiql`);
     await page.waitForSelector('.graphiql-container');
     await page.click('.graphiql-execute-button');
     const result = page.locator('.result-window');

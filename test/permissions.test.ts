@@ -86,7 +86,8 @@ async function quiet() {
   for (;;) {
     const [row] = await selectRows<{ n: number }>(
       t.database.db,
-      sql`select count(*)::int as n from runs where status in ('QUEUED', 'RUNNING')`,
+      // Runs recorded from outside stay open until their client finishes them.
+      sql`select count(*)::int as n from runs where status in ('QUEUED', 'RUNNING') and source <> 'external'`,
     );
     if (row!.n === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -224,6 +225,20 @@ async function makeProject(target: Target): Promise<Record<string, string>> {
   );
   ids.finding = results!.node.findings[0].id;
   ids.artifact = results!.node.artifacts[0].id;
+  for (const key of ['externalRun', 'externalRunToFinish']) {
+    const { data: opened } = await ask(
+      `mutation($input: OpenExternalRunInput!) { openExternalRun(input: $input) { ... on RunPayload { run { id } } } }`,
+      {
+        input: {
+          project: target,
+          runner: 'notebook',
+          runnerVersion: '1',
+          name: `${target}-${key}`,
+        },
+      },
+    );
+    ids[key] = opened!.openExternalRun.run.id;
+  }
   return ids;
 }
 
@@ -238,7 +253,6 @@ beforeAll(async () => {
       queryLimits: {
         ...loadConfig({}).queryLimits,
         maxAliases: 100_000,
-        maxCost: 10_000_000,
         maxTokens: 1_000_000,
         maxExpensive: 100_000,
       },
@@ -547,11 +561,47 @@ const writeRules: Record<
       { id: fixture[target].run },
     ],
   },
+  triageFinding: {
+    role: 'maintainer',
+    call: (target) => [
+      `mutation($input: TriageFindingInput!) { triageFinding(input: $input) { __typename } }`,
+      { input: { finding: fixture[target].finding, status: 'CONFIRMED', comment: 'checked' } },
+    ],
+  },
   retryRun: {
     role: 'contributor',
     call: (target) => [
       `mutation($id: ID!) { retryRun(id: $id) { __typename } }`,
       { id: fixture[target].run },
+    ],
+  },
+  openExternalRun: {
+    role: 'contributor',
+    call: (target) => [
+      `mutation($input: OpenExternalRunInput!) { openExternalRun(input: $input) { __typename } }`,
+      { input: { project: target, runner: 'notebook', runnerVersion: '1', seed: ++counter } },
+    ],
+  },
+  appendExternalRunEvents: {
+    // The same first event each time: after the first allowed caller, it is stored already.
+    role: 'contributor',
+    call: (target) => [
+      `mutation($input: AppendExternalRunEventsInput!) { appendExternalRunEvents(input: $input) { __typename } }`,
+      {
+        input: {
+          run: fixture[target].externalRun,
+          firstSeq: 1,
+          events: [{ type: 'metric', key: 'accuracy', value: 0.8 }],
+        },
+      },
+    ],
+  },
+  finishExternalRun: {
+    // Finishing again the same way changes nothing and answers the run.
+    role: 'contributor',
+    call: (target) => [
+      `mutation($input: FinishExternalRunInput!) { finishExternalRun(input: $input) { __typename } }`,
+      { input: { run: fixture[target].externalRunToFinish, status: 'SUCCEEDED' } },
     ],
   },
   importCheckmaiteRun: {
@@ -594,6 +644,13 @@ const writeRules: Record<
     call: (target) => [
       `mutation($input: SetProjectMemberInput!) { setProjectMember(input: $input) { __typename } }`,
       { input: { project: target, subject: `oidc:${unique('user')}`, role: 'VIEWER' } },
+    ],
+  },
+  setProjectSettings: {
+    role: 'maintainer',
+    call: (target) => [
+      `mutation($input: SetProjectSettingsInput!) { setProjectSettings(input: $input) { __typename } }`,
+      { input: { project: target, commandRunnerEnabled: false } },
     ],
   },
 };

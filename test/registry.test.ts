@@ -228,7 +228,18 @@ describe('registerModelVersion', () => {
 
   it.each([
     ['a relative path', { uri: 'models/a.onnx' }, ['input', 'uri'], 'absolute path'],
-    ['a missing file', { uri: '/nonexistent/a.onnx' }, ['input', 'uri'], 'no file or folder'],
+    [
+      'a missing file',
+      { uri: `${files.path}/missing.onnx` },
+      ['input', 'uri'],
+      'no file or folder',
+    ],
+    [
+      'a path outside the allowed roots',
+      { uri: '/nonexistent/a.onnx' },
+      ['input', 'uri'],
+      'outside the allowed roots',
+    ],
     ['a malformed digest', { uri: 's3://x', digest: 'md5:abc' }, ['input', 'digest'], 'sha256:'],
     ['an ONNX folder', { uri: files.path }, ['input', 'uri'], 'single file'],
     [

@@ -201,14 +201,13 @@ describe('runners', () => {
   it('lists every runner with its input roles and its config as JSON Schema with defaults', async () => {
     const { data } = await t.graphql(Runners, {});
     const byId = Object.fromEntries(data.runners.map((r) => [r.id, r]));
-    expect(Object.keys(byId)).toEqual(
-      expect.arrayContaining(['command', 'event-generator', 'input-probe']),
-    );
+    expect(Object.keys(byId)).toEqual(expect.arrayContaining(['event-generator', 'input-probe']));
+    // Off unless the operator allowlists programs (EVALHUB_COMMAND_ALLOW).
+    expect(Object.keys(byId)).not.toContain('command');
     expect(byId['input-probe']!.inputs).toEqual([
       { role: 'model', kind: 'MODEL_VERSION', formats: ['ONNX'], optional: false, multiple: false },
       { role: 'dataset', kind: 'DATASET_VERSION', formats: null, optional: false, multiple: false },
     ]);
-    expect(byId.command!.anyRole).toBe(true);
     expect(byId['event-generator']!.configSchema).toMatchObject({
       type: 'object',
       properties: { events: { type: 'integer', default: 100 }, ratePerSecond: { default: 0 } },

@@ -20,8 +20,8 @@ const post = (body: string, type = 'application/json') =>
   fetch(`${t.hub.url}/graphql`, { method: 'POST', headers: { 'content-type': type }, body });
 
 describe('GraphiQL', () => {
-  it('is served at / with every script and style from the hub itself', async () => {
-    const response = await fetch(`${t.hub.url}/`);
+  it('is served at /graphiql with every script and style from the hub itself', async () => {
+    const response = await fetch(`${t.hub.url}/graphiql`);
     expect(response.status).toBe(200);
     const html = await response.text();
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
@@ -97,9 +97,12 @@ describe('the evalhub command', { timeout: 300_000 }, () => {
     const data = tempFolder();
     const weights = writeTree(data.path, { 'weights.onnx': 'real weights' });
     // On PostgreSQL the processes share this test's database; otherwise a data folder.
-    const env: Record<string, string> = t.database.url
-      ? { DATABASE_URL: t.database.url }
-      : { DATABASE_URL: '', EVALHUB_DATA_DIR: `${data.path}/db` };
+    const env: Record<string, string> = {
+      EVALHUB_DATA_ROOTS: data.path,
+      ...(t.database.url
+        ? { DATABASE_URL: t.database.url }
+        : { DATABASE_URL: '', EVALHUB_DATA_DIR: `${data.path}/db` }),
+    };
     // A hub on PostgreSQL requires tokens.
     const token = t.database.url ? await adminToken(t.database.db) : undefined;
     const call = async (url: string, query: string) => {

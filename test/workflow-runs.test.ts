@@ -1,5 +1,7 @@
+import { tmpdir } from 'node:os';
 // Workflow runs: steps as child runs, in dependency order; a failed step fails the workflow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import {
@@ -7,6 +9,7 @@ import {
   expectType,
   RegisterDataset,
   RegisterDatasetVersion,
+  SetProjectSettings,
 } from './support/registry-documents.ts';
 import { CancelRun, runDetails, StartWorkflow, waitForStatus } from './support/run-documents.ts';
 
@@ -15,9 +18,20 @@ const files = tempFolder();
 let datasetVersion: string;
 
 beforeAll(async () => {
-  t = await startTestHub();
+  t = await startTestHub({
+    config: {
+      hostConfig: {
+        ...loadConfig({}).hostConfig,
+        dataRoots: [tmpdir()],
+        commandAllow: [{ path: '/usr/bin/python3', sha256: null }],
+      },
+    },
+  });
   writeTree(files.path, { 'rows.jsonl': '{"label": "a"}\n{"label": "b"}\n' });
   await t.graphql(RegisterDataset, { input: { project: 'flows', name: 'rows', task: 'OTHER' } });
+  await t.graphql(SetProjectSettings, {
+    input: { project: 'flows', commandRunnerEnabled: true },
+  });
   const { data } = await t.graphql(RegisterDatasetVersion, {
     input: { dataset: 'flows/rows', uri: `${files.path}/rows.jsonl`, format: 'JSONL' },
   });

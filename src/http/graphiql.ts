@@ -1,4 +1,4 @@
-// The GraphiQL page at `/`, served with its scripts from node_modules: no CDN, so it
+// The GraphiQL page at `/graphiql`, served with its scripts from node_modules: no CDN, so it
 // works on an offline machine.
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
@@ -53,9 +53,9 @@ const page = `<!doctype html>
 </html>
 `;
 
-/** Answers `/` and the page's assets; returns false for any other path. */
+/** Answers `/graphiql` and the page's assets; returns false for any other path. */
 export async function serveGraphiQL(path: string, res: ServerResponse): Promise<boolean> {
-  if (path === '/') {
+  if (path === '/graphiql') {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
     return true;
   }

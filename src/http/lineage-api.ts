@@ -1,5 +1,5 @@
 // The REST side of lineage, for tools that speak OpenLineage or PROV rather than GraphQL:
-//   POST /api/v1/lineage                  OpenLineage RunEvents in (one, or an array)
+//   POST /api/v1/lineage                  OpenLineage events in (one, or an array)
 //   GET  /api/v1/runs/{id}/openlineage    a run as OpenLineage RunEvents
 //   GET  /api/v1/lineage/{id}/prov        a trace as a W3C PROV-JSON document
 //   POST /api/v1/checkmaite/runs?project= a checkmaite run record in
@@ -87,8 +87,15 @@ async function receiveEvents(
   const events = Array.isArray(body) ? body : [body];
   if (events.length === 0) return sendJson(res, 400, { error: 'no events' });
   try {
-    const runs = await importOpenLineageEvents(ctx, events, url.searchParams.get('project'));
-    sendJson(res, 201, { runs });
+    const imported = await importOpenLineageEvents(ctx, events, url.searchParams.get('project'));
+    // runs: the hub runs of the RunEvents; events: what each event became, with its warnings.
+    sendJson(res, 201, {
+      runs: imported.flatMap(({ runId, id, status }) => (id ? [{ runId, id, status }] : [])),
+      events: imported,
+      warnings: imported.flatMap(({ warnings }, index) =>
+        warnings.map((warning) => ({ ...warning, ...(Array.isArray(body) ? { index } : {}) })),
+      ),
+    });
   } catch (error) {
     if (error instanceof OpenLineageEventError)
       return sendJson(res, 400, {

@@ -1,5 +1,5 @@
-// What one GraphQL document may ask for: bounded depth, aliases, directives and tokens, a
-// bounded cost (graphql-armor), and a bounded weight of the expensive fields (search,
+// What one GraphQL document may ask for: bounded depth, aliases, directives and tokens
+// (graphql-armor, graphql-js), and a bounded weight of the expensive fields (search,
 // trace, impact, lineagePath, compare*), so one request of 10,000 aliased traces is refused
 // at parsing or validation, before anything runs. A refused document is a 400 naming the limit.
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -56,7 +56,10 @@ export function queryLimits(limits: QueryLimits): {
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
     maxTokens: { enabled: false },
-    costLimit: { maxCost: limits.maxCost },
+    // Armor's cost grows with depth, not with list sizes: the UI's registry page (a few
+    // dozen fields) scores 690,000 while a 10,000-alias bomb is stopped by the token limit.
+    // Depth, aliases, tokens, the expensive fields' weight and the list maxima bound a request.
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: false },
   });
   const protection = armor.protect();

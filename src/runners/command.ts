@@ -2,114 +2,83 @@
 // shell-free CLI...) and reads its events, one JSON object per line, from its stdout.
 // docs/runner-protocol.md is the program's side of this contract.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { type CommandPolicy, checkPin, findAllowedProgram } from './command-programs.ts';
 import { defineRunner, type Emitter, type ResolvedInput, RunnerInputError } from './contract.ts';
+import { programEvent } from './protocol.ts';
+import { readScratchFile } from './scratch-file.ts';
 
 const MiB = 1024 * 1024;
 
-const configSchema = z
-  .object({
-    argv: z
-      .array(z.string().min(1))
-      .min(1)
-      .describe('The program and its arguments, run without a shell.'),
-    params: z
-      .record(z.string(), z.unknown())
-      .default({})
-      .describe("The program's own configuration, handed to it as `config`."),
-    cwd: z
-      .string()
-      .optional()
-      .describe("Working directory, an absolute path; the run's scratch folder when absent."),
-    env: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe('Environment variables set for the program.'),
-    passEnv: z
-      .array(z.string())
-      .default(['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'PYTHONPATH', 'VIRTUAL_ENV'])
-      .describe("Variables passed through from the worker's environment; no others are."),
-    timeoutSeconds: z
-      .number()
-      .positive()
-      .max(7 * 24 * 3600)
-      .default(3600)
-      .describe('The program is killed, and the run fails, after this long.'),
-    maxLineBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(64 * MiB)
-      .default(MiB)
-      .describe('A longer line on stdout fails the run.'),
-    killGraceSeconds: z
-      .number()
-      .min(0)
-      .max(300)
-      .default(10)
-      .describe('After SIGTERM (cancel, timeout), SIGKILL follows this much later.'),
-  })
-  .strict();
+/** The variable that carries the program's environment through its supervisor. */
+const PROGRAM_ENV = 'EVALHUB_PROGRAM_ENV';
 
-const slice = z.record(z.string(), z.string());
+/**
+ * Variables a caller may not set: they make the dynamic loader, an interpreter or a shell run
+ * code of the caller's choosing before (or instead of) the allowlisted program, or they are
+ * the hub's to set.
+ */
+const HOOK_VARIABLE =
+  /^(LD_|DYLD_|NODE_|PYTHON|PERL5?|RUBY|JAVA_TOOL|_JAVA|GCONV_PATH$|BASH_ENV$|ENV$|IFS$|PATH$|HOME$|TMPDIR$|SHELLOPTS$|PS4$|EVALHUB_)/i;
 
-/** The events a program may print, one per line. */
-const programEvent = z.discriminatedUnion('type', [
+/** The runner's config; `argv[0]` must be a program the operator allowlisted. */
+const configSchema = (policy: CommandPolicy) =>
   z
     .object({
-      type: z.literal('progress'),
-      fraction: z.number().min(0).max(1).optional(),
-      stage: z.string().optional(),
-      message: z.string().optional(),
+      argv: z
+        .array(z.string().min(1))
+        .min(1)
+        .refine((argv) => findAllowedProgram(policy, argv[0]!) !== null, {
+          message: 'the program is not one the operator allowlisted (EVALHUB_COMMAND_ALLOW)',
+          path: [0],
+        })
+        .describe(
+          'The program (allowlisted by the operator; a name is looked up on its PATH) and its arguments, run without a shell.',
+        ),
+      params: z
+        .record(z.string(), z.unknown())
+        .default({})
+        .describe("The program's own configuration, handed to it as `config`."),
+      env: z
+        .record(z.string(), z.string())
+        .default({})
+        .refine((env) => Object.keys(env).every((name) => !HOOK_VARIABLE.test(name)), {
+          message:
+            'variables that change how programs load or which files they use (LD_*, NODE_*, PYTHON*, PATH, HOME, EVALHUB_*, ...) are set by the hub, not the run',
+        })
+        .describe(
+          "Environment variables set for the program; it gets no others but PATH (the operator's), HOME and TMPDIR (its scratch folder) and EVALHUB_*.",
+        ),
+      timeoutSeconds: z
+        .number()
+        .positive()
+        .max(7 * 24 * 3600)
+        .default(3600)
+        .describe('The program is killed, and the run fails, after this long.'),
+      maxLineBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(64 * MiB)
+        .default(MiB)
+        .describe('A longer line on stdout fails the run.'),
+      killGraceSeconds: z
+        .number()
+        .min(0)
+        .max(300)
+        .default(10)
+        .describe('After SIGTERM (cancel, timeout), SIGKILL follows this much later.'),
+      maxArtifactBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(4 * 1024 * MiB)
+        .default(256 * MiB)
+        .describe('A larger artifact given by path fails the run.'),
     })
-    .strict(),
-  z
-    .object({
-      type: z.literal('log'),
-      level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-      message: z.string(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('metric'),
-      key: z.string().min(1),
-      value: z.number(),
-      step: z.number().int().optional(),
-      slice: slice.optional(),
-      ci: z
-        .object({ lower: z.number(), upper: z.number(), level: z.number().gt(0).lt(1) })
-        .optional(),
-      sampleSize: z.number().int().nonnegative().optional(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('finding'),
-      kind: z.string().min(1),
-      severity: z.enum(['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']),
-      title: z.string().min(1),
-      summary: z.string().optional(),
-      evidence: z.record(z.string(), z.unknown()).optional(),
-      subjectRole: z.string().optional(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('artifact'),
-      name: z.string().min(1),
-      mediaType: z.string().min(1),
-      path: z.string().optional(),
-      text: z.string().optional(),
-      base64: z.string().optional(),
-    })
-    .strict()
-    .refine((a) => [a.path, a.text, a.base64].filter((x) => x !== undefined).length === 1, {
-      message: 'an artifact gives exactly one of path, text or base64',
-    }),
-]);
+    .strict();
 
 /** What the program is given, on stdin and in the file named by EVALHUB_RUN_FILE. */
 function runDocument(
@@ -167,6 +136,7 @@ async function emitProgramEvent(
   number: number,
   emit: Emitter,
   workDir: string,
+  maxArtifactBytes: number,
 ): Promise<void> {
   let parsed: unknown;
   try {
@@ -196,7 +166,7 @@ async function emitProgramEvent(
     case 'artifact': {
       const bytes: Uint8Array =
         event.path !== undefined
-          ? await readFile(isAbsolute(event.path) ? event.path : join(workDir, event.path))
+          ? await readScratchFile(workDir, event.path, maxArtifactBytes)
           : event.text !== undefined
             ? Buffer.from(event.text)
             : Buffer.from(event.base64!, 'base64');
@@ -214,114 +184,130 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-export const commandRunner = defineRunner({
-  id: 'command',
-  version: '1.0.0',
-  description:
-    'Runs an external program (no shell) with the inputs, config and seed as JSON on stdin, and records the events it prints on stdout, one JSON object per line. Exit code 0 succeeds.',
-  inputs: [],
-  anyRole: true,
-  config: configSchema,
-  async run(ctx) {
-    const { config, emit, signal, workDir } = ctx;
-    if (config.cwd && !isAbsolute(config.cwd))
-      throw new RunnerInputError('cwd must be an absolute path');
-    const runFile = join(workDir, 'evalhub-run.json');
-    const document = JSON.stringify(
-      runDocument(ctx.runId, ctx.seed, config.params, ctx.inputs, workDir),
-    );
-    await writeFile(runFile, document);
-    const env: Record<string, string> = {};
-    for (const name of config.passEnv)
-      if (process.env[name] !== undefined) env[name] = process.env[name]!;
-    Object.assign(env, config.env, {
-      EVALHUB_RUN_FILE: runFile,
-      EVALHUB_RUN_ID: ctx.runId,
-      EVALHUB_SEED: String(ctx.seed),
-    });
+/** The script that ties a program's life to its worker's. */
+const SUPERVISOR = join(import.meta.dirname, 'command-supervisor.ts');
 
-    const [program, ...args] = config.argv;
-    // detached: the program leads a process group of its own, so cancel reaches its children too.
-    const child = spawn(program!, args, {
-      cwd: config.cwd ? resolve(config.cwd) : workDir,
-      env,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-      (done, fail) => {
-        child.once('error', fail);
-        child.once('exit', (code, exitSignal) => {
-          // Whatever the program left running in its group goes with it; that also closes
-          // the pipes a straggler holds, so reading stdout ends.
-          signalGroup(child, 'SIGKILL');
-          done({ code, signal: exitSignal });
-        });
-      },
-    );
-    // Awaited after stdout ends; until then a spawn error must not count as unhandled.
-    exited.catch(() => {});
-    child.stdin.on('error', () => {}); // a program that does not read stdin closes it early
-    child.stdin.end(document);
-
-    let stopping: string | null = null;
-    let killTimer: NodeJS.Timeout | undefined;
-    const stop = (reason: string) => {
-      if (stopping) return;
-      stopping = reason;
-      signalGroup(child, 'SIGTERM');
-      killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), config.killGraceSeconds * 1000);
-    };
-    const onAbort = () => stop('cancelled');
-    signal.addEventListener('abort', onAbort);
-    const timeout = setTimeout(
-      () => stop(`timed out after ${config.timeoutSeconds} s`),
-      config.timeoutSeconds * 1000,
-    );
-
-    const stderrTail: string[] = [];
-    const stderrLines = lineSplitter(config.maxLineBytes);
-    child.stderr.on('data', (chunk: Buffer) => {
-      try {
-        for (const line of stderrLines(chunk)) {
-          stderrTail.push(line);
-          if (stderrTail.length > 5) stderrTail.shift();
-          emit.log('info', `stderr: ${line}`);
-        }
-      } catch {
-        stop('a stderr line was too long');
-      }
-    });
-
-    let failure: Error | null = null;
-    try {
-      const stdoutLines = lineSplitter(config.maxLineBytes);
-      let number = 0;
-      for await (const chunk of child.stdout) {
-        for (const line of stdoutLines(chunk as Buffer)) {
-          number += 1;
-          if (line.trim()) await emitProgramEvent(line, number, emit, workDir);
-        }
-        // Reading no faster than events are stored keeps a chatty program from filling memory.
-        await emit.flushed();
-      }
-    } catch (error) {
-      failure = error as Error;
-      stop(failure.message);
-    }
-    const { code, signal: exitSignal } = await exited;
-    clearTimeout(timeout);
-    clearTimeout(killTimer);
-    signal.removeEventListener('abort', onAbort);
-
-    if (signal.aborted) throw signal.reason ?? new Error('cancelled');
-    if (failure) throw failure;
-    if (stopping) throw new Error(`${program}: ${stopping}`);
-    if (code !== 0) {
-      const tail = stderrTail.length ? `; stderr ends: ${stderrTail.join(' | ')}` : '';
-      throw new Error(
-        `${program} ${exitSignal ? `was killed by ${exitSignal}` : `exited with code ${code}`}${tail}`,
+/** The command runner of a host whose operator allows `policy`. */
+export const commandRunner = (policy: CommandPolicy) =>
+  defineRunner({
+    id: 'command',
+    version: '2.0.0',
+    hostPrograms: true,
+    description:
+      'Runs an external program (no shell) with the inputs, config and seed as JSON on stdin, and records the events it prints on stdout, one JSON object per line. Exit code 0 succeeds.',
+    inputs: [],
+    anyRole: true,
+    config: configSchema(policy),
+    async run(ctx) {
+      const { config, emit, signal, workDir } = ctx;
+      const allowed = findAllowedProgram(policy, config.argv[0]!);
+      if (!allowed) throw new RunnerInputError(`${config.argv[0]} is not an allowlisted program`);
+      await checkPin(allowed);
+      const runFile = join(workDir, 'evalhub-run.json');
+      const document = JSON.stringify(
+        runDocument(ctx.runId, ctx.seed, config.params, ctx.inputs, workDir),
       );
-    }
-  },
-});
+      await writeFile(runFile, document);
+      // Nothing of the worker's own environment: the operator's PATH, and what the run says.
+      const programEnv: Record<string, string> = {
+        PATH: policy.path,
+        HOME: workDir,
+        TMPDIR: workDir,
+        LANG: 'C.UTF-8',
+        ...config.env,
+        EVALHUB_RUN_FILE: runFile,
+        EVALHUB_RUN_ID: ctx.runId,
+        EVALHUB_SEED: String(ctx.seed),
+      };
+      // The supervisor is Node: it gets none of the run's variables (NODE_OPTIONS would run
+      // code in it), only the program's environment as one value it hands on.
+      const env = { PATH: policy.path, LANG: 'C.UTF-8', [PROGRAM_ENV]: JSON.stringify(programEnv) };
+
+      const [program, ...args] = config.argv;
+      // The supervisor leads a process group of its own (detached), which the program joins, so
+      // cancel reaches its children too; fd 3 is its lifeline: when this process dies, the
+      // supervisor kills the group.
+      const child = spawn(process.execPath, [SUPERVISOR, allowed.path, ...args], {
+        cwd: workDir,
+        env,
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+        (done, fail) => {
+          child.once('error', fail);
+          child.once('exit', (code, exitSignal) => {
+            // Whatever the program left running in its group goes with it; that also closes
+            // the pipes a straggler holds, so reading stdout ends.
+            signalGroup(child, 'SIGKILL');
+            done({ code, signal: exitSignal });
+          });
+        },
+      );
+      // Awaited after stdout ends; until then a spawn error must not count as unhandled.
+      exited.catch(() => {});
+      child.stdin.on('error', () => {}); // a program that does not read stdin closes it early
+      child.stdin.end(document);
+
+      let stopping: string | null = null;
+      let killTimer: NodeJS.Timeout | undefined;
+      const stop = (reason: string) => {
+        if (stopping) return;
+        stopping = reason;
+        signalGroup(child, 'SIGTERM');
+        killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), config.killGraceSeconds * 1000);
+      };
+      const onAbort = () => stop('cancelled');
+      signal.addEventListener('abort', onAbort);
+      const timeout = setTimeout(
+        () => stop(`timed out after ${config.timeoutSeconds} s`),
+        config.timeoutSeconds * 1000,
+      );
+
+      const stderrTail: string[] = [];
+      const stderrLines = lineSplitter(config.maxLineBytes);
+      child.stderr.on('data', (chunk: Buffer) => {
+        try {
+          for (const line of stderrLines(chunk)) {
+            stderrTail.push(line);
+            if (stderrTail.length > 5) stderrTail.shift();
+            emit.log('info', `stderr: ${line}`);
+          }
+        } catch {
+          stop('a stderr line was too long');
+        }
+      });
+
+      let failure: Error | null = null;
+      try {
+        const stdoutLines = lineSplitter(config.maxLineBytes);
+        let number = 0;
+        for await (const chunk of child.stdout) {
+          for (const line of stdoutLines(chunk as Buffer)) {
+            number += 1;
+            if (line.trim())
+              await emitProgramEvent(line, number, emit, workDir, config.maxArtifactBytes);
+          }
+          // Reading no faster than events are stored keeps a chatty program from filling memory.
+          await emit.flushed();
+        }
+      } catch (error) {
+        failure = error as Error;
+        stop(failure.message);
+      }
+      const { code, signal: exitSignal } = await exited;
+      clearTimeout(timeout);
+      clearTimeout(killTimer);
+      signal.removeEventListener('abort', onAbort);
+
+      if (signal.aborted) throw signal.reason ?? new Error('cancelled');
+      if (failure) throw failure;
+      if (stopping) throw new Error(`${program}: ${stopping}`);
+      if (code !== 0) {
+        const tail = stderrTail.length ? `; stderr ends: ${stderrTail.join(' | ')}` : '';
+        throw new Error(
+          `${program} ${exitSignal ? `was killed by ${exitSignal}` : `exited with code ${code}`}${tail}`,
+        );
+      }
+    },
+  });

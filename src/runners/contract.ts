@@ -133,6 +133,11 @@ export interface RunnerModule<Schema extends z.ZodType = z.ZodType> {
   inputs: readonly InputRole[];
   /** Accepts inputs under any role (the command runner passes them all to its program). */
   anyRole?: boolean;
+  /**
+   * Runs programs of the host: only in projects whose maintainers allow it
+   * (`commandRunnerEnabled`).
+   */
+  hostPrograms?: boolean;
   /** Validates and completes a config; its defaults should suit a first-time user. */
   config: Schema;
   run(ctx: RunContext<z.output<Schema>>): Promise<void>;

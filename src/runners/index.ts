@@ -1,5 +1,5 @@
-// The runner modules built into the hub.
-import { commandRunner } from './command.ts';
+// The runner modules built into the hub (the command runner is added when the operator
+// allows programs: see server.ts).
 import type { RunnerModule } from './contract.ts';
 import { driftRunner } from './drift/index.ts';
 import { evaluateClassificationRunner } from './evaluate-classification/index.ts';
@@ -9,7 +9,6 @@ import { profileDatasetRunner } from './profile-dataset/index.ts';
 import { robustnessRunner } from './robustness/index.ts';
 
 export const builtInRunners: RunnerModule[] = [
-  commandRunner,
   driftRunner,
   evaluateClassificationRunner,
   evaluateDetectionRunner,

@@ -1,6 +1,6 @@
 import type { Database } from '../db/connect.ts';
 import type { Actor } from '../resolvers/core/actor.ts';
-import type { ServiceContext } from '../resolvers/core/context.ts';
+import type { LocalContentPolicy, ServiceContext } from '../resolvers/core/context.ts';
 import { createLoaders, type Loaders } from '../resolvers/loaders.ts';
 import type { RunEventStreams } from '../resolvers/runs/stream.ts';
 import type { RunnerRegistry } from '../runners/registry.ts';
@@ -10,15 +10,22 @@ export interface GraphQLContext extends ServiceContext {
   loaders: Loaders;
   /** The process's run event streams, for subscriptions. */
   streams: RunEventStreams;
+  localContent: LocalContentPolicy;
 }
 
 export interface ProcessServices {
   db: Database;
   runners: RunnerRegistry;
   streams: RunEventStreams;
+  localContent: LocalContentPolicy;
 }
 
 export function createContext(process: ProcessServices, actor: Actor): GraphQLContext {
-  const services = { db: process.db, actor, runners: process.runners };
+  const services = {
+    db: process.db,
+    actor,
+    runners: process.runners,
+    localContent: process.localContent,
+  };
   return { ...services, streams: process.streams, loaders: createLoaders(services) };
 }

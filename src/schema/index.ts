@@ -11,13 +11,17 @@ import './results.ts';
 import './runner.ts';
 import './search.ts';
 import './run.ts';
+import './external-run.ts';
 import './report.ts';
 import './run-events.ts';
 import './compare.ts';
 import './lineage.ts';
 import './interop.ts';
+import './openlineage.ts';
 import './identity.ts';
 import './audit.ts';
+import './viewer.ts';
+import './triage.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -116,7 +116,7 @@ builder.node(RunRef, {
     }),
     source: t.exposeString('source', {
       description:
-        'Where the run was recorded from: "hub" (run here), "openlineage" or "checkmaite" (imported).',
+        'Where the run was recorded from: "hub" (run here), "external" (logged by a client, e.g. a notebook), "openlineage" or "checkmaite" (imported).',
     }),
     externalId: t.exposeString('externalId', {
       nullable: true,
@@ -349,7 +349,7 @@ const StartRunPayload = builder
     }),
   });
 
-const RunPayload = builder
+export const RunPayload = builder
   .objectRef<{ run: Awaited<ReturnType<typeof startRun>>['run'] }>('RunPayload')
   .implement({
     description: 'The run changed.',

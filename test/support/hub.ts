@@ -68,6 +68,8 @@ export async function startTestHub(
       leaseMs: 2000,
       // Datasets runs make go to a temporary store, not the repository's .evalhub.
       storeDir: join(tmpdir(), 'evalhub-test-store'),
+      // Tests register content from temporary folders.
+      hostConfig: { ...loadConfig({}).hostConfig, dataRoots: [tmpdir()] },
       ...config,
     },
     database,

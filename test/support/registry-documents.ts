@@ -94,3 +94,13 @@ export function expectType<T extends { __typename: string }, N extends T['__type
   }
   return result as Extract<T, { __typename: N }>;
 }
+
+export const SetProjectSettings = graphql(`
+  mutation SetProjectSettings($input: SetProjectSettingsInput!) {
+    setProjectSettings(input: $input) {
+      __typename
+      ... on ProjectPayload { project { slug commandRunnerEnabled } }
+      ... on Error { message }
+    }
+  }
+`);

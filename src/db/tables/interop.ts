@@ -5,7 +5,8 @@ import { createdAt, instant } from '../columns.ts';
 /**
  * OpenLineage RunEvents as received, append-only (a trigger of migration 0002 refuses
  * updates and deletes): the hub's runs, workflows and datasets are a projection of them,
- * recomputed from all of a run's events whenever one arrives, so order of arrival is moot.
+ * updated by each as if all of a run's events were read in eventTime order, so order of
+ * arrival is moot.
  */
 export const openlineageEvents = pgTable(
   'openlineage_events',

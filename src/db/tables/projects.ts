@@ -1,4 +1,4 @@
-import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { boolean, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id } from '../columns.ts';
 
 /** The scope for access and search: every model, dataset, workflow and run belongs to one. */
@@ -7,6 +7,8 @@ export const projects = pgTable('projects', {
   slug: text().notNull().unique(),
   name: text().notNull(),
   description: text().notNull().default(''),
+  /** Whether its contributors may start the command runner (programs of the host); a maintainer decides. */
+  commandRunnerEnabled: boolean().notNull().default(false),
   createdAt: createdAt(),
 });
 

@@ -3,9 +3,9 @@
 //   a folder: cd DIR && find . -type f | sed 's|^\./||' | LC_ALL=C sort \
 //               | xargs -d '\n' sha256sum | sha256sum
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isPseudoFile, openRegularFile } from './local-files.ts';
 
 export interface ContentDigest {
   /** `sha256:<64 hex>` */
@@ -19,18 +19,76 @@ export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 /** Files hashed at once while digesting a folder: enough to keep a disk busy, few file handles. */
 const PARALLEL_READS = 8;
 
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** Content over a limit, or that changed while it was read: refused, nothing recorded. */
+export class ContentRefusedError extends Error {
+  override name = 'ContentRefusedError';
 }
 
-/** Regular files below `root`, as paths relative to it; links are not followed (as `find -type f`). */
-async function listFiles(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(root.length + 1));
+export interface DigestOptions {
+  /** Refuse content of more bytes, or a folder of more files. */
+  maxBytes?: number;
+  maxFiles?: number;
+  /** Told the bytes hashed so far, now and then. */
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+}
+
+interface ListedFile {
+  relativePath: string;
+  size: number;
+}
+
+/** A file's sha256 (hex), read without blocking on anything but a regular file of `size` bytes. */
+export async function sha256OfFile(
+  path: string,
+  size?: number,
+  onBytes: (n: number) => void = () => {},
+): Promise<string> {
+  const { handle, size: actual } = await openRegularFile(path);
+  try {
+    if (size !== undefined && actual !== size)
+      throw new ContentRefusedError(`${path} changed while it was being read`);
+    const hash = createHash('sha256');
+    let read = 0;
+    for await (const chunk of handle.createReadStream({ autoClose: false })) {
+      read += (chunk as Buffer).length;
+      if (read > actual) throw new ContentRefusedError(`${path} grew while it was being read`);
+      hash.update(chunk as Buffer);
+      onBytes((chunk as Buffer).length);
+    }
+    return hash.digest('hex');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Regular files below `root` with their sizes, as paths relative to it; links are not
+ * followed (as `find -type f`), kernel pseudo file systems are not entered, and the walk
+ * stops as soon as a limit is passed.
+ */
+async function listFiles(root: string, maxFiles: number, maxBytes: number): Promise<ListedFile[]> {
+  const files: ListedFile[] = [];
+  let bytes = 0;
+  const folders = [''];
+  while (folders.length) {
+    const relative = folders.pop()!;
+    const folder = relative ? join(root, relative) : root;
+    if (await isPseudoFile(folder)) continue;
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const path = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) folders.push(path);
+      else if (entry.isFile()) {
+        const { size } = await lstat(join(root, path));
+        bytes += size;
+        files.push({ relativePath: path, size });
+        if (files.length > maxFiles)
+          throw new ContentRefusedError(`the folder has more than ${maxFiles} files`);
+        if (bytes > maxBytes)
+          throw new ContentRefusedError(`the content is larger than ${maxBytes} bytes`);
+      }
+    }
+  }
+  return files;
 }
 
 /** The line sha256sum prints for one file, escaping names the way coreutils does. */
@@ -40,34 +98,67 @@ function checksumLine(hex: string, relativePath: string): string {
   return `\\${hex}  ${escaped}\n`;
 }
 
-export async function digestFolder(root: string): Promise<ContentDigest> {
-  const base = root.replace(/\/+$/, '') || '/';
-  const files = (await listFiles(base)).sort((a, b) =>
-    Buffer.compare(Buffer.from(a), Buffer.from(b)),
+/** What a file or folder holds, before any byte is hashed (limits checked). */
+export async function measureContent(
+  path: string,
+  options: DigestOptions = {},
+): Promise<{ isFolder: boolean; files: ListedFile[]; sizeBytes: number }> {
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  const info = await lstat(path);
+  if (info.isDirectory()) {
+    const base = path.replace(/\/+$/, '') || '/';
+    const files = await listFiles(base, options.maxFiles ?? Number.POSITIVE_INFINITY, maxBytes);
+    return { isFolder: true, files, sizeBytes: files.reduce((sum, f) => sum + f.size, 0) };
+  }
+  if (info.size > maxBytes)
+    throw new ContentRefusedError(`the content is larger than ${maxBytes} bytes`);
+  return { isFolder: false, files: [{ relativePath: '', size: info.size }], sizeBytes: info.size };
+}
+
+/** The digest of a file or a folder, as measured by `measureContent`. */
+export async function digestMeasured(
+  path: string,
+  measured: Awaited<ReturnType<typeof measureContent>>,
+  onProgress: DigestOptions['onProgress'] = () => {},
+): Promise<ContentDigest> {
+  let done = 0;
+  const onBytes = (n: number) => {
+    done += n;
+    onProgress(done, measured.sizeBytes);
+  };
+  if (!measured.isFolder) {
+    const hex = await sha256OfFile(path, measured.sizeBytes, onBytes);
+    return { digest: `sha256:${hex}`, sizeBytes: measured.sizeBytes, fileCount: 1 };
+  }
+  const base = path.replace(/\/+$/, '') || '/';
+  const files = [...measured.files].sort((a, b) =>
+    Buffer.compare(Buffer.from(a.relativePath), Buffer.from(b.relativePath)),
   );
   const hexes = new Array<string>(files.length);
-  let sizeBytes = 0;
   let next = 0;
   const worker = async () => {
     while (next < files.length) {
       const index = next++;
-      const path = join(base, files[index]!);
-      const [hex, info] = await Promise.all([sha256OfFile(path), stat(path)]);
-      hexes[index] = hex;
-      sizeBytes += info.size;
+      const file = files[index]!;
+      hexes[index] = await sha256OfFile(join(base, file.relativePath), file.size, onBytes);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, files.length) }, worker));
   const listing = createHash('sha256');
   files.forEach((file, i) => {
-    listing.update(checksumLine(hexes[i]!, file));
+    listing.update(checksumLine(hexes[i]!, file.relativePath));
   });
-  return { digest: `sha256:${listing.digest('hex')}`, sizeBytes, fileCount: files.length };
+  return {
+    digest: `sha256:${listing.digest('hex')}`,
+    sizeBytes: measured.sizeBytes,
+    fileCount: files.length,
+  };
 }
 
 /** The digest of a file or a folder. */
-export async function digestPath(path: string): Promise<ContentDigest> {
-  const info = await stat(path);
-  if (info.isDirectory()) return digestFolder(path);
-  return { digest: `sha256:${await sha256OfFile(path)}`, sizeBytes: info.size, fileCount: 1 };
+export async function digestPath(
+  path: string,
+  options: DigestOptions = {},
+): Promise<ContentDigest> {
+  return digestMeasured(path, await measureContent(path, options), options.onProgress);
 }

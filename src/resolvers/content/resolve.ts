@@ -1,9 +1,11 @@
 // Where a version's bytes are, and what their digest is.
-import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Actor } from '../core/actor.ts';
+import type { LocalContentPolicy } from '../core/context.ts';
 import { DigestMismatchError, ValidationError } from '../core/errors.ts';
-import { DIGEST_PATTERN, digestPath } from './digest.ts';
+import { ContentRefusedError, DIGEST_PATTERN, digestMeasured, measureContent } from './digest.ts';
+import { allowedLocalPath, NO_LOCAL_CONTENT, rootsFor } from './local-files.ts';
 
 export interface ResolvedContent {
   /** The uri as given, or the `file://` URL of a local path. */
@@ -28,11 +30,19 @@ export function localPathOf(uri: string, path: string[]): string | null {
   return uri;
 }
 
+/** Who asks for local content, and what the operator allows. */
+export interface ContentAccess {
+  actor: Actor;
+  policy: LocalContentPolicy | undefined;
+}
+
 /**
  * Computes the digest of local content and checks the caller's digest against it; for
- * remote content the caller's digest is taken as given, so it is required.
+ * remote content the caller's digest is taken as given, so it is required. Local content is
+ * read only inside the roots the policy allows the actor, within its limits.
  */
 export async function resolveContent(
+  access: ContentAccess,
   uri: string,
   givenDigest: string | null | undefined,
   path: string[],
@@ -60,21 +70,26 @@ export async function resolveContent(
     }
     return { uri, digest: expected, sizeBytes: null, localPath: null, isFolder: false };
   }
-  const info = await stat(localPath).catch(() => null);
-  if (!info || !(info.isFile() || info.isDirectory())) {
-    throw new ValidationError(`no file or folder at ${localPath}`, uriPath);
-  }
-  if (shape !== 'either' && info.isDirectory() !== (shape === 'folder')) {
+  const policy = access.policy ?? NO_LOCAL_CONTENT;
+  const allowed = await allowedLocalPath(localPath, rootsFor(policy, access.actor), uriPath);
+  if (shape !== 'either' && allowed.isFolder !== (shape === 'folder')) {
     throw new ValidationError(`${format} content is a single ${shape}`, uriPath);
   }
-  const content = await digestPath(localPath);
+  let content: Awaited<ReturnType<typeof digestMeasured>>;
+  try {
+    const measured = await measureContent(allowed.realPath, policy);
+    content = await digestMeasured(allowed.realPath, measured);
+  } catch (error) {
+    if (error instanceof ContentRefusedError) throw new ValidationError(error.message, uriPath);
+    throw error;
+  }
   if (expected && expected !== content.digest)
     throw new DigestMismatchError(expected, content.digest);
   return {
-    uri: pathToFileURL(localPath).href,
+    uri: pathToFileURL(allowed.realPath).href,
     digest: content.digest,
     sizeBytes: content.sizeBytes,
-    localPath,
-    isFolder: info.isDirectory(),
+    localPath: allowed.realPath,
+    isFolder: allowed.isFolder,
   };
 }

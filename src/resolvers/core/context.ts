@@ -2,9 +2,21 @@ import type { Database } from '../../db/connect.ts';
 import type { RunnerRegistry } from '../../runners/registry.ts';
 import type { Actor } from './actor.ts';
 
+/** What the operator allows the hub to read on its host (README, "The host"). */
+export interface LocalContentPolicy {
+  /** Folders local paths must lie in; null: the user's home for the local operator, none for others. */
+  roots: readonly string[] | null;
+  /** The most bytes one version's content may have. */
+  maxBytes: number;
+  /** The most files one version's folder may have. */
+  maxFiles: number;
+}
+
 /** What every domain service needs: the database, who is asking, and the runners known here. */
 export interface ServiceContext {
   db: Database;
   actor: Actor;
   runners: RunnerRegistry;
+  /** Which local paths the hub reads for callers; none when absent. */
+  localContent?: LocalContentPolicy;
 }

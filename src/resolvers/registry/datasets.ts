@@ -64,6 +64,7 @@ export async function registerDatasetVersion(
     OTHER: 'either',
   } as const;
   const content = await resolveContent(
+    { actor: ctx.actor, policy: ctx.localContent },
     input.uri,
     input.digest,
     ['input'],

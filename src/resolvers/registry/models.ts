@@ -48,7 +48,14 @@ export async function registerModelVersion(
     throw new ValidationError('an ENDPOINT model has an http(s) uri', ['input', 'uri']);
   }
   const shape = input.format === 'ONNX' || input.format === 'PREDICTIONS' ? 'file' : 'either';
-  const content = await resolveContent(input.uri, input.digest, ['input'], shape, input.format);
+  const content = await resolveContent(
+    { actor: ctx.actor, policy: ctx.localContent },
+    input.uri,
+    input.digest,
+    ['input'],
+    shape,
+    input.format,
+  );
   return insertVersion<ModelVersionRow>(
     ctx,
     'MODEL_VERSION',

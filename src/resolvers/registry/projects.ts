@@ -106,3 +106,40 @@ export async function requireRoleInProject(
   requireRole(actor, project.slug, role, action);
   return project;
 }
+
+export interface ProjectSettings {
+  project: string;
+  /** Whether contributors may start the command runner (programs of the host). */
+  commandRunnerEnabled?: boolean | null | undefined;
+}
+
+/** Changes a project's settings (maintainers only), with an audit record of what changed. */
+export async function setProjectSettings(
+  ctx: ServiceContext,
+  input: ProjectSettings,
+): Promise<ProjectRow> {
+  return ctx.db.transaction(async (tx) => {
+    const [project] = await tx.select().from(projects).where(eq(projects.slug, input.project));
+    if (!project || !mayAccessProject(ctx.actor, project.slug))
+      throw new NotFoundError('project', input.project);
+    requireRole(ctx.actor, project.slug, 'maintainer', 'changing project settings');
+    const changes =
+      input.commandRunnerEnabled == null
+        ? {}
+        : { commandRunnerEnabled: input.commandRunnerEnabled };
+    if (!Object.keys(changes).length) return project;
+    const [updated] = await tx
+      .update(projects)
+      .set(changes)
+      .where(eq(projects.id, project.id))
+      .returning();
+    await recordAudit(tx, ctx.actor, {
+      action: 'project.settings',
+      projectId: project.id,
+      targetType: 'Project',
+      targetId: project.id,
+      details: changes,
+    });
+    return updated!;
+  });
+}

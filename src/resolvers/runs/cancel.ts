@@ -9,7 +9,7 @@ import { ConflictError } from '../core/errors.ts';
 import { requireRoleInProject } from '../registry/projects.ts';
 import { appendRunEvents, TERMINAL_STATUSES } from './events.ts';
 import { findRun } from './queries.ts';
-import { WORKFLOW_RUNNER } from './queue.ts';
+import { EXTERNAL_SOURCE, WORKFLOW_RUNNER } from './queue.ts';
 import { type RunRow, transitionRun } from './status.ts';
 
 /**
@@ -65,8 +65,12 @@ export async function cancelInTransaction(
       await cancelInTransaction(tx, step, `${reason} (the workflow was cancelled)`);
     return cancelled ?? run;
   }
-  if (run.status === 'QUEUED') {
-    return (await transitionRun(tx, run.id, { from: ['QUEUED'], to: 'CANCELLED', reason })) ?? run;
+  // A queued run, and one recorded from outside the hub (no worker holds it), end at once.
+  if (run.status === 'QUEUED' || run.source === EXTERNAL_SOURCE) {
+    return (
+      (await transitionRun(tx, run.id, { from: ['QUEUED', 'RUNNING'], to: 'CANCELLED', reason })) ??
+      run
+    );
   }
   // A running step ends when its worker has stopped the runner (its AbortSignal fires).
   const [requested] = await tx

@@ -32,6 +32,13 @@ export type RunEventRow = typeof runEvents.$inferSelect;
 /** Who may append: the worker holding the run's lease (fenced by its attempt), or anyone. */
 export type EventGuard = { workerId: string; attempt: number } | null;
 
+/**
+ * An append on condition: a worker's lease (EventGuard), or, for a run recorded from
+ * outside the hub, that the run is RUNNING with `afterSeq` as its last event (a concurrent
+ * append of the same batch stores nothing).
+ */
+export type AppendGuard = EventGuard | { afterSeq: number };
+
 /** The worker that tried to write no longer holds the run (it was reaped, or cancelled and finished). */
 export class LeaseLostError extends Error {
   override name = 'LeaseLostError';
@@ -156,7 +163,7 @@ export async function appendRunEvents(
   db: Queryable,
   runId: string,
   events: readonly NewRunEvent[],
-  guard: EventGuard,
+  guard: AppendGuard,
 ): Promise<{ lastSeq: number; projectId: string }> {
   if (events.length === 0) throw new Error('appendRunEvents needs at least one event');
   const batch = prepare(runId, events);
@@ -184,12 +191,14 @@ async function appendStatement(
   db: Queryable,
   runId: string,
   batch: PreparedBatch,
-  guard: EventGuard,
+  guard: AppendGuard,
 ): Promise<{ lastSeq: number; projectId: string }> {
   const n = batch.events.length;
-  const fence = guard
-    ? sql` and lease_owner = ${guard.workerId} and attempt = ${guard.attempt} and status = 'RUNNING'`
-    : sql``;
+  const fence = !guard
+    ? sql``
+    : 'afterSeq' in guard
+      ? sql` and last_event_seq = ${guard.afterSeq} and status = 'RUNNING'`
+      : sql` and lease_owner = ${guard.workerId} and attempt = ${guard.attempt} and status = 'RUNNING'`;
   const column = <T>(pick: (row: (typeof batch.metrics)[number]) => T) =>
     sql.param(batch.metrics.map(pick));
   const [run] = await selectRows<{ last_seq: number; project_id: string }>(
@@ -223,7 +232,10 @@ async function appendStatement(
                pg_notify('evalhub_run_events', ${runId} || ':' || last_event_seq)
         from bumped`,
   );
-  if (!run) throw new LeaseLostError(`run ${runId} is no longer held by ${guard?.workerId}`);
+  if (!run) {
+    const holder = guard && 'workerId' in guard ? guard.workerId : 'its client';
+    throw new LeaseLostError(`run ${runId} is no longer held by ${holder}`);
+  }
   return { lastSeq: Number(run.last_seq), projectId: run.project_id };
 }
 

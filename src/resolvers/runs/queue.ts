@@ -6,7 +6,16 @@ import { and, asc, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/connect.ts';
 import { newId } from '../../db/ids.ts';
 import type { Transaction } from '../../db/rows.ts';
-import { artifacts, findings, metrics, runInputs, runOutputs, runs } from '../../db/schema.ts';
+import {
+  artifacts,
+  findings,
+  metrics,
+  projects,
+  runInputs,
+  runOutputs,
+  runs,
+} from '../../db/schema.ts';
+import { ValidationError } from '../core/errors.ts';
 import { appendRunEvents, type EventGuard } from './events.ts';
 import type { CheckedInput } from './inputs.ts';
 import { computeRunKey } from './run-key.ts';
@@ -15,9 +24,13 @@ import { type RunRow, transitionRun } from './status.ts';
 /** The pseudo-runner of workflow runs: no worker executes it; its steps drive it. */
 export const WORKFLOW_RUNNER = 'workflow';
 
+/** The source of runs recorded from outside the hub (external.ts): no worker executes them. */
+export const EXTERNAL_SOURCE = 'external';
+
 export interface QueueRunValues {
   projectId: string;
-  runner: { id: string; version: string };
+  /** `hostPrograms`: the runner runs programs of the host, only where the project allows it. */
+  runner: { id: string; version: string; hostPrograms?: boolean | undefined };
   config: Record<string, unknown>;
   seed: number;
   inputs: readonly CheckedInput[];
@@ -29,6 +42,8 @@ export interface QueueRunValues {
   stepId?: string;
   workflowVersionId?: string;
   retryOfId?: string;
+  /** Where the record comes from, when not the hub itself. */
+  source?: string;
 }
 
 /** Inserts a QUEUED run with its inputs and first event, and wakes the workers on commit. */
@@ -37,6 +52,17 @@ export async function queueRun(
   createdBy: string,
   values: QueueRunValues,
 ): Promise<RunRow> {
+  if (values.runner.hostPrograms) {
+    const [project] = await tx
+      .select({ slug: projects.slug, enabled: projects.commandRunnerEnabled })
+      .from(projects)
+      .where(eq(projects.id, values.projectId));
+    if (!project?.enabled)
+      throw new ValidationError(
+        `project ${project?.slug} does not allow the ${values.runner.id} runner (a maintainer enables it with setProjectSettings)`,
+        ['input', 'runner'],
+      );
+  }
   const id = newId();
   const [run] = await tx
     .insert(runs)
@@ -57,6 +83,7 @@ export async function queueRun(
       stepId: values.stepId,
       workflowVersionId: values.workflowVersionId,
       retryOfId: values.retryOfId,
+      source: values.source,
       createdBy,
     })
     .returning();

@@ -78,6 +78,7 @@ export async function runDigests(
       .where(inArray(metrics.runId, ids))
       .orderBy(asc(metrics.id)),
   );
+  // Not their status: triage moves it after the run ends, each change in the audit log.
   const findingRows = byRun(
     ids,
     await db
@@ -86,7 +87,6 @@ export async function runDigests(
         id: findings.id,
         kind: findings.kind,
         severity: findings.severity,
-        status: findings.status,
         title: findings.title,
         summary: findings.summary,
         evidence: findings.evidence,

@@ -13,7 +13,7 @@ import { ensureProject, requireRoleInProject } from '../registry/projects.ts';
 import { TERMINAL_STATUSES } from './events.ts';
 import { checkRunInputs, type RunInputRequest } from './inputs.ts';
 import { findRun } from './queries.ts';
-import { queueRun, WORKFLOW_RUNNER } from './queue.ts';
+import { EXTERNAL_SOURCE, queueRun, WORKFLOW_RUNNER } from './queue.ts';
 import { computeRunKey } from './run-key.ts';
 import type { RunRow } from './status.ts';
 
@@ -149,6 +149,9 @@ export async function retryRun(ctx: ServiceContext, ref: string): Promise<RunRow
       type: 'Run',
       id: previous.id,
     });
+  }
+  if (previous.source === EXTERNAL_SOURCE) {
+    throw new ValidationError('a run recorded outside the hub is retried where it ran', ['id']);
   }
   if (previous.runnerId === WORKFLOW_RUNNER) {
     throw new ValidationError('retry a workflow run by starting the workflow again', ['id']);

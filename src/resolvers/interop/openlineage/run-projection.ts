@@ -1,13 +1,13 @@
 // An OpenLineage run as a hub run: found or made (RUNNING, until its events say more) when
-// an event names it, and its status, times, error and facets recomputed from ALL of its
-// stored events, ordered by eventTime, whenever one arrives. So events may come in any
-// order: a COMPLETE before its START still ends the run, and the START then only fills in
-// when it began.
+// an event names it, and its status, times, error and facets updated by each event as if
+// all of them were read in eventTime order. So events may come in any order: a COMPLETE
+// before its START still ends the run, and the START then only fills in when it began. Each
+// event costs the same whatever number came before it (chatty producers send thousands).
 
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { newId } from '../../../db/ids.ts';
 import type { Transaction } from '../../../db/rows.ts';
-import { openlineageEvents, runs } from '../../../db/schema.ts';
+import { runs } from '../../../db/schema.ts';
 import type { Actor } from '../../core/actor.ts';
 import { recordAudit } from '../../core/audit.ts';
 import { ConflictError } from '../../core/errors.ts';
@@ -17,7 +17,7 @@ import { appendRunEvents, type RunStatus } from '../../runs/events.ts';
 import { OPENLINEAGE_SOURCE, type RunFacet } from './facets.ts';
 import { ensureWorkflowVersionOf } from './job-workflows.ts';
 import type { Facets, RunEvent } from './run-event.ts';
-import { eventTimeOf } from './validation.ts';
+import { eventTimeOf, type OpenLineageWarning } from './validation.ts';
 
 const TERMINAL: Record<string, RunStatus> = {
   COMPLETE: 'SUCCEEDED',
@@ -109,81 +109,144 @@ export async function ensureRun(
   return made!;
 }
 
-/** Status, times, error and facets of a run, from all its stored events in eventTime order. */
+/**
+ * What the projection remembers of a run's events so far, so that a new event updates it
+ * without reading the others again: when each facet (run / job) and the producer were last
+ * set, and whether the start time came from a START event.
+ */
+interface Seen {
+  run: Record<string, string>;
+  job: Record<string, string>;
+  producerAt: string | null;
+  startedByStart: boolean;
+}
+
+/** The hub's record of a run's OpenLineage events (in its environment, under "openlineage"). */
+export interface OpenLineageRecord {
+  producer: string;
+  runFacets: Facets;
+  jobFacets: Facets;
+  /**
+   * What accepted events got wrong, each once (so a chatty producer repeating a mistake
+   * does not grow the record): with the first event's time and type, and how many had it.
+   */
+  warnings: (OpenLineageWarning & {
+    eventTime: string;
+    eventType: string | null;
+    occurrences: number;
+  })[];
+  seen: Seen;
+}
+
+/** Facets of an event merged into those so far: a facet's latest event (by eventTime) wins. */
+function mergeFacets(
+  into: Facets,
+  times: Record<string, string>,
+  facets: Facets | undefined,
+  at: Date,
+) {
+  for (const [key, value] of Object.entries(facets ?? {})) {
+    const last = times[key];
+    if (last !== undefined && new Date(last).getTime() > at.getTime()) continue;
+    into[key] = value;
+    times[key] = at.toISOString();
+  }
+}
+
+/**
+ * Status, times, error and facets of a run, updated by one more of its events: as if all of
+ * them were read in eventTime order (the earliest terminal event decides the status, the
+ * first START the start, each facet's latest value wins), without reading them again.
+ */
 export async function projectRun(
   tx: Transaction,
-  runId: string,
-  openLineageRunId: string,
+  run: typeof runs.$inferSelect,
+  event: RunEvent,
+  warnings: readonly OpenLineageWarning[],
   hubRun: RunFacet | undefined,
 ): Promise<RunStatus> {
-  const stored = await tx
-    .select({
-      type: openlineageEvents.eventType,
-      at: openlineageEvents.eventTime,
-      event: openlineageEvents.event,
-    })
-    .from(openlineageEvents)
-    .where(eq(openlineageEvents.runId, openLineageRunId))
-    .orderBy(asc(openlineageEvents.eventTime), asc(openlineageEvents.id));
-  const [before] = await tx
-    .select({ status: runs.status, events: runs.lastEventSeq })
-    .from(runs)
-    .where(eq(runs.id, runId));
-  const terminal = stored.find((e) => e.type && TERMINAL[e.type]);
-  const status: RunStatus = terminal ? TERMINAL[terminal.type!]! : 'RUNNING';
-  const runFacets: Facets = {};
-  const jobFacets: Facets = {};
-  let producer = '';
-  for (const { event } of stored) {
-    const e = event as RunEvent;
-    Object.assign(runFacets, e.run.facets ?? {});
-    Object.assign(jobFacets, e.job.facets ?? {});
-    producer = e.producer;
+  const at = eventTimeOf(event.eventTime);
+  const environment = run.environment as { openlineage?: OpenLineageRecord };
+  const record: OpenLineageRecord = structuredClone(environment.openlineage) ?? {
+    producer: '',
+    runFacets: {},
+    jobFacets: {},
+    warnings: [],
+    seen: { run: {}, job: {}, producerAt: null, startedByStart: false },
+  };
+  mergeFacets(record.runFacets, record.seen.run, event.run.facets, at);
+  mergeFacets(record.jobFacets, record.seen.job, event.job.facets, at);
+  if (!record.seen.producerAt || new Date(record.seen.producerAt) <= at) {
+    record.producer = event.producer;
+    record.seen.producerAt = at.toISOString();
   }
-  const errorFacet = runFacets.errorMessage as { message?: string } | undefined;
-  const started = stored.find((e) => e.type === 'START') ?? stored[0]!;
+  for (const warning of warnings) {
+    const same = record.warnings.find(
+      (w) => w.facet === warning.facet && w.path === warning.path && w.message === warning.message,
+    );
+    if (same) same.occurrences += 1;
+    else
+      record.warnings.push({
+        ...warning,
+        eventTime: event.eventTime,
+        eventType: event.eventType ?? null,
+        occurrences: 1,
+      });
+  }
+  const terminal = event.eventType ? TERMINAL[event.eventType] : undefined;
+  const endsIt = terminal !== undefined && (!run.finishedAt || at < run.finishedAt);
+  const status: RunStatus = endsIt ? terminal : (run.status as RunStatus);
+  const finishedAt = endsIt ? at : run.finishedAt;
+  let startedAt = run.startedAt;
+  if (event.eventType === 'START') {
+    if (!record.seen.startedByStart || !startedAt || at < startedAt) startedAt = at;
+    record.seen.startedByStart = true;
+  } else if (!record.seen.startedByStart && (!startedAt || at < startedAt)) startedAt = at;
+  const errorFacet = record.runFacets.errorMessage as { message?: unknown } | undefined;
   await tx
     .update(runs)
     .set({
       status,
-      startedAt: started.at,
-      finishedAt: terminal?.at ?? null,
-      createdAt: sql`least(${runs.createdAt}, ${stored[0]!.at.toISOString()}::timestamptz)`,
+      startedAt,
+      finishedAt,
+      createdAt: sql`least(${runs.createdAt}, ${at.toISOString()}::timestamptz)`,
       updatedAt: new Date(),
       error:
         status === 'FAILED'
           ? {
               code: 'EXTERNAL_FAILURE',
-              message: errorFacet?.message ?? 'the run failed (OpenLineage FAIL event)',
+              message:
+                typeof errorFacet?.message === 'string'
+                  ? errorFacet.message
+                  : 'the run failed (OpenLineage FAIL event)',
             }
           : null,
-      environment: {
-        ...(hubRun?.environment ?? {}),
-        openlineage: { producer, runFacets, jobFacets },
-      },
+      environment: { ...(hubRun?.environment ?? environment), openlineage: record },
     })
-    .where(eq(runs.id, runId));
+    .where(eq(runs.id, run.id));
   // The first event of a run records its status too, so its event log starts somewhere.
-  if (before?.status !== status || Number(before.events) === 0) {
+  if (run.status !== status || Number(run.lastEventSeq) === 0) {
     await appendRunEvents(
       tx,
-      runId,
+      run.id,
       [
         {
           type: 'status',
           status,
-          reason: `from OpenLineage ${terminal?.type ?? stored.at(-1)!.type} event`,
+          reason: `from OpenLineage ${event.eventType ?? 'metadata'} event`,
         },
       ],
       null,
     );
-    const [row] = await tx
-      .select({ projectId: runs.projectId })
-      .from(runs)
-      .where(eq(runs.id, runId));
     await tx.execute(
-      sql`select pg_notify('evalhub_run_status', ${`${runId}:${row!.projectId}:${status}`})`,
+      sql`select pg_notify('evalhub_run_status', ${`${run.id}:${run.projectId}:${status}`})`,
     );
   }
   return status;
+}
+
+/** The warnings of a run's accepted OpenLineage events, from its environment (none if not imported). */
+export function openLineageWarningsOf(environment: unknown): OpenLineageRecord['warnings'] {
+  const record = (environment as { openlineage?: Partial<OpenLineageRecord> } | null)?.openlineage;
+  return Array.isArray(record?.warnings) ? record.warnings : [];
 }

@@ -90,12 +90,17 @@ async function ensureFacetVersion(
   return found;
 }
 
-/** The version an event's dataset stands for, made if missing (in `project` unless its facet says). */
+/**
+ * The version an event's dataset stands for, made if missing (in `project` unless its facet
+ * says). A new version keeps `keptFacets` in its metadata: the facets as they came, those
+ * that failed their schema (and so are not in `dataset`) too.
+ */
 export async function versionOfDataset(
   tx: Transaction,
   actor: Actor,
   project: ProjectRow,
   dataset: OpenLineageDataset,
+  keptFacets: Record<string, unknown> | undefined = dataset.facets,
 ): Promise<ImportedVersion> {
   const facet = dataset.facets?.[FACETS.version] as VersionFacet | undefined;
   if (facet && typeof facet === 'object' && typeof facet.digest === 'string')
@@ -123,7 +128,7 @@ export async function versionOfDataset(
         openlineage: {
           namespace: dataset.namespace,
           name: dataset.name,
-          facets: dataset.facets ?? {},
+          facets: keptFacets ?? {},
         },
       },
     },

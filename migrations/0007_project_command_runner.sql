@@ -1,0 +1,1 @@
+ALTER TABLE "projects" ADD COLUMN "command_runner_enabled" boolean DEFAULT false NOT NULL;

@@ -1,0 +1,141 @@
+// `evalhub run RUNNER|WORKFLOW ...` (the form Run.reproduceCommand prints), `evalhub watch RUN`,
+// `evalhub runs ls`, `evalhub cancel RUN`. Watching ends with an exit code a script can test:
+// 0 the run succeeded and every requirement passed, 1 a requirement failed, 2 the run failed.
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError } from 'commander';
+import type { EvalhubClient } from '../client/index.ts';
+import { type HubOptions, hubClient, withHub } from './hub.ts';
+import { printJson, printTable } from './output.ts';
+import { watchDisplay } from './watch-display.ts';
+
+interface RunOptions extends HubOptions {
+  input: string[];
+  config?: string;
+  seed?: string;
+  project?: string;
+  name?: string;
+  watch?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function parseInput(text: string): { role: string; version: string } {
+  const at = text.indexOf('=');
+  if (at < 1) throw new InvalidArgumentError(`--input is role=REF, got ${JSON.stringify(text)}`);
+  return { role: text.slice(0, at), version: text.slice(at + 1) };
+}
+
+async function parseConfig(text: string | undefined): Promise<unknown> {
+  if (text === undefined) return undefined;
+  const source = text.startsWith('@') ? await readFile(text.slice(1), 'utf8') : text;
+  try {
+    return JSON.parse(source);
+  } catch {
+    throw new InvalidArgumentError(`--config is JSON or @file of JSON`);
+  }
+}
+
+/** Watches a run to its end and returns the exit code its outcome means. */
+export async function watchToVerdict(
+  client: EvalhubClient,
+  runId: string,
+  json: boolean | undefined,
+): Promise<number> {
+  const display = watchDisplay(client, runId, json);
+  try {
+    for await (const event of client.watch(runId)) await display.event(event);
+  } finally {
+    display.stop();
+  }
+  const run = await client.run(runId);
+  if (!run) throw new Error(`run ${runId} is no longer visible`);
+  const failed = run.findings.filter((f) => f.kind === 'REQUIREMENT_FAILED');
+  const code = run.status !== 'SUCCEEDED' ? 2 : failed.length ? 1 : 0;
+  display.verdict(run, failed, code);
+  return code;
+}
+
+export function runCommands(program: Command): void {
+  withHub(program.command('run'))
+    .description('start a runner, or a workflow (PROJECT/NAME[@N|@sha256:...]), on inputs')
+    .argument('<target>', 'a runner id, or a workflow')
+    .option('--input <role=REF>', 'an input version, by role (repeatable)', collect, [])
+    .option('--config <json>', "the runner's config: JSON, or @file")
+    .option('--seed <n>', 'the seed of every random choice')
+    .option('--project <slug>', 'the project of a runner run')
+    .option('--name <name>', 'a name for people')
+    .option('--watch', 'follow it live; exit 0 passed, 1 a requirement failed, 2 failed')
+    .option('--json', 'as JSON (one event a line with --watch)')
+    .action(async (target: string, options: RunOptions) => {
+      const inputs = options.input.map(parseInput);
+      const seed = options.seed === undefined ? undefined : Number(options.seed);
+      if (seed !== undefined && !Number.isInteger(seed))
+        throw new InvalidArgumentError('--seed is a whole number');
+      const config = await parseConfig(options.config);
+      const client = await hubClient(options);
+      const isWorkflow = target.includes('/');
+      if (isWorkflow && config !== undefined)
+        throw new InvalidArgumentError('a workflow has no --config: its spec holds each step’s');
+      if (!isWorkflow && !options.project)
+        throw new InvalidArgumentError('running a runner needs --project');
+      const run = isWorkflow
+        ? await client.startWorkflow({ workflow: target, inputs, seed, name: options.name })
+        : await client.startRun({
+            runner: target,
+            project: options.project!,
+            inputs,
+            config,
+            seed,
+            name: options.name,
+          });
+      if (!options.watch) {
+        if (options.json) printJson(run);
+        else console.log(run.id);
+        return;
+      }
+      if (!options.json) console.error(`run ${run.id} in ${run.project.slug}`);
+      process.exitCode = await watchToVerdict(client, run.id, options.json);
+    });
+
+  withHub(program.command('watch'))
+    .description('follow a run live to its end (exit codes as run --watch)')
+    .argument('<run>', 'the run id')
+    .option('--json', 'one event a line as JSON')
+    .action(async (runId: string, options: HubOptions) => {
+      process.exitCode = await watchToVerdict(await hubClient(options), runId, options.json);
+    });
+
+  withHub(program.command('cancel'))
+    .description('cancel a run')
+    .argument('<run>', 'the run id')
+    .action(async (runId: string, options: HubOptions) => {
+      const run = await (await hubClient(options)).cancel(runId);
+      console.log(`${run.id} ${run.status.toLowerCase()}`);
+    });
+
+  const runs = program.command('runs').description('list runs');
+  withHub(runs.command('ls'))
+    .description('the latest runs you may see')
+    .option('--project <slug>', 'of one project')
+    .option('--status <status>', 'in one status, e.g. FAILED')
+    .option('--json', 'as JSON')
+    .action(async (options: HubOptions & { project?: string; status?: string }) => {
+      const client = await hubClient(options);
+      const list = await client.runs({
+        project: options.project ? [options.project] : undefined,
+        status: options.status ? [options.status.toUpperCase() as never] : undefined,
+        topLevel: true,
+      });
+      if (options.json) return printJson(list);
+      printTable(
+        list.map((run) => ({
+          id: run.id,
+          project: run.project.slug,
+          what: run.workflowVersion?.workflow.name ?? run.runnerId,
+          status: run.status.toLowerCase(),
+          created: run.createdAt.slice(0, 19),
+        })),
+        false,
+      );
+    });
+}

@@ -1,0 +1,260 @@
+// The operations the client sends, as typed documents (graphql-codegen, src/client/gql/).
+import { graphql } from './gql/index.ts';
+
+export const Viewer = graphql(`
+  query ClientViewer {
+    viewer { id kind name admin expiresAt roles { project role } }
+  }
+`);
+
+export const RegisterModel = graphql(`
+  mutation ClientRegisterModel($input: RegisterModelInput!) {
+    registerModel(input: $input) {
+      __typename
+      ... on RegisterModelPayload { created model { id } }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const RegisterModelVersion = graphql(`
+  mutation ClientRegisterModelVersion($input: RegisterModelVersionInput!) {
+    registerModelVersion(input: $input) {
+      __typename
+      ... on RegisterModelVersionPayload {
+        created
+        modelVersion { id version uri format digest sizeBytes model { name project { slug } } }
+      }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const RegisterDataset = graphql(`
+  mutation ClientRegisterDataset($input: RegisterDatasetInput!) {
+    registerDataset(input: $input) {
+      __typename
+      ... on RegisterDatasetPayload { created dataset { id } }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const RegisterDatasetVersion = graphql(`
+  mutation ClientRegisterDatasetVersion($input: RegisterDatasetVersionInput!) {
+    registerDatasetVersion(input: $input) {
+      __typename
+      ... on RegisterDatasetVersionPayload {
+        created
+        datasetVersion {
+          id version uri format digest sizeBytes transform
+          derivedFrom { id version dataset { name project { slug } } }
+          dataset { name project { slug } }
+        }
+      }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const Models = graphql(`
+  query ClientModels($filter: ModelFilter, $first: Int, $after: String) {
+    models(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        id name task tags description updatedAt project { slug }
+        latestVersion { id version digest format uri sizeBytes }
+        versions(first: 100) { edges { node { id version digest format uri sizeBytes createdAt createdBy } } }
+      } }
+    }
+  }
+`);
+
+export const Datasets = graphql(`
+  query ClientDatasets($filter: DatasetFilter, $first: Int, $after: String) {
+    datasets(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        id name task tags description updatedAt project { slug }
+        latestVersion { id version digest format uri sizeBytes }
+        versions(first: 100) { edges { node {
+          id version digest format uri sizeBytes createdAt createdBy transform
+          derivedFrom { id version dataset { name project { slug } } }
+        } } }
+      } }
+    }
+  }
+`);
+
+export const Workflows = graphql(`
+  query ClientWorkflows($filter: WorkflowFilter, $first: Int, $after: String) {
+    workflows(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        id name tags description updatedAt project { slug }
+        latestVersion { id number digest }
+        versions(first: 100) { edges { node { id number digest createdAt createdBy spec } } }
+      } }
+    }
+  }
+`);
+
+export const StartRun = graphql(`
+  mutation ClientStartRun($input: StartRunInput!) {
+    startRun(input: $input) {
+      __typename
+      ... on StartRunPayload { run { id status project { slug } } }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const StartWorkflow = graphql(`
+  mutation ClientStartWorkflow($input: StartWorkflowInput!) {
+    startWorkflow(input: $input) {
+      __typename
+      ... on RunPayload { run { id status project { slug } } }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const CancelRun = graphql(`
+  mutation ClientCancelRun($id: ID!) {
+    cancelRun(id: $id) {
+      __typename
+      ... on RunPayload { run { id status } }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const Run = graphql(`
+  query ClientRun($id: ID!) {
+    node(id: $id) {
+      ... on Run {
+        id name status runnerId runnerVersion stepId seed createdAt startedAt finishedAt
+        durationMs reproduceCommand
+        project { slug }
+        error { code message }
+        progress { fraction stage message }
+        workflowVersion { id number digest workflow { name } }
+        children { id stepId status runnerId }
+        metrics { key value ciLower ciUpper ciLevel slice step }
+        findings { id kind severity title summary status requirement }
+      }
+    }
+  }
+`);
+
+export const Runs = graphql(`
+  query ClientRuns($filter: SearchFilter, $first: Int, $after: String) {
+    runs(filter: $filter, first: $first, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        id name status runnerId stepId createdAt finishedAt project { slug }
+        workflowVersion { workflow { name } }
+      } }
+    }
+  }
+`);
+
+export const RunEvents = graphql(`
+  subscription ClientRunEvents($runId: ID!, $after: String) {
+    runEvents(runId: $runId, after: $after) {
+      __typename cursor seq at runId
+      ... on RunStatusEvent { status reason attempt }
+      ... on RunProgressEvent { fraction stage progressMessage: message }
+      ... on RunMetricEvent { metric { key value ciLower ciUpper ciLevel slice step } }
+      ... on RunLogEvent { level message }
+      ... on RunFindingEvent { kind severity title }
+      ... on RunArtifactEvent { name digest mediaType }
+      ... on RunOutputEvent { name digest }
+      ... on RunStepEvent { stepId stepStatus: status reason stepRun { id } }
+    }
+  }
+`);
+
+export const Search = graphql(`
+  query ClientSearch($query: String, $filter: SearchFilter, $first: Int, $after: String) {
+    search(query: $query, filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        type title rank
+        node {
+          __typename
+          ... on Model { id project { slug } }
+          ... on Dataset { id project { slug } }
+          ... on Workflow { id project { slug } }
+          ... on Run { id status runnerId project { slug } }
+          ... on Finding { id severity kind run { id } }
+        }
+      } }
+    }
+  }
+`);
+
+export const Findings = graphql(`
+  query ClientFindings($filter: SearchFilter, $first: Int, $after: String) {
+    findings(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        id kind severity status title summary createdAt requirement
+        run { id project { slug } }
+      } }
+    }
+  }
+`);
+
+export const Trace = graphql(`
+  query ClientTrace($id: ID!, $depth: Int!, $direction: LineageDirection!) {
+    trace(id: $id, depth: $depth, direction: $direction) {
+      start isPartial hiddenNodes truncatedAt
+      nodes {
+        id type depth
+        node {
+          __typename
+          ... on ModelVersion { version digest model { name project { slug } } }
+          ... on DatasetVersion { version digest dataset { name project { slug } } }
+          ... on WorkflowVersion { number digest workflow { name project { slug } } }
+          ... on Run { runName: name status runnerId }
+          ... on Finding { title severity }
+          ... on Model { name project { slug } }
+          ... on Dataset { name project { slug } }
+          ... on Workflow { name project { slug } }
+        }
+      }
+      edges { from to relation role }
+    }
+  }
+`);
+
+export const TraceProv = graphql(`
+  query ClientTraceProv($id: ID!) {
+    trace(id: $id) { prov }
+  }
+`);
+
+export const CompareRuns = graphql(`
+  query ClientCompareRuns($ids: [ID!]!, $metrics: [String!]) {
+    compareRuns(ids: $ids, metrics: $metrics) {
+      runs { id name runnerId status }
+      metrics {
+        key slice
+        values { value ciLower ciUpper delta deltaLower deltaUpper pValue significant method run { id } }
+      }
+    }
+  }
+`);
+
+export const Report = graphql(`
+  query ClientReport($id: ID!, $format: ReportFormat!) {
+    node(id: $id) { ... on Run { report(format: $format) } }
+  }
+`);

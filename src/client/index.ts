@@ -1,0 +1,334 @@
+// A typed client of an evalhub hub, for any Node program: registry, runs and their live
+// events, search, lineage, comparisons, findings, reports and exports. It talks HTTP and
+// WebSocket only, so it works the same against a local hub and a team's remote one.
+//
+//   import { connect } from 'evalhub/src/client/index.ts';
+//   const hub = connect({ url: 'http://127.0.0.1:4000', token: process.env.EVALHUB_TOKEN });
+//   for await (const event of hub.watch(runId)) console.log(event.__typename);
+import { Connection, type ConnectOptions, HubError } from './connection.ts';
+import * as documents from './documents.ts';
+import type {
+  ClientDatasetsQuery,
+  ClientModelsQuery,
+  ClientWorkflowsQuery,
+  DatasetFormat,
+  LineageDirection,
+  ModelFormat,
+  ReportFormat,
+  SearchFilter,
+  Task,
+} from './gql/graphql.ts';
+import { type RunEvent, watchRun } from './watch.ts';
+
+export type { DatasetFormat, ModelFormat, ReportFormat, SearchFilter, Task };
+export { type ConnectOptions, HubError, type RunEvent };
+
+/** A mutation's answer: its payload, or its typed error as a HubError. */
+function payload<T extends { __typename: string }, N extends T['__typename']>(
+  result: T,
+  typename: N,
+): Extract<T, { __typename: N }> {
+  if (result.__typename !== typename) {
+    const message = 'message' in result ? String(result.message) : result.__typename;
+    throw new HubError(message);
+  }
+  return result as Extract<T, { __typename: N }>;
+}
+
+/** "project/name@version" in its parts. */
+export function parseVersionRef(ref: string): { project: string; name: string; version: string } {
+  const match = /^([^/@]+)\/([^/@]+)@(.+)$/.exec(ref);
+  if (!match) throw new HubError(`expected "project/name@version", got ${JSON.stringify(ref)}`);
+  return { project: match[1]!, name: match[2]!, version: match[3]! };
+}
+
+/** "project/name" (an optional "@version" ignored) in its parts. */
+function parseNameRef(ref: string): { project: string; name: string } {
+  const match = /^([^/@]+)\/([^/@]+)(@.*)?$/.exec(ref);
+  if (!match) throw new HubError(`expected "project/name", got ${JSON.stringify(ref)}`);
+  return { project: match[1]!, name: match[2]! };
+}
+
+export interface RegisterVersionInput {
+  /** "project/name@version" */
+  ref: string;
+  /** A path the hub can read, or a remote URI. */
+  uri: string;
+  /** Checked by the hub against the content. */
+  digest?: string;
+  /** Used when the model or dataset does not exist yet. */
+  task?: Task;
+  metadata?: unknown;
+}
+
+export class EvalhubClient {
+  readonly connection: Connection;
+
+  constructor(options: ConnectOptions) {
+    this.connection = new Connection(options);
+  }
+
+  get url(): string {
+    return this.connection.url;
+  }
+
+  /** Who the hub takes you for, and your roles. */
+  async viewer() {
+    return (await this.connection.request(documents.Viewer)).viewer;
+  }
+
+  async registerModelVersion(input: RegisterVersionInput & { format: ModelFormat }) {
+    const { project, name, version } = parseVersionRef(input.ref);
+    await this.#ensure('model', project, name, input.task ?? 'OTHER');
+    const { registerModelVersion } = await this.connection.request(documents.RegisterModelVersion, {
+      input: {
+        model: `${project}/${name}`,
+        version,
+        uri: input.uri,
+        format: input.format,
+        digest: input.digest,
+        metadata: input.metadata,
+      },
+    });
+    return payload(registerModelVersion, 'RegisterModelVersionPayload');
+  }
+
+  async registerDatasetVersion(
+    input: RegisterVersionInput & {
+      format: DatasetFormat;
+      derivedFrom?: { datasetVersion: string; transform: unknown } | null;
+    },
+  ) {
+    const { project, name, version } = parseVersionRef(input.ref);
+    await this.#ensure('dataset', project, name, input.task ?? 'OTHER');
+    const { registerDatasetVersion } = await this.connection.request(
+      documents.RegisterDatasetVersion,
+      {
+        input: {
+          dataset: `${project}/${name}`,
+          version,
+          uri: input.uri,
+          format: input.format,
+          digest: input.digest,
+          metadata: input.metadata,
+          derivedFrom: input.derivedFrom ?? null,
+        },
+      },
+    );
+    return payload(registerDatasetVersion, 'RegisterDatasetVersionPayload');
+  }
+
+  /** Registers the model or dataset unless it exists (then its task is left as it is). */
+  async #ensure(kind: 'model' | 'dataset', project: string, name: string, task: Task) {
+    const existing =
+      kind === 'model' ? await this.model(project, name) : await this.dataset(project, name);
+    if (existing) return;
+    if (kind === 'model') {
+      const { registerModel } = await this.connection.request(documents.RegisterModel, {
+        input: { project, name, task },
+      });
+      payload(registerModel, 'RegisterModelPayload');
+    } else {
+      const { registerDataset } = await this.connection.request(documents.RegisterDataset, {
+        input: { project, name, task },
+      });
+      payload(registerDataset, 'RegisterDatasetPayload');
+    }
+  }
+
+  /** Every model you may see (of a project, matching a search), with its versions. */
+  async models(filter: { project?: string; search?: string } = {}) {
+    const all: ClientModelsQuery['models']['edges'][number]['node'][] = [];
+    let after: string | null = null;
+    do {
+      const { models }: ClientModelsQuery = await this.connection.request(documents.Models, {
+        filter,
+        first: 100,
+        after,
+      });
+      all.push(...models.edges.map((e) => e.node));
+      after = models.pageInfo.hasNextPage ? (models.pageInfo.endCursor ?? null) : null;
+    } while (after);
+    return all;
+  }
+
+  async datasets(filter: { project?: string; search?: string } = {}) {
+    const all: ClientDatasetsQuery['datasets']['edges'][number]['node'][] = [];
+    let after: string | null = null;
+    do {
+      const { datasets }: ClientDatasetsQuery = await this.connection.request(documents.Datasets, {
+        filter,
+        first: 100,
+        after,
+      });
+      all.push(...datasets.edges.map((e) => e.node));
+      after = datasets.pageInfo.hasNextPage ? (datasets.pageInfo.endCursor ?? null) : null;
+    } while (after);
+    return all;
+  }
+
+  async workflows(filter: { project?: string; search?: string } = {}) {
+    const all: ClientWorkflowsQuery['workflows']['edges'][number]['node'][] = [];
+    let after: string | null = null;
+    do {
+      const { workflows }: ClientWorkflowsQuery = await this.connection.request(
+        documents.Workflows,
+        {
+          filter,
+          first: 100,
+          after,
+        },
+      );
+      all.push(...workflows.edges.map((e) => e.node));
+      after = workflows.pageInfo.hasNextPage ? (workflows.pageInfo.endCursor ?? null) : null;
+    } while (after);
+    return all;
+  }
+
+  /** One model by project and name; null when there is none you may see. */
+  async model(project: string, name: string) {
+    return (await this.models({ project, search: name })).find((m) => m.name === name) ?? null;
+  }
+
+  async dataset(project: string, name: string) {
+    return (await this.datasets({ project, search: name })).find((d) => d.name === name) ?? null;
+  }
+
+  async workflow(project: string, name: string) {
+    return (await this.workflows({ project, search: name })).find((w) => w.name === name) ?? null;
+  }
+
+  /**
+   * The global id of what a reference names: a global id as it is, "project/name@version"
+   * of a model or dataset version, "project/name@N" or "@sha256:..." of a workflow version.
+   */
+  async resolve(ref: string): Promise<string> {
+    if (!ref.includes('/')) return ref;
+    const { project, name, version } = parseVersionRef(ref);
+    const model = await this.model(project, name);
+    const modelVersion = model?.versions.edges.find((e) => e.node.version === version);
+    if (modelVersion) return modelVersion.node.id;
+    const dataset = await this.dataset(project, name);
+    const datasetVersion = dataset?.versions.edges.find((e) => e.node.version === version);
+    if (datasetVersion) return datasetVersion.node.id;
+    return this.workflowVersion(ref);
+  }
+
+  /** A workflow version's id from "project/name", "project/name@N" or "project/name@sha256:...". */
+  async workflowVersion(ref: string): Promise<string> {
+    const { project, name } = parseNameRef(ref);
+    const pin = ref.includes('@') ? ref.slice(ref.indexOf('@') + 1) : null;
+    const workflow = await this.workflow(project, name);
+    const version = pin
+      ? workflow?.versions.edges
+          .map((e) => e.node)
+          .find((v) => v.digest === pin || String(v.number) === pin)
+      : workflow?.latestVersion;
+    if (!version) throw new HubError(`no ${ref} you may see`);
+    return version.id;
+  }
+
+  /** Starts a runner on inputs ("role" to a version id or "project/name@version"). */
+  async startRun(input: {
+    runner: string;
+    project: string;
+    inputs?: Array<{ role: string; version: string }>;
+    config?: unknown;
+    seed?: number;
+    name?: string;
+  }) {
+    const { startRun } = await this.connection.request(documents.StartRun, { input });
+    return payload(startRun, 'StartRunPayload').run;
+  }
+
+  /** Starts a workflow version (an id, or a reference `workflowVersion` resolves). */
+  async startWorkflow(input: {
+    workflow: string;
+    inputs?: Array<{ role: string; version: string }>;
+    seed?: number;
+    name?: string;
+  }) {
+    const workflowVersion = input.workflow.includes('/')
+      ? await this.workflowVersion(input.workflow)
+      : input.workflow;
+    const { startWorkflow } = await this.connection.request(documents.StartWorkflow, {
+      input: { workflowVersion, inputs: input.inputs, seed: input.seed, name: input.name },
+    });
+    return payload(startWorkflow, 'RunPayload').run;
+  }
+
+  /** A run with its steps, metrics and findings; null when you may not see it. */
+  async run(id: string) {
+    const { node } = await this.connection.request(documents.Run, { id });
+    return node && 'status' in node ? (node as Extract<typeof node, { status: unknown }>) : null;
+  }
+
+  async runs(filter: SearchFilter = {}, first = 50) {
+    const { runs } = await this.connection.request(documents.Runs, { filter, first });
+    return runs.edges.map((e) => e.node);
+  }
+
+  async cancel(id: string) {
+    const { cancelRun } = await this.connection.request(documents.CancelRun, { id });
+    return payload(cancelRun, 'RunPayload').run;
+  }
+
+  /**
+   * A run's events, from after `after` (the beginning without it) to its terminal status; a
+   * dropped connection is resumed from the last event received, with no gap or duplicate.
+   */
+  watch(runId: string, options: { after?: string | null; signal?: AbortSignal } = {}) {
+    return watchRun(this.connection, runId, options);
+  }
+
+  async search(query: string | null, filter: SearchFilter = {}, first = 20) {
+    const { search } = await this.connection.request(documents.Search, { query, filter, first });
+    return search.edges.map((e) => e.node);
+  }
+
+  async findings(filter: SearchFilter = {}, first = 50) {
+    const { findings } = await this.connection.request(documents.Findings, { filter, first });
+    return findings.edges.map((e) => e.node);
+  }
+
+  /** The lineage graph from a node (id or reference); null when you may not see it. */
+  async trace(ref: string, options: { depth?: number; direction?: LineageDirection } = {}) {
+    const { trace } = await this.connection.request(documents.Trace, {
+      id: await this.resolve(ref),
+      depth: options.depth ?? 10,
+      direction: options.direction ?? 'UPSTREAM',
+    });
+    return trace;
+  }
+
+  async compare(ids: string[], metrics?: string[]) {
+    return (await this.connection.request(documents.CompareRuns, { ids, metrics })).compareRuns;
+  }
+
+  /** A run's T&E report: Markdown or HTML text, or PDF bytes (rendered by the hub). */
+  async report(runId: string, format: 'md' | 'html'): Promise<string>;
+  async report(runId: string, format: 'pdf'): Promise<Uint8Array>;
+  async report(runId: string, format: 'md' | 'html' | 'pdf'): Promise<string | Uint8Array> {
+    const response = await this.connection.get(
+      `/api/v1/runs/${encodeURIComponent(runId)}/report?format=${format}`,
+    );
+    return format === 'pdf' ? new Uint8Array(await response.arrayBuffer()) : response.text();
+  }
+
+  /** A run's lineage as W3C PROV-JSON, or as OpenLineage run events. */
+  async export(runId: string, as: 'prov' | 'openlineage'): Promise<unknown> {
+    if (as === 'openlineage') {
+      return (
+        await this.connection.get(`/api/v1/runs/${encodeURIComponent(runId)}/openlineage`)
+      ).json();
+    }
+    const { trace } = await this.connection.request(documents.TraceProv, { id: runId });
+    if (!trace) throw new HubError(`no run ${runId} you may see`);
+    return trace.prov;
+  }
+}
+
+/** A client of the hub at `url`, acting with `token` when given. */
+export function connect(options: ConnectOptions): EvalhubClient {
+  return new EvalhubClient(options);
+}

@@ -1,0 +1,121 @@
+// Which local files the hub reads for a caller, and how it opens them: only inside the roots
+// the operator configured, after resolving symlinks; never a device, FIFO, socket or a file of
+// a kernel pseudo file system (/proc, /sys...), whose reads can block forever; within limits.
+import { constants } from 'node:fs';
+import { type FileHandle, open, realpath, stat, statfs } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, normalize, sep } from 'node:path';
+import type { Actor } from '../core/actor.ts';
+import type { LocalContentPolicy } from '../core/context.ts';
+import { ValidationError } from '../core/errors.ts';
+
+/** Nothing local is read: the policy of a context that was given none. */
+export const NO_LOCAL_CONTENT: LocalContentPolicy = {
+  roots: [],
+  maxBytes: 0,
+  maxFiles: 0,
+};
+
+/** The roots an actor may read below. */
+export function rootsFor(policy: LocalContentPolicy, actor: Actor): readonly string[] {
+  if (policy.roots) return policy.roots;
+  return actor.kind === 'operator' ? [homedir()] : [];
+}
+
+/** Magic numbers (statfs f_type) of kernel file systems whose files are not content. */
+const PSEUDO_FILE_SYSTEMS = new Set([
+  0x9fa0, // proc
+  0x62656572, // sysfs
+  0x64626720, // debugfs
+  0x74726163, // tracefs
+  0x73636673, // securityfs
+  0x1cd1, // devpts
+  0x63677270, // cgroup2
+  0x27e0eb, // cgroup
+  0x62656570, // configfs
+  0x6e736673, // nsfs
+  0xcafe4a11, // bpf
+  0x50495045, // pipefs
+  0x534f434b, // sockfs
+]);
+const PSEUDO_PREFIXES = ['/proc', '/sys', '/dev'];
+
+const within = (root: string, path: string) =>
+  path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+
+/** Refused: the same words whether or not anything is there, so nothing is revealed. */
+function outside(path: string[]): ValidationError {
+  return new ValidationError('the path is outside the allowed roots', path);
+}
+
+/** Whether a path (already resolved) is on a kernel pseudo file system. */
+export async function isPseudoFile(realPath: string): Promise<boolean> {
+  if (PSEUDO_PREFIXES.some((prefix) => within(prefix, realPath))) return true;
+  const fs = await statfs(realPath).catch(() => null);
+  return fs !== null && PSEUDO_FILE_SYSTEMS.has(fs.type);
+}
+
+/** The deepest existing folder on the way to `path`, resolved. */
+async function resolvedAncestor(path: string): Promise<string | null> {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const real = await realpath(dir).catch(() => null);
+    if (real) return real;
+    if (dir === dirname(dir)) return null;
+  }
+}
+
+export interface AllowedPath {
+  /** The path with every symlink resolved. */
+  realPath: string;
+  isFolder: boolean;
+}
+
+/**
+ * Checks that `path` names a regular file or a folder inside one of `roots`, symlinks
+ * resolved; whatever is refused outside the roots is refused with the same message.
+ */
+export async function allowedLocalPath(
+  path: string,
+  roots: readonly string[],
+  inputPath: string[],
+): Promise<AllowedPath> {
+  if (!isAbsolute(path)) throw outside(inputPath);
+  const realRoots = (
+    await Promise.all(roots.map((root) => realpath(root).catch(() => null)))
+  ).filter((root): root is string => root !== null);
+  const inRoots = (real: string) => realRoots.some((root) => within(root, real));
+  const real = await realpath(path).catch(() => null);
+  if (real === null) {
+    // Nothing there: say so only where the caller may look.
+    const ancestor = await resolvedAncestor(normalize(path));
+    if (ancestor && inRoots(ancestor)) {
+      throw new ValidationError(`no file or folder at ${path}`, inputPath);
+    }
+    throw outside(inputPath);
+  }
+  if (!inRoots(real) || (await isPseudoFile(real))) throw outside(inputPath);
+  const info = await stat(real).catch(() => null);
+  if (!info || !(info.isFile() || info.isDirectory())) {
+    throw new ValidationError('the path is neither a regular file nor a folder', inputPath);
+  }
+  return { realPath: real, isFolder: info.isDirectory() };
+}
+
+/**
+ * Opens a regular file for reading without ever blocking on it: a FIFO or device put in its
+ * place after a check is refused, not waited on. Symlinks are not followed.
+ */
+export async function openRegularFile(path: string): Promise<{ handle: FileHandle; size: number }> {
+  const handle = await open(
+    path,
+    constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW | constants.O_NOCTTY,
+  );
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+    return { handle, size: info.size };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}

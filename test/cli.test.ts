@@ -1,0 +1,226 @@
+// The evalhub command end to end, as a user runs it against a hub: a real hub on a free port,
+// the CLI as a separate process talking to it over HTTP and WebSocket.
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emitRunner } from './support/emit-runner.ts';
+import {
+  coreutilsFileDigest,
+  coreutilsFolderDigest,
+  tempFolder,
+  writeTree,
+} from './support/files.ts';
+import { startTestHub, type TestHub } from './support/hub.ts';
+import { CreateApiToken } from './support/identity-documents.ts';
+import { DefineWorkflow, expectType } from './support/registry-documents.ts';
+
+const cliPath = resolve(import.meta.dirname, '../src/cli.ts');
+
+let t: TestHub;
+let home: { path: string; remove: () => void };
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `evalhub ...args` as a user would, with a config folder of its own. */
+function evalhub(...args: string[]): Promise<Result> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [cliPath, ...args],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: home.path,
+          XDG_CONFIG_HOME: join(home.path, 'config'),
+          NO_COLOR: '1',
+        },
+      },
+      (error, stdout, stderr) => {
+        const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+beforeAll(async () => {
+  t = await startTestHub({ runners: [emitRunner] });
+  home = tempFolder('evalhub-cli-home-');
+});
+
+afterAll(async () => {
+  await t?.close();
+  home?.remove();
+});
+
+describe('evalhub', () => {
+  it('logs in with a token, stores it readable by the user alone, and knows who it is', async () => {
+    const created = await t.graphql(CreateApiToken, {
+      input: { name: 'cli', project: 'cli', role: 'CONTRIBUTOR' },
+    });
+    const { secret } = expectType(created.data.createApiToken, 'CreateApiTokenPayload');
+    const login = await evalhub('login', '--hub', t.hub.url, '--token', secret);
+    expect(login).toMatchObject({ code: 0 });
+    const path = join(home.path, 'config', 'evalhub', 'config.json');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ hub: t.hub.url, token: secret });
+    // No --hub: the stored hub and token are used.
+    const whoami = await evalhub('whoami', '--json');
+    expect(whoami.code).toBe(0);
+    expect(JSON.parse(whoami.stdout)).toMatchObject({
+      hub: t.hub.url,
+      kind: 'token',
+      admin: false,
+      roles: [{ project: 'cli', role: 'CONTRIBUTOR' }],
+    });
+  });
+
+  it('refuses to log in with a token the hub does not know, storing nothing new', async () => {
+    const path = join(home.path, 'config', 'evalhub', 'config.json');
+    const before = readFileSync(path, 'utf8');
+    const login = await evalhub('login', '--hub', t.hub.url, '--token', 'evh_not-a-token');
+    expect(login.code).not.toBe(0);
+    expect(login.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+
+  it('registers a model and a dataset from local paths, printing the coreutils digest', async () => {
+    const files = tempFolder();
+    writeTree(files.path, {
+      'model.bin': 'weights',
+      'data/a.txt': 'alpha',
+      'data/b.txt': 'beta',
+    });
+    const model = await evalhub(
+      'register',
+      'model',
+      'cli/net@v1',
+      join(files.path, 'model.bin'),
+      '--task',
+      'IMAGE_CLASSIFICATION',
+    );
+    expect(model.code).toBe(0);
+    expect(model.stdout).toContain(coreutilsFileDigest(join(files.path, 'model.bin')));
+    const dataset = await evalhub(
+      'register',
+      'dataset',
+      'cli/images@v1',
+      join(files.path, 'data'),
+      '--format',
+      'OTHER',
+      '--json',
+    );
+    expect(dataset.code).toBe(0);
+    expect(JSON.parse(dataset.stdout)).toMatchObject({
+      created: true,
+      version: 'v1',
+      digest: coreutilsFolderDigest(join(files.path, 'data')),
+    });
+    const listed = await evalhub('models', 'ls', '--project', 'cli', '--json');
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({
+        name: 'net',
+        latestVersion: expect.objectContaining({ version: 'v1' }),
+      }),
+    ]);
+    const shown = await evalhub('datasets', 'show', 'cli/images');
+    expect(shown.stdout).toContain(coreutilsFolderDigest(join(files.path, 'data')));
+    const found = await evalhub('search', 'net', '--type', 'model', '--json');
+    expect(JSON.parse(found.stdout)).toEqual([
+      expect.objectContaining({ type: 'MODEL', title: 'net' }),
+    ]);
+    files.remove();
+  });
+
+  it('watches runs to their end: exit 0 passed, 1 a requirement failed, 2 the run failed', async () => {
+    const passed = await evalhub(
+      'run',
+      'emit',
+      '--project',
+      'cli',
+      '--input',
+      'model=cli/net@v1',
+      '--config',
+      JSON.stringify({ metrics: [{ key: 'accuracy', value: 0.93 }] }),
+      '--watch',
+    );
+    expect(passed.stderr).toBe(`run ${passed.stderr.match(/run (\S+)/)?.[1]} in cli\n`);
+    expect(passed.stdout).toContain('metric accuracy = 0.93');
+    expect(passed.stdout).toContain('every requirement passed');
+    expect(passed.code).toBe(0);
+    const passedId = passed.stderr.match(/run (\S+)/)![1]!;
+    // Its lineage, down to the model's digest.
+    const traced = await evalhub('trace', passedId);
+    expect(traced.code).toBe(0);
+    expect(traced.stdout).toMatch(/^run emit succeeded/);
+    expect(traced.stdout).toMatch(/\n {2}\S+ model cli\/net@v1 sha256:[0-9a-f]{64}\n/);
+    const listed = await evalhub('runs', 'ls', '--project', 'cli', '--json');
+    expect(JSON.parse(listed.stdout)).toContainEqual(
+      expect.objectContaining({ id: passedId, status: 'SUCCEEDED' }),
+    );
+    const prov = await evalhub('export', passedId, '--prov');
+    expect(JSON.parse(prov.stdout)).toHaveProperty('entity');
+
+    const failed = await evalhub(
+      'run',
+      'emit',
+      '--project',
+      'cli',
+      '--config',
+      JSON.stringify({ fail: 'out of memory' }),
+      '--watch',
+    );
+    expect(failed.code).toBe(2);
+    expect(failed.stdout).toContain('failed');
+
+    const defined = await t.graphql(DefineWorkflow, {
+      input: {
+        project: 'cli',
+        name: 'gate',
+        spec: {
+          steps: [
+            {
+              id: 'evaluate',
+              runner: 'emit',
+              config: { metrics: [{ key: 'recall', value: 0.6 }] },
+            },
+          ],
+          requirements: [{ metric: 'recall', op: '>=', threshold: 0.7, severity: 'HIGH' }],
+        },
+      },
+    });
+    expectType(defined.data.defineWorkflow, 'DefineWorkflowPayload');
+    const gated = await evalhub('run', 'cli/gate', '--watch', '--json');
+    expect(gated.code).toBe(1);
+    const events = gated.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.map((e) => e.seq)).toEqual(events.map((_e, i) => i + 1));
+    expect(events).toContainEqual(
+      expect.objectContaining({ __typename: 'RunFindingEvent', severity: 'HIGH' }),
+    );
+    const runId = events[0].runId as string;
+
+    const report = join(home.path, 'report.md');
+    const written = await evalhub('report', runId, '--format', 'md', '-o', report);
+    expect(written.code).toBe(0);
+    expect(readFileSync(report, 'utf8')).toContain('Requirement failed: recall 0.6');
+    const findings = await evalhub('findings', 'ls', '--kind', 'REQUIREMENT_FAILED', '--json');
+    expect(JSON.parse(findings.stdout)).toContainEqual(
+      expect.objectContaining({ run: expect.objectContaining({ id: runId }) }),
+    );
+  });
+
+  it('says what went wrong in one line, without a stack trace', async () => {
+    const result = await evalhub('models', 'ls', '--hub', 'http://127.0.0.1:1');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^evalhub: cannot reach the hub at http:\/\/127\.0\.0\.1:1/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,256 @@
+// The web UI, as a person uses it, against a real hub with real runs: start a run from the
+// generated form and watch it finish live, triage a finding, open a lineage graph, search.
+// Every page is checked with axe-core (no serious or critical violation), and screenshots
+// land in test/output/ (git-ignored) for a reviewer.
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectRows } from '../src/db/rows.ts';
+import { UI_DIST } from '../src/http/ui.ts';
+import { browserMissing, launchBrowser } from './support/browser.ts';
+import { emitRunner } from './support/emit-runner.ts';
+import { startTestHub, type TestHub } from './support/hub.ts';
+import { DefineWorkflow } from './support/registry-documents.ts';
+import { StartRun, waitForStatus } from './support/run-documents.ts';
+import { adminToken } from './support/tokens.ts';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const SCREENSHOTS = join(import.meta.dirname, 'output');
+
+/** The main bundle's budget: the entry script, without the lazily loaded pages. */
+const MAIN_BUNDLE_BUDGET_BYTES = 300_000;
+
+/** axe-core's serious and critical violations on the page as it is. */
+async function accessibilityProblemsOf(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: () => Promise<{
+            violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('the web UI bundle', () => {
+  it(`keeps the main script within ${MAIN_BUNDLE_BUDGET_BYTES / 1000} kB`, () => {
+    const index = readFileSync(join(UI_DIST, 'index.html'), 'utf8');
+    const entry = /<script type="module" crossorigin src="\/ui\/(assets\/[^"]+\.js)"/.exec(index);
+    expect(entry).not.toBeNull();
+    const size = statSync(join(UI_DIST, entry![1]!)).size;
+    expect(size).toBeGreaterThan(10_000);
+    expect(size).toBeLessThanOrEqual(MAIN_BUNDLE_BUDGET_BYTES);
+  });
+});
+
+describe.skipIf(browserMissing)('the web UI in a browser', () => {
+  let t: TestHub;
+  let browser: Browser;
+  let page: Page;
+  let findingId: string;
+  const failures: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    t = await startTestHub({ runners: [emitRunner] });
+    const started = await t.graphql(StartRun, {
+      input: {
+        project: 'vision',
+        runner: 'emit',
+        name: 'colour check',
+        config: {
+          metrics: [
+            { key: 'accuracy', value: 0.82, ci: { lower: 0.78, upper: 0.86, level: 0.95 } },
+          ],
+          findings: [{ kind: 'DRIFT', severity: 'HIGH', title: 'Hue drift in night images' }],
+        },
+      },
+    });
+    if (started.data.startRun.__typename !== 'StartRunPayload') throw new Error('not started');
+    const run = await waitForStatus(t, started.data.startRun.run.id, ['SUCCEEDED']);
+    findingId = run.findings[0]!.id;
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => failures.push(String(error)));
+    page.on('response', (response) => {
+      if (response.status() >= 400) failures.push(`${response.status()}: ${response.url()}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const accessibilityProblems = () => accessibilityProblemsOf(page);
+
+  async function check(name: string) {
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    expect(failures).toEqual([]);
+  }
+
+  it('lists runs at /, which leads to /ui/runs', async () => {
+    await page.goto(`${t.hub.url}/`);
+    await page.waitForURL(/\/ui\/runs$/);
+    await page.getByRole('link', { name: 'colour check' }).waitFor();
+    await check('runs');
+  });
+
+  it('starts a run from the form generated from its schema and watches it finish', async () => {
+    await page.getByRole('link', { name: 'Start a run' }).click();
+    await page.getByLabel('Runner').selectOption('emit');
+    await page.getByLabel('Project').fill('vision');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.waitForURL(/\/ui\/runs\/[^/]+$/);
+    const ended = page.getByRole('log').locator('.log-status', { hasText: 'SUCCEEDED' });
+    await ended.waitFor({ timeout: 30_000 });
+    // Each event once: the stored ones, then the live ones, without a duplicate.
+    const lines = await page.getByRole('log').locator('.log-line').allTextContents();
+    expect(new Set(lines).size).toBe(lines.length);
+    await page.locator('h1 .status-succeeded').waitFor();
+    await page.getByRole('heading', { name: 'Reproduce' }).waitFor();
+    await check('run');
+    // The back button returns to the form.
+    await page.goBack();
+    await page.waitForURL(/\/ui\/start/);
+  });
+
+  it('starts a workflow and watches its steps finish, with its failed requirement', async () => {
+    const { data } = await t.graphql(DefineWorkflow, {
+      input: {
+        project: 'vision',
+        name: 'night-check',
+        spec: {
+          steps: [
+            {
+              id: 'measure',
+              runner: 'emit',
+              config: { metrics: [{ key: 'accuracy', value: 0.7 }] },
+            },
+            { id: 'summarise', runner: 'emit', dependsOn: ['measure'] },
+          ],
+          requirements: [{ step: 'measure', metric: 'accuracy', op: '>=', threshold: 0.9 }],
+        },
+      },
+    });
+    if (data.defineWorkflow.__typename !== 'DefineWorkflowPayload') throw new Error('not defined');
+    const version = data.defineWorkflow.workflowVersion.id;
+    await page.goto(`${t.hub.url}/ui/registry`);
+    await page.getByRole('link', { name: 'start', exact: true }).click();
+    await page.waitForURL(/\/ui\/start\?workflow=/);
+    expect(new URL(page.url()).searchParams.get('workflow')).toBe(version);
+    await page.getByRole('button', { name: 'Start workflow' }).click();
+    await page.waitForURL(/\/ui\/runs\/[^/?]+$/);
+    const steps = page.getByRole('region', { name: 'Steps' });
+    await steps.locator('[data-step="summarise"] .status-succeeded').waitFor({ timeout: 30_000 });
+    await steps.locator('[data-step="measure"] .status-succeeded').waitFor();
+    await page.getByRole('region', { name: 'Findings' }).getByText('accuracy').first().waitFor();
+    await check('workflow-run');
+  });
+
+  it('shows a run with its metric interval, deep-linked', async () => {
+    const { data } = await t.graphql(StartRun, {
+      input: { project: 'vision', runner: 'emit', name: 'colour check' },
+    });
+    expect(data.startRun.__typename).toBe('StartRunPayload');
+    await page.goto(`${t.hub.url}/ui/findings`);
+    await page.getByRole('link', { name: 'colour check' }).first().click();
+    await page.getByRole('cell', { name: '0.7800 – 0.8600 (95%)' }).waitFor();
+  });
+
+  it('compares two runs side by side', async () => {
+    await page.goto(`${t.hub.url}/ui/runs?runner=emit`);
+    const ticks = page.getByRole('checkbox', { name: 'compare colour check' });
+    await expect.poll(() => ticks.count()).toBe(2);
+    await ticks.nth(0).check();
+    await ticks.nth(1).check();
+    await page.getByRole('link', { name: 'Compare 2 runs' }).click();
+    await page.waitForURL(/\/ui\/compare\?ids=/);
+    await page.getByRole('cell', { name: /^accuracy/ }).waitFor();
+    await check('compare');
+  });
+
+  it('triages a finding with a comment, recorded in the audit log', async () => {
+    await page.goto(`${t.hub.url}/ui/findings?severity=HIGH`);
+    const form = page.getByRole('form', { name: 'triage Hue drift in night images' });
+    await form.getByLabel('Set to').selectOption('CONFIRMED');
+    await form.getByLabel('Comment').fill('seen on the test rig too');
+    await form.getByRole('button', { name: 'Triage' }).click();
+    await form.locator('.status-confirmed').waitFor();
+    const rows = await selectRows<{ details: { comment: string } }>(
+      t.database.db,
+      sql`select details from audit_log where action = 'finding.triage'`,
+    );
+    expect(rows.map((r) => r.details.comment)).toEqual(['seen on the test rig too']);
+    await check('findings');
+  });
+
+  it('opens the lineage of a finding and expands a node', async () => {
+    await page.goto(`${t.hub.url}/ui/lineage?id=${encodeURIComponent(findingId)}`);
+    await page.locator('.react-flow__node').first().waitFor();
+    const facts = page.locator('.graph-facts');
+    await expect.poll(() => facts.textContent()).toMatch(/\d+ nodes/);
+    await page.locator('.react-flow__node', { hasText: 'run colour check' }).first().click();
+    await check('lineage');
+  });
+
+  it('searches with words, facets and a metric predicate', async () => {
+    await page.goto(`${t.hub.url}/ui/search`);
+    await page.getByLabel('Search for').fill('hue drift');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const results = page.getByRole('region', { name: 'Results' });
+    await results.locator('mark').first().waitFor();
+    await check('search');
+    await page.goto(`${t.hub.url}/ui/search?type=RUN&metric=accuracy&op=GTE&value=0.8`);
+    await results.getByRole('link', { name: 'colour check' }).waitFor();
+    await expect.poll(() => results.getByRole('listitem').count()).toBe(1);
+  });
+
+  it('shows the registry', async () => {
+    await page.goto(`${t.hub.url}/ui/registry`);
+    await page.getByRole('heading', { name: /Models \(\d+\)/ }).waitFor();
+    await check('registry');
+  });
+});
+
+describe.skipIf(browserMissing)('the web UI on a hub that requires tokens', () => {
+  let t: TestHub;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await startTestHub({ config: { auth: { mode: 'required', oidc: null } } });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('asks for a token, refuses a wrong one, and keeps a good one for the session', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${t.hub.url}/ui/registry`);
+    await page.waitForURL(/\/ui\/login\?next=/);
+    await page.getByLabel('API token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('does not accept').waitFor();
+    await page.getByLabel('API token').fill(await adminToken(t.database.db));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/ui\/registry$/);
+    await page.getByRole('heading', { name: 'Models (0)' }).waitFor();
+    expect(await accessibilityProblemsOf(page)).toEqual([]);
+  });
+});

@@ -1,0 +1,40 @@
+// The GraphQL client: queries and mutations over HTTP, subscriptions over graphql-ws, both
+// carrying the session's token. A 401 sends the user to the login page.
+import { createClient as createWsClient } from 'graphql-ws';
+import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
+import { session } from './session.ts';
+
+export function createHubClient(onUnauthorized: () => void): Client {
+  const ws = createWsClient({
+    url: new URL('/graphql', location.href).href.replace(/^http/, 'ws'),
+    connectionParams: () => {
+      const token = session.token();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+    lazy: true,
+    retryAttempts: 5,
+  });
+  return new Client({
+    url: '/graphql',
+    requestPolicy: 'cache-and-network',
+    // The hub takes queries by POST (GET is refused without a CSRF-safe header).
+    preferGetMethod: false,
+    fetchOptions: () => ({ headers: session.headers() }),
+    exchanges: [
+      mapExchange({
+        onError: (error) => {
+          if ((error.response as Response | undefined)?.status === 401) onUnauthorized();
+        },
+      }),
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({
+            unsubscribe: ws.subscribe({ ...request, query: request.query ?? '' }, sink),
+          }),
+        }),
+      }),
+    ],
+  });
+}

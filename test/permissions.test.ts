@@ -469,6 +469,17 @@ const readRules: Record<string, { expect: (c: Caller, t: Target) => boolean; pro
           ?.apiTokens ?? []
       ).length > 0,
   },
+  viewer: {
+    // Who the caller is: a project appears among its roles only where it holds one (an admin
+    // holds none by project: it may do everything).
+    expect: (c, target) => c !== 'admin' && atLeast(c, target, 'viewer'),
+    probe: async (c, target) =>
+      (
+        ((await ask('{ viewer { roles { project } } }', {}, c)).data?.viewer?.roles ?? []) as {
+          project: string;
+        }[]
+      ).some((r) => r.project === target),
+  },
   auditChain: {
     // The audit record spans every project: hub admins only.
     expect: (c) => c === 'admin',

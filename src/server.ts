@@ -248,6 +248,8 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     identify,
     contextFor,
     admit: (req) => refusal(req, guards) === null,
+    limits,
+    formatError,
   });
   const stopRevocations = listener.on('evalhub_access_changed', (tokenId) =>
     subscriptions.endSessionsOf(tokenId),

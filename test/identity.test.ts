@@ -290,7 +290,7 @@ describe('OIDC tokens', () => {
     );
   });
 
-  it('are refused when expired, for another audience, or signed by another key', async () => {
+  it('are refused when expired or never expiring, for another audience, or signed by another key', async () => {
     const other = await generateKeyPair('RS256');
     const refused = [
       await oidcToken({ preferred_username: 'alice' }, { expires: '-1m' }),
@@ -302,6 +302,12 @@ describe('OIDC tokens', () => {
         .setExpirationTime('10m')
         .sign(signingKey),
       await oidcToken({ groups: ['hub-admins'] }),
+      // One that never expires.
+      await new SignJWT({ preferred_username: 'alice' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .sign(signingKey),
     ];
     for (const token of refused) expect((await register('vision', 'nope', token)).status).toBe(401);
   });

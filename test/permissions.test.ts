@@ -470,14 +470,14 @@ const readRules: Record<string, { expect: (c: Caller, t: Target) => boolean; pro
       ).length > 0,
   },
   viewer: {
-    // Who the caller is: a project appears among its roles only where it holds one (an admin
-    // holds none by project: it may do everything).
-    expect: (c, target) => c !== 'admin' && atLeast(c, target, 'viewer'),
+    // Callers see their own roles, and nothing of anyone else's (an admin's hold everywhere).
+    expect: (c, target) => c !== 'admin' && roleIn(c, target) !== null,
     probe: async (c, target) =>
       (
-        ((await ask('{ viewer { roles { project } } }', {}, c)).data?.viewer?.roles ?? []) as {
+        ((await ask('{ viewer { roles { project } } }', {}, c)).data?.viewer?.roles ??
+          []) as Array<{
           project: string;
-        }[]
+        }>
       ).some((r) => r.project === target),
   },
   auditChain: {

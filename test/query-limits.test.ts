@@ -1,6 +1,8 @@
 // One request must not take the hub down: alias, depth and token bombs and documents full of
 // expensive fields are refused at validation with a 400 naming the limit, before any SQL.
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startTestHub, type TestHub } from './support/hub.ts';
 
 let t: TestHub;
@@ -58,5 +60,47 @@ describe('query limits', () => {
     const { status, body } = await post('{ projects { totalCount } }');
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
+  });
+});
+
+describe('the WebSocket', () => {
+  /** What the socket answers to `query`: its errors' messages, or "ok" for data. */
+  async function overSocket(query: string): Promise<string> {
+    const client = createClient({
+      url: t.hub.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
+    try {
+      return await new Promise<string>((resolve) => {
+        client.subscribe(
+          { query },
+          {
+            next: (result) =>
+              resolve(result.errors ? result.errors.map((e) => e.message).join('\n') : 'ok'),
+            error: (errors) =>
+              resolve((errors as { message: string }[]).map((e) => e.message).join('\n')),
+            complete: () => resolve('ok'),
+          },
+        );
+      });
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  it('keeps the limits HTTP keeps: 60 aliases are refused', async () => {
+    expect(
+      await overSocket(`subscription ${aliases(60, 'runUpdates { __typename }').slice(0, -1)} }`),
+    ).toMatch(/aliases|expensive|token/i);
+  });
+
+  it('carries subscriptions only: a query or a mutation is sent back to HTTP', async () => {
+    expect(await overSocket(aliases(3, 'projects { totalCount }'))).toMatch(/over HTTP/);
+    expect(
+      await overSocket(
+        'mutation { registerModel(input: {project: "p", name: "m", task: OTHER}) { __typename } }',
+      ),
+    ).toMatch(/over HTTP/);
   });
 });

@@ -3,7 +3,7 @@
 //
 // A run watched by many clients sends each of them the same event objects (one feed per
 // run); executing each subscriber's selection set on each event is what would cost, so
-// results are cached per event object and per (document, variables, visible projects):
+// results are cached per event object and per (document, variables, the caller's roles):
 // a thousand subscribers with the same query cost one execution per event.
 import type { IncomingMessage, Server } from 'node:http';
 import {
@@ -11,13 +11,20 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   execute,
+  GraphQLError,
+  type GraphQLFormattedError,
   type GraphQLSchema,
+  getOperationAST,
+  type ParseOptions,
+  parse,
   print,
+  specifiedRules,
+  type ValidationRule,
+  validate,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import type { Actor } from '../resolvers/core/actor.ts';
-import { visibleSlugs } from '../resolvers/core/actor.ts';
 import { AuthenticationError } from '../resolvers/identity/authenticate.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 import { serveGraphQLWs } from './graphql-ws-server.ts';
@@ -38,7 +45,10 @@ function operationKey(args: ExecutionArgs): string {
     document,
     args.operationName ?? null,
     args.variableValues ?? null,
-    visibleSlugs(actor),
+    // Everything the answer may depend on of who asks: fields differ by role, not only by
+    // which projects are seen (Project.members is a maintainer's).
+    actor.admin,
+    Object.entries(actor.roles).sort(([a], [b]) => a.localeCompare(b)),
   ]);
 }
 
@@ -97,6 +107,42 @@ export interface SubscriptionsOptions {
   contextFor: (actor: Actor) => GraphQLContext;
   /** Whether an upgrade request may open a WebSocket at all (Host, Origin); 403 if not. */
   admit: (req: IncomingMessage) => boolean;
+  /** The limits HTTP requests get (tokens, depth, aliases, expensive fields). */
+  limits: { parseOptions: ParseOptions; validationRules: ValidationRule[] };
+  /** What HTTP does to errors: nothing internal reaches the client. */
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+}
+
+/**
+ * A subscription as HTTP would take a query: parsed and validated under the same limits.
+ * Queries and mutations go over HTTP; the socket carries subscriptions only.
+ */
+function admitOperation(
+  schema: GraphQLSchema,
+  limits: SubscriptionsOptions['limits'],
+  payload: { query: string; operationName?: string | null; variables?: unknown },
+): ExecutionArgs | readonly GraphQLError[] {
+  let document: ReturnType<typeof parse>;
+  try {
+    document = parse(payload.query, limits.parseOptions);
+  } catch (error) {
+    return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+  }
+  const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
+  if (errors.length) return errors;
+  const operation = getOperationAST(document, payload.operationName);
+  if (operation?.operation !== 'subscription')
+    return [
+      new GraphQLError(
+        'this socket carries subscriptions: send queries and mutations to /graphql over HTTP',
+      ),
+    ];
+  return {
+    schema,
+    document,
+    operationName: payload.operationName,
+    variableValues: payload.variables as Record<string, unknown> | null | undefined,
+  };
 }
 
 /**
@@ -108,7 +154,7 @@ export interface SubscriptionsOptions {
 export function serveSubscriptions(
   server: Server,
   schema: GraphQLSchema,
-  { identify, contextFor, admit }: SubscriptionsOptions,
+  { identify, contextFor, admit, limits, formatError }: SubscriptionsOptions,
 ): { close(): Promise<void>; endSessionsOf(tokenId: string): void } {
   const wsServer = new WebSocketServer({
     server,
@@ -134,6 +180,16 @@ export function serveSubscriptions(
         }
       },
       context: (ctx) => contextFor(ctx.extra.actor!) as unknown as Record<string, unknown>,
+      onSubscribe: (_ctx, _id, payload) => admitOperation(schema, limits, payload),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? {
+              ...result,
+              errors: result.errors.map(
+                (error) => formatError(error.toJSON(), error) as unknown as GraphQLError,
+              ),
+            }
+          : result,
       subscribe: subscribeWithSharedResults,
     },
     wsServer,

@@ -50,11 +50,21 @@ export function systemActor(onBehalfOf: string): Actor {
 
 const rank = (role: Role | null) => (role ? ROLES.indexOf(role) : -1);
 
+/**
+ * The role the actor's own entry for `key` names: never something inherited from Object's
+ * prototype (a project slugged "constructor" would otherwise be open to everyone).
+ */
+function heldIn(actor: Actor, key: string): Role | null {
+  if (!Object.hasOwn(actor.roles, key)) return null;
+  const role = actor.roles[key];
+  return ROLES.includes(role as Role) ? (role as Role) : null;
+}
+
 /** The actor's role in a project (by slug), or null when it has none there. */
 export function roleIn(actor: Actor, slug: string): Role | null {
   if (actor.admin) return 'maintainer';
-  const own = actor.roles[slug] ?? null;
-  const everywhere = actor.roles[ALL_PROJECTS] ?? null;
+  const own = heldIn(actor, slug);
+  const everywhere = heldIn(actor, ALL_PROJECTS);
   return rank(own) >= rank(everywhere) ? own : everywhere;
 }
 

@@ -76,6 +76,8 @@ export function oidcVerifier(settings: OidcSettings) {
       ({ payload } = await jwtVerify(jwt, keys, {
         issuer: settings.issuer,
         audience: settings.audience,
+        // A token that never expires is not one a hub should accept.
+        requiredClaims: ['exp'],
       }));
     } catch {
       return null;

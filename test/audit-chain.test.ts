@@ -202,6 +202,17 @@ describe('the audit record', () => {
       }),
     ).rejects.toThrow(/audit chain does not verify.*records were removed.*evalhub audit verify/s);
   });
+
+  it('catches the whole record wiped, anchor and all', async () => {
+    const db = t.database.db;
+    await db.execute(sql`drop trigger if exists audit_log_append_only on audit_log`);
+    await db.execute(sql`drop trigger if exists audit_anchor_kept on audit_anchor`);
+    await db.execute(sql`delete from audit_log`);
+    await db.execute(sql`delete from audit_anchor`);
+    const report = await verifyAuditRecord(db, key);
+    expect(report).toMatchObject({ ok: false, records: 0 });
+    expect(report.reason).toMatch(/gone, yet the database holds projects/);
+  });
 });
 
 describe('a chain made before it had a key', () => {

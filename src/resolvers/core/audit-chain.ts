@@ -3,7 +3,7 @@
 import { asc, count, desc, gt } from 'drizzle-orm';
 import type { Database } from '../../db/connect.ts';
 import type { Queryable } from '../../db/rows.ts';
-import { auditAnchor, auditLog } from '../../db/schema.ts';
+import { auditAnchor, auditLog, projects } from '../../db/schema.ts';
 import {
   type AuditAnchor,
   type AuditRow,
@@ -35,8 +35,19 @@ function rowHash(key: Buffer, row: AuditRow, position: number, anchor: AuditAnch
 }
 
 /** Whether the anchor was written with `key`; a reason when not. */
-function anchorProblem(key: Buffer, anchor: AuditAnchor | undefined, found: number): string | null {
-  if (!anchor) return found ? 'the anchor of the chain is missing' : null;
+async function anchorProblem(
+  db: Queryable,
+  key: Buffer,
+  anchor: AuditAnchor | undefined,
+  found: number,
+): Promise<string | null> {
+  if (!anchor && found) return 'the anchor of the chain is missing';
+  // No anchor and no record is a new database, unless it holds what records are made of:
+  // every project is created with one.
+  if (!anchor)
+    return (await db.select({ id: projects.id }).from(projects).limit(1)).length
+      ? 'the audit record and its anchor are gone, yet the database holds projects: they were removed'
+      : null;
   if (anchor.mac !== anchorMac(key, anchor))
     return 'the anchor was not written with this key (changed, or the chain was rebuilt)';
   return null;
@@ -89,7 +100,7 @@ export async function verifyAuditChain(
   const { head, ...walked } = await walkChain(db, key, anchor, pageSize);
   if (walked.reason) return walked;
   const { checked } = walked;
-  const problem = anchorProblem(key, anchor, checked);
+  const problem = await anchorProblem(db, key, anchor, checked);
   if (problem) return { checked, brokenAt: null, reason: problem };
   if (anchor && (anchor.records !== checked || anchor.head !== head))
     return { checked, brokenAt: null, reason: `${REMOVED} ${anchor.records}, ${checked} remain)` };
@@ -105,7 +116,7 @@ async function countRecords(db: Queryable): Promise<number> {
 async function verifyHead(db: Queryable, key: Buffer): Promise<string | null> {
   const [anchor] = await db.select().from(auditAnchor);
   const records = await countRecords(db);
-  const problem = anchorProblem(key, anchor, records);
+  const problem = await anchorProblem(db, key, anchor, records);
   if (problem || !anchor) return problem;
   const [newest] = await db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(1);
   if (anchor.records !== records || newest?.hash !== anchor.head)

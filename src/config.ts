@@ -86,6 +86,10 @@ export interface HubConfig {
   allowedHosts: string[];
   /** What one GraphQL document may ask for (EVALHUB_MAX_*). */
   queryLimits: QueryLimits;
+  /** EVALHUB_INTROSPECTION=on: token and OIDC callers may introspect (the operator always may). */
+  introspection: boolean;
+  /** EVALHUB_REQUEST_TIMEOUT_MS: longest a request, and one SQL statement on PostgreSQL, may take. */
+  requestTimeoutMs: number;
 }
 
 /** Debian's (and most distributions') Chromium, used when EVALHUB_CHROMIUM does not say. */
@@ -125,6 +129,12 @@ function integer(
   if (!Number.isInteger(parsed))
     throw new Error(`${name} must be a whole number, not ${JSON.stringify(value)}`);
   return parsed;
+}
+
+function onOff(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'off') return false;
+  if (value === 'on') return true;
+  throw new Error(`${name} is "on" or "off", not ${JSON.stringify(value)}`);
 }
 
 const ROLE_NAMES = ['viewer', 'contributor', 'maintainer'];
@@ -250,5 +260,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxTokens: integer('EVALHUB_MAX_TOKENS', env.EVALHUB_MAX_TOKENS, 5000, 100, 1000000),
       maxExpensive: integer('EVALHUB_MAX_EXPENSIVE', env.EVALHUB_MAX_EXPENSIVE, 50, 1, 100000),
     },
+    introspection: onOff('EVALHUB_INTROSPECTION', env.EVALHUB_INTROSPECTION),
+    requestTimeoutMs: integer(
+      'EVALHUB_REQUEST_TIMEOUT_MS',
+      env.EVALHUB_REQUEST_TIMEOUT_MS,
+      30000,
+      100,
+      3600000,
+    ),
   };
 }

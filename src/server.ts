@@ -16,10 +16,12 @@ import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
 import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
 import { serveArtifact } from './http/artifacts.ts';
+import { requestDeadline } from './http/deadline.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { refusal } from './http/guards/index.ts';
 import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity.ts';
+import { introspectionGate } from './http/introspection.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
 import { listenHttp } from './http/listen.ts';
 import { queryLimits } from './http/query-limits.ts';
@@ -55,6 +57,9 @@ const domainErrorCodes = new Map<unknown, string>([
   [DigestMismatchError, 'DIGEST_MISMATCH'],
   [ForbiddenError, 'FORBIDDEN'],
 ]);
+
+/** Time past the PDF printer's limit for a report request to answer that it gave up. */
+const PDF_ANSWER_MARGIN_MS = 5000;
 
 export interface HubOptions {
   config: HubConfig;
@@ -192,7 +197,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const { config } = options;
   const database =
-    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+    options.database ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      statementTimeoutMs: config.requestTimeoutMs,
+    }));
   const applied = await migrate(database.db);
   if (applied) log.info('applied migrations', { count: applied });
   await openAuditChain(database.db, auditKeyOf(config, database));
@@ -211,6 +221,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     parseOptions: limits.parseOptions,
     plugins: [
       ...limits.plugins,
+      introspectionGate(config.introspection),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -248,6 +259,13 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refused = refusal(req, guards);
     if (refused) return sendJson(res, refused.status, { error: refused.error });
+    // Printing a PDF report has its own, longer limit (EVALHUB_PDF_TIMEOUT_SECONDS).
+    const deadline = requestDeadline(
+      res,
+      url.pathname.endsWith('/report')
+        ? Math.max(config.requestTimeoutMs, config.pdfTimeoutMs + PDF_ANSWER_MARGIN_MS)
+        : config.requestTimeoutMs,
+    );
     try {
       if (url.pathname === '/graphql') {
         const actor = await identifyOrRefuse(identify, req, res);
@@ -286,6 +304,8 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
       if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
       sendJson(res, 404, { error: `nothing at ${url.pathname}` });
     } catch (error) {
+      // Answered with a 504, or its client left: what failed after that is no news.
+      if (deadline.aborted) return void res.end();
       log.error('request failed', { path: url.pathname, error: (error as Error).stack });
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.end();

@@ -246,6 +246,8 @@ beforeAll(async () => {
   t = await startTestHub({
     config: {
       auth: { mode: 'required', oidc: null },
+      // The matrix is generated from the schema, which its admin token introspects.
+      introspection: true,
       // One document reads every field of an object, with an alias each: far over the
       // limits a hub sets for its callers.
       queryLimits: {

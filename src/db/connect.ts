@@ -31,6 +31,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Connections in the PostgreSQL pool. */
   poolSize?: number;
+  /** PostgreSQL ends any statement running longer (`statement_timeout`); none when absent. */
+  statementTimeoutMs?: number;
 }
 
 /** Columns are camelCase in TypeScript and snake_case in the database. */
@@ -43,7 +45,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     const client = postgres(options.url, {
       max: options.poolSize ?? 10,
       onnotice: () => {},
-      connection: { application_name: 'evalhub' },
+      connection: {
+        application_name: 'evalhub',
+        ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      },
     });
     const db = drizzlePostgres({ client, ...drizzleConfig });
     return {

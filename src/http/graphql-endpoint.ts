@@ -11,15 +11,32 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(`request body over ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The request's body, up to `limit` bytes. Past it, the rest is discarded (not buffered)
+ * rather than the connection cut, so the client gets the 413 that `refuseTooLarge` sends.
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.resume();
+      chunks.length = 0;
+      reject(new BodyTooLargeError(`request body over ${limit} bytes`));
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+/** Answers 413 and closes the connection, whose unread body is not worth reading. */
+export function refuseTooLarge(res: ServerResponse, body: unknown): void {
+  res.setHeader('connection', 'close');
+  sendJson(res, 413, body);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -49,7 +66,7 @@ export function graphqlEndpoint({ apollo, contextFor, onStatements }: GraphQLEnd
         raw = await readBody(req);
       } catch (error) {
         if (error instanceof BodyTooLargeError)
-          return sendJson(res, 413, { errors: [{ message: error.message }] });
+          return refuseTooLarge(res, { errors: [{ message: error.message }] });
         throw error;
       }
       const type = req.headers['content-type'] ?? '';
@@ -76,6 +93,8 @@ export function graphqlEndpoint({ apollo, contextFor, onStatements }: GraphQLEnd
       }),
     );
     onStatements?.(statements);
+    // Past its deadline or after its client left, the request has been answered or closed.
+    if (res.headersSent || res.destroyed) return;
     const responseHeaders: Record<string, string> = {
       'x-evalhub-sql-statements': String(statements.length),
     };

@@ -18,7 +18,7 @@ import { importOpenLineageEvents } from '../resolvers/interop/openlineage/import
 import { OpenLineageEventError } from '../resolvers/interop/openlineage/validation.ts';
 import { lineageProvDocument } from '../resolvers/lineage/prov.ts';
 import { type LineageDirection, traceLineage } from '../resolvers/lineage/trace.ts';
-import { BodyTooLargeError, readBody, sendJson } from './graphql-endpoint.ts';
+import { BodyTooLargeError, readBody, refuseTooLarge, sendJson } from './graphql-endpoint.ts';
 
 /** Answers a request under /api/v1/, or returns false when no route matches. */
 export async function serveLineageApi(
@@ -120,7 +120,7 @@ async function jsonBody(
   try {
     return { body: JSON.parse((await readBody(req)).toString('utf8')) };
   } catch (error) {
-    if (error instanceof BodyTooLargeError) sendJson(res, 413, { error: error.message });
+    if (error instanceof BodyTooLargeError) refuseTooLarge(res, { error: error.message });
     else sendJson(res, 400, { error: `the body is not JSON: ${(error as Error).message}` });
     return null;
   }

@@ -7,6 +7,7 @@ import {
   type ModelRanking,
   type RunComparison,
 } from '../resolvers/compare/compare.ts';
+import { MAX_METRIC_KEYS } from '../resolvers/core/list-limit.ts';
 import { builder } from './builder.ts';
 import { ModelVersionRef, RunRef } from './refs.ts';
 import { intervalFields } from './results.ts';
@@ -129,7 +130,9 @@ builder.queryFields((t) => ({
         required: true,
         description: 'The runs (2 to 50); the first is the baseline.',
       }),
-      metrics: t.arg.stringList({ description: 'Only these metrics; all when left out.' }),
+      metrics: t.arg.stringList({
+        description: `Only these metrics (at most ${MAX_METRIC_KEYS}); all when left out.`,
+      }),
     },
     resolve: (_root, args, ctx) => compareRuns(ctx, args.ids.map(String), args.metrics ?? null),
   }),

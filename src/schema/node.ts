@@ -2,6 +2,7 @@
 // request's DataLoaders (so scope applies). A malformed or unknown id answers null.
 import { brandWithType } from '@pothos/core';
 import { decodeGlobalId } from '../resolvers/core/global-id.ts';
+import { boundedList, MAX_NODE_IDS } from '../resolvers/core/list-limit.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 
@@ -44,7 +45,10 @@ builder.queryFields((t) => ({
     nullable: { list: false, items: true },
     description:
       'Objects by their global ids, in order; null for each that does not exist or is not visible.',
-    args: { ids: t.arg.idList({ required: true, description: 'Global ids.' }) },
-    resolve: (_root, { ids }, ctx) => Promise.all(ids.map((id) => loadNode(ctx, String(id)))),
+    args: {
+      ids: t.arg.idList({ required: true, description: `Global ids, at most ${MAX_NODE_IDS}.` }),
+    },
+    resolve: (_root, { ids }, ctx) =>
+      Promise.all(boundedList(ids, MAX_NODE_IDS, 'ids').map((id) => loadNode(ctx, String(id)))),
   }),
 }));

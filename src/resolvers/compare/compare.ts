@@ -8,6 +8,7 @@ import { visibleProjects, visibleSlugs } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { decodeGlobalId } from '../core/global-id.ts';
+import { boundedList, MAX_METRIC_KEYS } from '../core/list-limit.ts';
 import type { RunRow } from '../runs/status.ts';
 
 export type SignificanceMethod = 'PAIRED_BOOTSTRAP' | 'INTERVAL_OVERLAP' | 'NONE';
@@ -171,6 +172,7 @@ export async function compareRuns(
 ): Promise<RunComparison> {
   if (runGlobalIds.length < 2 || runGlobalIds.length > 50)
     throw new ValidationError('compare from 2 to 50 runs', ['ids']);
+  if (metricKeys) boundedList(metricKeys, MAX_METRIC_KEYS, 'metrics');
   const ids = localIds(runGlobalIds, 'Run', 'ids');
   if (new Set(ids).size !== ids.length) throw new ValidationError('a run is given twice', ['ids']);
   const found = await ctx.db

@@ -139,10 +139,20 @@ describe('a hub that requires tokens', () => {
     const maintainer = await issue({ name: 'lead', project: 'vision', role: 'maintainer' });
     const made = await t.graphql(
       CreateApiToken,
-      { input: { name: 'notebook', project: 'vision', role: 'VIEWER' } },
+      { input: { name: 'notebook', project: 'vision', role: 'VIEWER', expiresInDays: 30 } },
       { token: maintainer },
     );
     const created = expectType(made.data.createApiToken, 'CreateApiTokenPayload');
+    // Never one that does not expire, nor one that outlives the maintainer's own.
+    const forever = await t.graphql(
+      CreateApiToken,
+      { input: { name: 'forever', project: 'vision', role: 'VIEWER' } },
+      { token: maintainer },
+    );
+    expect(forever.data.createApiToken).toMatchObject({
+      __typename: 'ValidationError',
+      message: expect.stringContaining('expires'),
+    });
     expect(created.secret).toMatch(/^evh_/);
     expect(created.apiToken).toMatchObject({ project: 'vision', role: 'VIEWER', admin: false });
     for (const input of [

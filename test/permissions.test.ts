@@ -639,7 +639,7 @@ const writeRules: Record<
     role: 'maintainer',
     call: (target) => [
       `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { __typename } }`,
-      { input: { name: unique('t'), project: target, role: 'VIEWER' } },
+      { input: { name: unique('t'), project: target, role: 'VIEWER', expiresInDays: 30 } },
     ],
   },
   revokeApiToken: {
@@ -745,7 +745,7 @@ describe('changes', () => {
           if (field === 'revokeApiToken') {
             const made = await ask(
               'mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { ... on CreateApiTokenPayload { apiToken { id } } } }',
-              { i: { name: unique('victim'), project: target, role: 'VIEWER' } },
+              { i: { name: unique('victim'), project: target, role: 'VIEWER', expiresInDays: 30 } },
             );
             query = 'mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }';
             variables = { id: made.data!.createApiToken.apiToken.id };

@@ -76,6 +76,21 @@ export async function createApiToken(
     }
     requireRole(ctx.actor, input.project, 'maintainer', 'issuing a token');
   }
+  // A maintainer's token must not outlive the maintainer's own access: it expires, and no
+  // later than the credential it was made with.
+  const expiresAt = days === null ? null : new Date(Date.now() + days * 86_400_000);
+  if (!ctx.actor.admin) {
+    if (!expiresAt)
+      throw new ValidationError('a token a maintainer issues expires: give expiresInDays', [
+        'input',
+        'expiresInDays',
+      ]);
+    if (ctx.actor.expiresAt && expiresAt > new Date(ctx.actor.expiresAt))
+      throw new ValidationError(
+        `a token you issue cannot outlive yours, which expires at ${ctx.actor.expiresAt}`,
+        ['input', 'expiresInDays'],
+      );
+  }
   const secret = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   return ctx.db.transaction(async (tx) => {
     const [token] = await tx
@@ -90,7 +105,7 @@ export async function createApiToken(
         projectSlug: admin ? null : input.project!,
         role: admin ? null : input.role!,
         createdBy: ctx.actor.id,
-        expiresAt: days === null ? null : new Date(Date.now() + days * 86_400_000),
+        expiresAt,
       })
       .returning();
     await recordAudit(tx, ctx.actor, {

@@ -28,11 +28,15 @@ export async function serveUi(path: string, res: ServerResponse): Promise<boolea
     return true;
   }
   if (!path.startsWith('/ui/')) return false;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path.slice('/ui/'.length));
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('malformed path');
+    return true;
+  }
   // normalize() resolves any `..`, so the path stays inside web/dist.
-  const relative = normalize(decodeURIComponent(path.slice('/ui/'.length))).replace(
-    /^(\.\.[/\\])+/,
-    '',
-  );
+  const relative = normalize(decoded).replace(/^(\.\.[/\\])+/, '');
   const asset = relative.startsWith('assets/') ? await file(join(UI_DIST, relative)) : null;
   if (asset) {
     res

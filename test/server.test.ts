@@ -89,6 +89,10 @@ describe('malformed requests', () => {
   it('answers an unknown path with 404', async () => {
     expect((await fetch(`${t.hub.url}/nope`)).status).toBe(404);
   });
+
+  it('answers a UI path that is not valid percent-encoding with 400', async () => {
+    expect((await fetch(`${t.hub.url}/ui/%E0`)).status).toBe(400);
+  });
 });
 
 // These tests start hub processes, which take long on a busy machine: the limit is generous.

@@ -226,7 +226,9 @@ const RunLogs = graphql(`
 async function stderrLogs(id: string): Promise<string[]> {
   const { data } = await t.graphql(RunLogs, { id });
   const events = data.node && 'events' in data.node ? data.node.events.edges : [];
-  return events.flatMap((edge) => ('message' in edge.node ? [edge.node.message] : []));
+  return events.flatMap((edge) =>
+    'message' in edge.node && edge.node.message != null ? [edge.node.message] : [],
+  );
 }
 
 /** Whether a process runs (a zombie waiting to be reaped does not). */

@@ -85,7 +85,7 @@ export function watchDisplay(client: EvalhubClient, runId: string, json: boolean
       await ready;
       if (json) return console.log(JSON.stringify(event));
       if (event.__typename === 'RunProgressEvent') {
-        const label = [event.stage, event.progressMessage].filter(Boolean).join(': ');
+        const label = [event.stage, event.message].filter(Boolean).join(': ');
         if (runBar && event.fraction != null)
           runBar.update(Math.round(event.fraction * 100), { label: label || runId });
         else if (!bars) console.log(`progress ${event.fraction ?? ''} ${label}`.trim());

@@ -166,9 +166,9 @@ export const Runs = graphql(`
 export const RunEvents = graphql(`
   subscription ClientRunEvents($runId: ID!, $after: String) {
     runEvents(runId: $runId, after: $after) {
-      __typename cursor seq at runId
+      __typename cursor seq at runId step
       ... on RunStatusEvent { status reason attempt }
-      ... on RunProgressEvent { fraction stage progressMessage: message }
+      ... on RunProgressEvent { fraction stage message }
       ... on RunMetricEvent { metric { key value ciLower ciUpper ciLevel slice step } }
       ... on RunLogEvent { level message }
       ... on RunFindingEvent { kind severity title }

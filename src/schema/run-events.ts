@@ -6,14 +6,19 @@ import { encodeGlobalId } from '../resolvers/core/global-id.ts';
 import type { RunEventRow, RunStatus } from '../resolvers/runs/events.ts';
 import { findRun } from '../resolvers/runs/queries.ts';
 import type { RunRow } from '../resolvers/runs/status.ts';
+import { type StreamedRunEvent, workflowEvents } from '../resolvers/runs/workflow-stream.ts';
 import type { FindingEmission, MetricEmission } from '../runners/contract.ts';
 import { builder } from './builder.ts';
 import { ArtifactRef, DatasetVersionRef, FindingRef, RunRef } from './refs.ts';
 import { MetricRef, metricFromEmission, SeverityEnum } from './results.ts';
 import { RunStatusEnum } from './run-status.ts';
 
-/** The cursor of an event: its sequence number in the run, as text. */
-export const eventCursor = (event: RunEventRow) => String(event.seq);
+/**
+ * The cursor of an event: its sequence number in the run, as text; in a workflow run's
+ * stream, its place in that stream.
+ */
+export const eventCursor = (event: RunEventRow) =>
+  (event as Partial<StreamedRunEvent>).cursor ?? String(event.seq);
 
 export function parseEventCursor(cursor: string | null | undefined): number {
   if (cursor == null || cursor === '') return 0;
@@ -46,11 +51,18 @@ export const RunEventRef = builder.interfaceRef<RunEventRow>('RunEvent').impleme
       description: 'Give it as `after` to resume after this event.',
       resolve: eventCursor,
     }),
-    seq: t.exposeInt('seq', { description: 'Its place in the run: 1, 2, 3...' }),
+    seq: t.exposeInt('seq', { description: 'Its place in its run (`runId`): 1, 2, 3...' }),
     at: t.expose('createdAt', { type: 'DateTime', description: 'When it was stored.' }),
     runId: t.id({
-      description: 'Global id of the run.',
+      description:
+        "Global id of the run that emitted it: in a workflow run's stream, a step's run when `step` is set.",
       resolve: (event) => encodeGlobalId('Run', event.runId),
+    }),
+    step: t.string({
+      nullable: true,
+      description:
+        "In a workflow run's stream, the step whose run emitted it; null for the workflow's own events.",
+      resolve: (event) => (event as Partial<StreamedRunEvent>).step ?? null,
     }),
   }),
 });
@@ -122,7 +134,10 @@ builder.objectType(builder.objectRef<RunEventRow>('RunLogEvent'), {
       resolve: (event) => payload<{ level: 'debug' | 'info' | 'warn' | 'error' }>(event).level,
     }),
     message: t.string({
-      description: 'The line.',
+      // Nullable as RunProgressEvent.message is: one selection may ask both for `message`.
+      nullable: true,
+      description:
+        'The line (always set; nullable like a progress event’s message, so that one selection can ask both for it).',
       resolve: (event) => payload<{ message: string }>(event).message,
     }),
   }),
@@ -276,13 +291,15 @@ builder.subscriptionField('runEvents', (t) =>
   t.field({
     type: RunEventRef,
     description:
-      'The events of a run after `after` (all of them without it), then live ones as they are stored: in order, with no gap and no duplicate. Completes after the terminal status event. If the hub loses its notification connection the stream ends with an error: subscribe again with the last cursor you received.',
+      "The events of a run after `after` (all of them without it), then live ones as they are stored: in order, with no gap and no duplicate. A workflow run's stream carries its steps' events too (all but their status changes, which come as RunStepEvent), each with its `step`; a step's events come before the workflow's event that it ended. Completes after the terminal status event. If the hub loses its notification connection the stream ends with an error: subscribe again with the last cursor you received.",
     args: {
       runId: t.arg.id({ required: true, description: 'The run.' }),
       after: t.arg.string({ description: 'The cursor of the last event you have.' }),
     },
     subscribe: async (_root, args, ctx) => {
       const run = await findRun(ctx, String(args.runId), ['runId']);
+      if (run.workflowVersionId && !run.parentRunId)
+        return workflowEvents(ctx.db, ctx.streams, run.id, args.after);
       return ctx.streams.events(run.id, parseEventCursor(args.after));
     },
     resolve: (event) => event,

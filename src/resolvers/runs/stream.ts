@@ -16,6 +16,19 @@ const PAGE = 1000;
 /** A feed with subscribers re-reads the table this often, in case a notification went missing. */
 const SAFETY_POLL_MS = 5000;
 
+/**
+ * The hub lost what feeds a stream (its notification connection, or it is stopping): the
+ * stream ends, and its client subscribes again after `resumeAfter`, the last cursor it got.
+ */
+export class StreamLostError extends Error {
+  override name = 'StreamLostError';
+  readonly reason: string;
+  constructor(reason: string, resumeAfter: string) {
+    super(`${reason}; subscribe again with after: "${resumeAfter}" to resume`);
+    this.reason = reason;
+  }
+}
+
 export const isTerminalEvent = (event: RunEventRow) =>
   event.type === 'status' &&
   TERMINAL_STATUSES.includes((event.payload as { status: RunStatus }).status);
@@ -172,11 +185,7 @@ export class RunEventStreams {
       feed.notify(run.last);
       let last = afterSeq;
       for (;;) {
-        if (feed.failure) {
-          throw new Error(
-            `${feed.failure.message}; subscribe again with after: "${last}" to resume`,
-          );
-        }
+        if (feed.failure) throw new StreamLostError(feed.failure.message, String(last));
         // From the feed's buffer when it reaches back to what comes next (no query: that
         // is what lets a thousand watchers share one read), else from the table.
         const batch = feed.eventsAfter(last) ?? (await readRunEvents(this.#db, runId, last, PAGE));

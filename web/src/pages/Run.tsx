@@ -1,7 +1,7 @@
 // One run: its live event log and progress, metrics with their 95% intervals, findings,
 // artifacts, inputs with digests, configuration, the reproduce command, the report, and a
 // workflow's steps.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
@@ -42,10 +42,10 @@ const RunQuery = graphql(`
 const RunEvents = graphql(`
   subscription UiRunEvents($runId: ID!) {
     runEvents(runId: $runId) {
-      __typename seq at
+      __typename seq at runId step
       ... on RunLogEvent { level message }
       ... on RunStatusEvent { status reason }
-      ... on RunProgressEvent { fraction stage progressMessage: message }
+      ... on RunProgressEvent { fraction stage message }
       ... on RunMetricEvent { metric { key value } }
       ... on RunFindingEvent { severity title }
       ... on RunArtifactEvent { name mediaType }
@@ -62,11 +62,7 @@ function describe(event: Record<string, unknown>): LogLine {
     RunStatusEvent: () => ['status', `${e.status}${e.reason ? `: ${e.reason}` : ''}`],
     RunProgressEvent: () => [
       'progress',
-      [
-        e.stage,
-        e.fraction != null ? `${Math.round(Number(e.fraction) * 100)}%` : '',
-        e.progressMessage,
-      ]
+      [e.stage, e.fraction != null ? `${Math.round(Number(e.fraction) * 100)}%` : '', e.message]
         .filter(Boolean)
         .join(' '),
     ],
@@ -80,7 +76,13 @@ function describe(event: Record<string, unknown>): LogLine {
     RunStepEvent: () => ['step', `${e.stepId} ${e.status}${e.reason ? `: ${e.reason}` : ''}`],
   };
   const [kind, text] = kinds[String(e.__typename)]?.() ?? ['event', ''];
-  return { seq: Number(e.seq), at: String(e.at), kind, text };
+  // A workflow's stream carries its steps' events too: say whose.
+  return {
+    seq: Number(e.seq),
+    at: String(e.at),
+    kind,
+    text: e.step ? `[${e.step}] ${text}` : text,
+  };
 }
 
 /** Events that change what the run's query shows. */
@@ -94,19 +96,19 @@ const REFRESHING = new Set([
 export default function RunPage({ id }: { id: string }) {
   const [{ data, error }, refetch] = useQuery({ query: RunQuery, variables: { id } });
   const [lines, setLines] = useState<LogLine[]>([]);
+  const seen = useRef(new Set<string>());
   const [live, setLive] = useState<{ fraction: number | null; stage: string | null } | null>(null);
   useSubscription(
     { query: RunEvents, variables: { runId: id } },
     (_previous: null | undefined, event) => {
       const e = event.runEvents as Record<string, unknown>;
-      // A resubscription replays stored events: keep each sequence number once.
+      // A resubscription replays stored events: keep each event (of its run) once.
+      const key = `${e.runId}:${e.seq}`;
+      if (seen.current.has(key)) return null;
+      seen.current.add(key);
       const line = describe(e);
-      setLines((previous) =>
-        previous.length > 0 && previous[previous.length - 1]!.seq >= line.seq
-          ? previous
-          : [...previous, line],
-      );
-      if (e.__typename === 'RunProgressEvent')
+      setLines((previous) => [...previous, line]);
+      if (e.__typename === 'RunProgressEvent' && e.step == null)
         setLive({ fraction: e.fraction as number | null, stage: e.stage as string | null });
       if (REFRESHING.has(String(e.__typename))) refetch({ requestPolicy: 'network-only' });
       return null;

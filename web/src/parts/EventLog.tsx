@@ -42,7 +42,7 @@ export function EventLog({ lines }: { lines: LogLine[] }) {
           const line = lines[row.index]!;
           return (
             <div
-              key={line.seq}
+              key={row.key}
               className={`log-line log-${line.kind}`}
               style={{
                 position: 'absolute',

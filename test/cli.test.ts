@@ -28,6 +28,11 @@ interface Result {
 
 /** Runs `evalhub ...args` as a user would, with a config folder of its own. */
 function evalhub(...args: string[]): Promise<Result> {
+  return evalhubWith({ NO_COLOR: '1' }, ...args);
+}
+
+/** `evalhub ...args` with these environment variables (beyond PATH and the config folder). */
+function evalhubWith(env: Record<string, string>, ...args: string[]): Promise<Result> {
   return new Promise((done) => {
     execFile(
       process.execPath,
@@ -37,7 +42,7 @@ function evalhub(...args: string[]): Promise<Result> {
           PATH: process.env.PATH,
           HOME: home.path,
           XDG_CONFIG_HOME: join(home.path, 'config'),
-          NO_COLOR: '1',
+          ...env,
         },
       },
       (error, stdout, stderr) => {
@@ -201,11 +206,33 @@ describe('evalhub', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(events.map((e) => e.seq)).toEqual(events.map((_e, i) => i + 1));
+    // The workflow's own events, all of them, and its step's with them.
+    const own = events.filter((e) => e.step === null);
+    expect(own.map((e) => e.seq)).toEqual(own.map((_e, i) => i + 1));
     expect(events).toContainEqual(
       expect.objectContaining({ __typename: 'RunFindingEvent', severity: 'HIGH' }),
     );
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        __typename: 'RunMetricEvent',
+        step: 'evaluate',
+        metric: expect.objectContaining({ key: 'recall', value: 0.6 }),
+      }),
+    );
     const runId = events[0].runId as string;
+
+    // Without a terminal, colours allowed: one plain line per event, the step's marked with
+    // its name.
+    const plain = await evalhubWith({}, 'watch', runId);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).not.toMatch(/\x1b\[/);
+    const lines = plain.stdout.trim().split('\n');
+    expect(lines).toContain('[evaluate] metric recall = 0.6');
+    expect(lines).toContain('step evaluate succeeded');
+    expect(lines.indexOf('[evaluate] metric recall = 0.6')).toBeLessThan(
+      lines.indexOf('step evaluate succeeded'),
+    );
+    expect(lines.at(-1)).toBe('✗ succeeded, 1 requirement(s) failed');
 
     const report = join(home.path, 'report.md');
     const written = await evalhub('report', runId, '--format', 'md', '-o', report);

@@ -4,14 +4,25 @@
 import { Command, CommanderError } from 'commander';
 import { accountCommands } from './cli/account.ts';
 import { catalogueCommands } from './cli/catalogue.ts';
+import { completionCommand } from './cli/completion.ts';
 import { exploreCommands } from './cli/explore.ts';
 import { registerCommand } from './cli/register.ts';
 import { runCommands } from './cli/run.ts';
+
+let usagePrinted = false;
 
 const program = new Command('evalhub')
   .description('GraphQL metadata and lineage hub for AI test and evaluation')
   .showSuggestionAfterError()
   .exitOverride()
+  // Commander's own usage errors are printed as it finds them; one thrown by a command's
+  // action (an InvalidArgumentError too) is printed below.
+  .configureOutput({
+    outputError: (text, write) => {
+      usagePrinted = true;
+      write(text);
+    },
+  })
   .addHelpText(
     'after',
     `
@@ -79,10 +90,12 @@ registerCommand(program);
 catalogueCommands(program);
 runCommands(program);
 exploreCommands(program);
+completionCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Help and usage errors: commander has printed them.
-  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof CommanderError && (usagePrinted || error.exitCode === 0))
+    process.exit(error.exitCode);
   // Anything else: one line, never a stack trace. A hub that cannot start (its data folder or
   // port is taken, its audit record is broken) exits 1; a command used wrongly, 2.
   console.error(`evalhub: ${(error as Error).message}`);

@@ -1,6 +1,6 @@
 // The evalhub command end to end, as a user runs it against a hub: a real hub on a free port,
 // the CLI as a separate process talking to it over HTTP and WebSocket.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   tempFolder,
   writeTree,
 } from './support/files.ts';
+import { gateRunner } from './support/gate-runner.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import { CreateApiToken } from './support/identity-documents.ts';
 import { DefineWorkflow, expectType } from './support/registry-documents.ts';
@@ -54,7 +55,7 @@ function evalhubWith(env: Record<string, string>, ...args: string[]): Promise<Re
 }
 
 beforeAll(async () => {
-  t = await startTestHub({ runners: [emitRunner] });
+  t = await startTestHub({ runners: [emitRunner, gateRunner] });
   home = tempFolder('evalhub-cli-home-');
 });
 
@@ -242,6 +243,143 @@ describe('evalhub', () => {
     expect(JSON.parse(findings.stdout)).toContainEqual(
       expect.objectContaining({ run: expect.objectContaining({ id: runId }) }),
     );
+  });
+
+  it('shows, retries, triages and follows the impact of what it ran', async () => {
+    const runs = JSON.parse((await evalhub('runs', 'ls', '--project', 'cli', '--json')).stdout);
+    const passed = runs.find((r: { runnerId: string; status: string }) => r.status === 'SUCCEEDED');
+    const shown = await evalhub('run', 'show', passed.id);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('succeeded');
+    expect(shown.stdout).toContain('reproduce: evalhub run ');
+
+    // Retried: a new run of the same work, watched to its verdict.
+    const retried = await evalhub('run', 'retry', passed.id, '--watch');
+    expect(retried.code).toBe(0);
+    const retriedId = retried.stderr.match(/run (\S+) in cli/)![1]!;
+    expect(retriedId).not.toBe(passed.id);
+    const again = JSON.parse((await evalhub('run', 'show', retriedId, '--json')).stdout);
+    expect(again).toMatchObject({ status: 'SUCCEEDED', runnerId: passed.runnerId });
+
+    // The model's impact: the runs that used it.
+    const impact = await evalhub('impact', 'cli/net@v1', '--json');
+    expect(impact.code).toBe(0);
+    expect(JSON.parse(impact.stdout).runs.map((r: { id: string }) => r.id)).toContain(retriedId);
+    const impactText = await evalhub('impact', 'cli/net@v1');
+    expect(impactText.stdout).toMatch(/^runs \(\d+\)$/m);
+
+    // Triage needs a maintainer: the stored contributor token is refused, in one line.
+    const failedRequirement = JSON.parse(
+      (await evalhub('findings', 'ls', '--kind', 'REQUIREMENT_FAILED', '--json')).stdout,
+    )[0];
+    const refused = await evalhub(
+      'findings',
+      'triage',
+      failedRequirement.id,
+      '--status',
+      'dismissed',
+      '--comment',
+      'risk accepted',
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    const created = await t.graphql(CreateApiToken, {
+      input: { name: 'cli-maintainer', project: 'cli', role: 'MAINTAINER' },
+    });
+    const { secret } = expectType(created.data.createApiToken, 'CreateApiTokenPayload');
+    const asMaintainer = (...args: string[]) =>
+      evalhubWith({ NO_COLOR: '1', EVALHUB_TOKEN: secret }, ...args);
+    const blank = await asMaintainer(
+      'findings',
+      'triage',
+      failedRequirement.id,
+      '--status',
+      'dismissed',
+      '--comment',
+      ' ',
+    );
+    expect(blank.code).toBe(2);
+    const triaged = await asMaintainer(
+      'findings',
+      'triage',
+      failedRequirement.id,
+      '--status',
+      'dismissed',
+      '--comment',
+      'risk accepted',
+    );
+    expect(triaged).toMatchObject({ code: 0 });
+    expect(triaged.stdout).toBe(`${failedRequirement.id} dismissed: ${failedRequirement.title}\n`);
+    const listed = await evalhub('findings', 'ls', '--kind', 'REQUIREMENT_FAILED');
+    expect(listed.stdout).toMatch(new RegExp(`${failedRequirement.id}\\s+dismissed`));
+  });
+
+  it('completes commands and options in bash', async () => {
+    const script = await evalhub('completion', 'bash');
+    expect(script.code).toBe(0);
+    const complete = (words: string[]) =>
+      new Promise<string>((done, fail) => {
+        const line = `eval "$(cat)"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _evalhub; echo "\${COMPREPLY[*]}"`;
+        const shell = execFile('bash', ['-c', line], (error, stdout) =>
+          error ? fail(error) : done(stdout.trim()),
+        );
+        shell.stdin!.end(script.stdout);
+      });
+    expect(await complete(['evalhub', 'fin'])).toBe('findings');
+    expect((await complete(['evalhub', 'run', ''])).split(' ')).toEqual(
+      expect.arrayContaining(['show', 'cancel', 'retry', '--watch', '--input']),
+    );
+    expect(await complete(['evalhub', 'findings', 'triage', 'F1', '--st'])).toBe('--status');
+    const zsh = await evalhub('completion', 'zsh');
+    expect(zsh.stdout).toContain("'evalhub findings triage' '--status --comment");
+    const fish = await evalhub('completion', 'fish');
+    expect(fish).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'evalhub: the shell is bash or zsh\n',
+    });
+  });
+
+  it('shows a bar per step on a terminal, and Ctrl-C asks whether to cancel the run', async () => {
+    const gate = join(home.path, 'never-opened');
+    const defined = await t.graphql(DefineWorkflow, {
+      input: {
+        project: 'cli',
+        name: 'held',
+        spec: { steps: [{ id: 'wait', runner: 'gate', config: { metrics: 2, gate } }] },
+      },
+    });
+    expectType(defined.data.defineWorkflow, 'DefineWorkflowPayload');
+    // `script` gives the command a terminal; what the test writes is typed at it.
+    const command = [process.execPath, cliPath, 'run', 'cli/held', '--watch', '--hub', t.hub.url];
+    const terminal = spawn('script', ['-qfec', command.join(' '), '/dev/null'], {
+      env: { PATH: process.env.PATH, HOME: home.path, XDG_CONFIG_HOME: join(home.path, 'none') },
+    });
+    let screen = '';
+    const shown = (text: string) =>
+      new Promise<void>((done) => {
+        const check = () => {
+          if (!screen.includes(text)) return;
+          terminal.stdout.off('data', check);
+          done();
+        };
+        terminal.stdout.on('data', check);
+        check();
+      });
+    terminal.stdout.on('data', (chunk) => {
+      screen += String(chunk);
+    });
+    const exited = new Promise<number>((done) => terminal.on('exit', (code) => done(code ?? -1)));
+    await shown('[wait] metric before-gate = 2');
+    expect(screen).toMatch(/ {2}\S+ \d+% wait (queued|running)/);
+    terminal.stdin.write('\x03');
+    await shown('? [y/N]');
+    terminal.stdin.write('y\n');
+    expect(await exited).toBe(2);
+    expect(screen).toContain('✗ cancelled');
+    const runId = screen.match(/run (\S+) in cli/)![1]!;
+    const shownRun = await evalhub('run', 'show', runId, '--json', '--hub', t.hub.url);
+    expect(JSON.parse(shownRun.stdout)).toMatchObject({ status: 'CANCELLED' });
   });
 
   it('says what went wrong in one line, without a stack trace', async () => {

@@ -1,8 +1,8 @@
-// `evalhub search`, `trace`, `findings ls`, `compare`, `report`, `export`: reading what the
-// hub knows.
+// `evalhub search`, `trace`, `impact`, `findings ls|triage`, `compare`, `report`, `export`:
+// reading what the hub knows (and triaging its findings).
 import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { SearchFilter } from '../client/index.ts';
+import type { FindingStatus, SearchFilter } from '../client/index.ts';
 import { type HubOptions, hubClient, withHub } from './hub.ts';
 import { colour, printJson, printTable } from './output.ts';
 
@@ -95,7 +95,56 @@ export function exploreCommands(program: Command): void {
       if (graph.isPartial) console.log(`(cut at depth ${graph.truncatedAt})`);
     });
 
-  const findings = program.command('findings').description('findings of runs');
+  withHub(program.command('impact'))
+    .description(
+      'everything downstream of a version or run: the runs, findings and versions it affects',
+    )
+    .argument('<ref>', 'an id, or PROJECT/NAME@VERSION')
+    .option('--max-nodes <n>', 'how many nodes at most', '1000')
+    .option('--json', 'as JSON')
+    .action(async (ref: string, options: HubOptions & { maxNodes: string }) => {
+      const maxNodes = Number(options.maxNodes);
+      if (!Number.isInteger(maxNodes) || maxNodes < 1)
+        throw new InvalidArgumentError('--max-nodes is a whole number');
+      const impact = await (await hubClient(options)).impact(ref, maxNodes);
+      if (!impact) throw new Error(`nothing ${ref} you may see`);
+      if (options.json) return printJson(impact);
+      const section = (title: string, lines: string[]) => {
+        console.log(`${title} (${lines.length})`);
+        for (const line of lines) console.log(`  ${line}`);
+      };
+      section(
+        'findings now suspect',
+        impact.findings.map((f) =>
+          colour(31, `${f.severity.toLowerCase()} ${f.title} (${f.id}, run ${f.run.id})`),
+        ),
+      );
+      section(
+        'runs',
+        impact.runs.map(
+          (r) => `${r.name ?? r.runnerId} ${r.status.toLowerCase()} in ${r.project.slug} (${r.id})`,
+        ),
+      );
+      section(
+        'dataset versions',
+        impact.datasetVersions.map(
+          (v) => `${v.dataset.project.slug}/${v.dataset.name}@${v.version} ${v.digest}`,
+        ),
+      );
+      section(
+        'model versions',
+        impact.modelVersions.map(
+          (v) => `${v.model.project.slug}/${v.model.name}@${v.version} ${v.digest}`,
+        ),
+      );
+      section(
+        'artifacts',
+        impact.artifacts.map((a) => `${a.name} ${a.digest}`),
+      );
+      if (impact.isPartial) console.log(`(cut at ${maxNodes} nodes)`);
+    });
+
+  const findings = program.command('findings').description('findings of runs: ls, triage');
   withHub(findings.command('ls'))
     .description('findings you may see, newest first')
     .option('--project <slug>', 'in one project')
@@ -113,6 +162,8 @@ export function exploreCommands(program: Command): void {
         if (options.json) return printJson(list);
         printTable(
           list.map((f) => ({
+            id: f.id,
+            status: f.status.toLowerCase(),
             severity: f.severity.toLowerCase(),
             kind: f.kind,
             title: f.title,
@@ -120,6 +171,27 @@ export function exploreCommands(program: Command): void {
           })),
           false,
         );
+      },
+    );
+
+  withHub(findings.command('triage'))
+    .description('set a finding’s status, with a comment saying why (kept in the audit log)')
+    .argument('<finding>', 'the finding id')
+    .requiredOption('--status <status>', 'open, confirmed, dismissed or resolved')
+    .requiredOption('--comment <text>', 'why')
+    .option('--json', 'as JSON')
+    .action(
+      async (findingId: string, options: HubOptions & { status: string; comment: string }) => {
+        const status = options.status.toUpperCase();
+        if (!['OPEN', 'CONFIRMED', 'DISMISSED', 'RESOLVED'].includes(status))
+          throw new InvalidArgumentError('--status is open, confirmed, dismissed or resolved');
+        const finding = await (await hubClient(options)).triage(
+          findingId,
+          status as FindingStatus,
+          options.comment,
+        );
+        if (options.json) return printJson(finding);
+        console.log(`${finding.id} ${finding.status.toLowerCase()}: ${finding.title}`);
       },
     );
 

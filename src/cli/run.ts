@@ -1,11 +1,12 @@
 // `evalhub run RUNNER|WORKFLOW ...` (the form Run.reproduceCommand prints), `evalhub watch RUN`,
-// `evalhub runs ls`, `evalhub cancel RUN`. Watching ends with an exit code a script can test:
-// 0 the run succeeded and every requirement passed, 1 a requirement failed, 2 the run failed.
+// `evalhub runs ls`, `evalhub run show|cancel|retry RUN` (and `evalhub cancel RUN`). Watching
+// ends with an exit code a script can test: 0 the run succeeded and every requirement passed,
+// 1 a requirement failed, 2 the run failed.
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { EvalhubClient } from '../client/index.ts';
 import { type HubOptions, hubClient, withHub } from './hub.ts';
-import { printJson, printTable } from './output.ts';
+import { colour, printJson, printTable } from './output.ts';
 import { watchDisplay } from './watch-display.ts';
 
 interface RunOptions extends HubOptions {
@@ -56,8 +57,10 @@ export async function watchToVerdict(
 }
 
 export function runCommands(program: Command): void {
-  withHub(program.command('run'))
-    .description('start a runner, or a workflow (PROJECT/NAME[@N|@sha256:...]), on inputs')
+  const runCommand = withHub(program.command('run'))
+    .description(
+      'start a runner, or a workflow (PROJECT/NAME[@N|@sha256:...]), on inputs; or run show|cancel|retry RUN',
+    )
     .argument('<target>', 'a runner id, or a workflow')
     .option('--input <role=REF>', 'an input version, by role (repeatable)', collect, [])
     .option('--config <json>', "the runner's config: JSON, or @file")
@@ -67,6 +70,7 @@ export function runCommands(program: Command): void {
     .option('--watch', 'follow it live; exit 0 passed, 1 a requirement failed, 2 failed')
     .option('--json', 'as JSON (one event a line with --watch)')
     .action(async (target: string, options: RunOptions) => {
+      // `evalhub run show RUN` and the like are subcommands; anything else names what to run.
       const inputs = options.input.map(parseInput);
       const seed = options.seed === undefined ? undefined : Number(options.seed);
       if (seed !== undefined && !Number.isInteger(seed))
@@ -97,6 +101,8 @@ export function runCommands(program: Command): void {
       process.exitCode = await watchToVerdict(client, run.id, options.json);
     });
 
+  runSubcommands(runCommand);
+
   withHub(program.command('watch'))
     .description('follow a run live to its end (exit codes as run --watch)')
     .argument('<run>', 'the run id')
@@ -108,10 +114,7 @@ export function runCommands(program: Command): void {
   withHub(program.command('cancel'))
     .description('cancel a run')
     .argument('<run>', 'the run id')
-    .action(async (runId: string, options: HubOptions) => {
-      const run = await (await hubClient(options)).cancel(runId);
-      console.log(`${run.id} ${run.status.toLowerCase()}`);
-    });
+    .action(cancelAction);
 
   const runs = program.command('runs').description('list runs');
   withHub(runs.command('ls'))
@@ -138,4 +141,72 @@ export function runCommands(program: Command): void {
         false,
       );
     });
+}
+
+/**
+ * `evalhub run show|cancel|retry RUN`. Options `run` has too (--hub, --json, --watch) are
+ * parsed by `run` wherever they appear: each reads them with its ancestors'.
+ */
+function runSubcommands(run: Command): void {
+  withHub(run.command('show'))
+    .description('a run: its status, steps, metrics and findings')
+    .argument('<run>', 'the run id')
+    .option('--json', 'as JSON')
+    .action(async (runId: string, _options: HubOptions, command: Command) => {
+      const options = command.optsWithGlobals<HubOptions>();
+      const shown = await (await hubClient(options)).run(runId);
+      if (!shown) throw new Error(`no run ${runId} you may see`);
+      if (options.json) return printJson(shown);
+      const what = shown.workflowVersion
+        ? `workflow ${shown.project.slug}/${shown.workflowVersion.workflow.name}#${shown.workflowVersion.number}`
+        : `${shown.runnerId} ${shown.runnerVersion}`;
+      console.log(`${shown.id} ${shown.name ?? ''}`.trimEnd());
+      console.log(`  ${what} in ${shown.project.slug}, seed ${shown.seed}`);
+      const error = shown.error ? `: ${shown.error.code} ${shown.error.message}` : '';
+      console.log(`  ${shown.status.toLowerCase()}${error}`);
+      for (const step of shown.children)
+        console.log(`  step ${step.stepId} ${step.status.toLowerCase()} (${step.id})`);
+      if (shown.metrics.length) {
+        console.log('');
+        printTable(
+          shown.metrics.map((m) => ({
+            metric: m.key + (Object.keys(m.slice as object).length ? JSON.stringify(m.slice) : ''),
+            value: m.value,
+            interval: m.ciLower != null && m.ciUpper != null ? `[${m.ciLower}, ${m.ciUpper}]` : '',
+          })),
+          false,
+        );
+      }
+      for (const finding of shown.findings)
+        console.log(colour(31, `  finding ${finding.severity.toLowerCase()}: ${finding.title}`));
+      console.log(`  reproduce: ${shown.reproduceCommand}`);
+    });
+
+  withHub(run.command('cancel'))
+    .description('cancel a run')
+    .argument('<run>', 'the run id')
+    .action(cancelAction);
+
+  withHub(run.command('retry'))
+    .description('start again a run that ended, on the same inputs, config and seed')
+    .argument('<run>', 'the run id')
+    .option('--watch', 'follow the new run live (exit codes as run --watch)')
+    .option('--json', 'as JSON (one event a line with --watch)')
+    .action(async (runId: string, _options: HubOptions, command: Command) => {
+      const options = command.optsWithGlobals<HubOptions & { watch?: boolean }>();
+      const client = await hubClient(options);
+      const retried = await client.retry(runId);
+      if (!options.watch) {
+        if (options.json) printJson(retried);
+        else console.log(retried.id);
+        return;
+      }
+      if (!options.json) console.error(`run ${retried.id} in ${retried.project.slug}`);
+      process.exitCode = await watchToVerdict(client, retried.id, options.json);
+    });
+}
+
+async function cancelAction(runId: string, _options: HubOptions, command: Command): Promise<void> {
+  const cancelled = await (await hubClient(command.optsWithGlobals<HubOptions>())).cancel(runId);
+  console.log(`${cancelled.id} ${cancelled.status.toLowerCase()}`);
 }

@@ -80,6 +80,7 @@ export function watchDisplay(client: EvalhubClient, runId: string, json: boolean
   let bars: MultiBar | null = null;
   let runBar: Bar | null = null;
   const steps = new Map<string, Bar>();
+  const running = new Set<string>();
   const print = (text: string) => (bars ? bars.log(`${text}\n`) : console.log(text));
 
   const stepBar = (step: string): Bar => {
@@ -120,6 +121,11 @@ export function watchDisplay(client: EvalhubClient, runId: string, json: boolean
       await ready;
       if (json) return console.log(JSON.stringify(event));
       if (bars) {
+        // A step that emits is running, whatever its last step event said.
+        if (event.step && !running.has(event.step)) {
+          running.add(event.step);
+          stepBar(event.step).update({ label: `${event.step} running` });
+        }
         // Progress moves the bars and says nothing more.
         if (event.__typename === 'RunProgressEvent') {
           const label = [event.stage, event.message].filter(Boolean).join(': ');

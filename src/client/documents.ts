@@ -258,3 +258,36 @@ export const Report = graphql(`
     node(id: $id) { ... on Run { report(format: $format) } }
   }
 `);
+
+export const RetryRun = graphql(`
+  mutation ClientRetryRun($id: ID!) {
+    retryRun(id: $id) {
+      __typename
+      ... on RunPayload { run { id status project { slug } } }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const TriageFinding = graphql(`
+  mutation ClientTriageFinding($input: TriageFindingInput!) {
+    triageFinding(input: $input) {
+      __typename
+      ... on TriageFindingPayload { finding { id status title } }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const Impact = graphql(`
+  query ClientImpact($id: ID!, $maxNodes: Int!) {
+    impact(id: $id, maxNodes: $maxNodes) {
+      isPartial
+      findings { id kind severity status title run { id } }
+      runs { id name runnerId status project { slug } }
+      datasetVersions { id version digest dataset { name project { slug } } }
+      modelVersions { id version digest model { name project { slug } } }
+      artifacts { id name digest }
+    }
+  }
+`);

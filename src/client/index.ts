@@ -12,6 +12,7 @@ import type {
   ClientModelsQuery,
   ClientWorkflowsQuery,
   DatasetFormat,
+  FindingStatus,
   LineageDirection,
   ModelFormat,
   ReportFormat,
@@ -20,7 +21,7 @@ import type {
 } from './gql/graphql.ts';
 import { type RunEvent, watchRun } from './watch.ts';
 
-export type { DatasetFormat, ModelFormat, ReportFormat, SearchFilter, Task };
+export type { DatasetFormat, FindingStatus, ModelFormat, ReportFormat, SearchFilter, Task };
 export { type ConnectOptions, HubError, type RunEvent };
 
 /** A mutation's answer: its payload, or its typed error as a HubError. */
@@ -273,6 +274,12 @@ export class EvalhubClient {
     return payload(cancelRun, 'RunPayload').run;
   }
 
+  /** Starts a run that ended again, on the same inputs, config and seed: the new run. */
+  async retry(id: string) {
+    const { retryRun } = await this.connection.request(documents.RetryRun, { id });
+    return payload(retryRun, 'RunPayload').run;
+  }
+
   /**
    * A run's events, from after `after` (the beginning without it) to its terminal status; a
    * dropped connection is resumed from the last event received, with no gap or duplicate.
@@ -289,6 +296,23 @@ export class EvalhubClient {
   async findings(filter: SearchFilter = {}, first = 50) {
     const { findings } = await this.connection.request(documents.Findings, { filter, first });
     return findings.edges.map((e) => e.node);
+  }
+
+  /** Sets a finding's status, with the comment that says why (kept in the audit log). */
+  async triage(finding: string, status: FindingStatus, comment: string) {
+    const { triageFinding } = await this.connection.request(documents.TriageFinding, {
+      input: { finding, status, comment },
+    });
+    return payload(triageFinding, 'TriageFindingPayload').finding;
+  }
+
+  /** Everything downstream of a node (id or reference); null when you may not see it. */
+  async impact(ref: string, maxNodes = 1000) {
+    const { impact } = await this.connection.request(documents.Impact, {
+      id: await this.resolve(ref),
+      maxNodes,
+    });
+    return impact;
   }
 
   /** The lineage graph from a node (id or reference); null when you may not see it. */

@@ -34,6 +34,9 @@ type Documents = {
     "\n  query ClientTraceProv($id: ID!) {\n    trace(id: $id) { prov }\n  }\n": typeof types.ClientTraceProvDocument,
     "\n  query ClientCompareRuns($ids: [ID!]!, $metrics: [String!]) {\n    compareRuns(ids: $ids, metrics: $metrics) {\n      runs { id name runnerId status }\n      metrics {\n        key slice\n        values { value ciLower ciUpper delta deltaLower deltaUpper pValue significant method run { id } }\n      }\n    }\n  }\n": typeof types.ClientCompareRunsDocument,
     "\n  query ClientReport($id: ID!, $format: ReportFormat!) {\n    node(id: $id) { ... on Run { report(format: $format) } }\n  }\n": typeof types.ClientReportDocument,
+    "\n  mutation ClientRetryRun($id: ID!) {\n    retryRun(id: $id) {\n      __typename\n      ... on RunPayload { run { id status project { slug } } }\n      ... on Error { message }\n    }\n  }\n": typeof types.ClientRetryRunDocument,
+    "\n  mutation ClientTriageFinding($input: TriageFindingInput!) {\n    triageFinding(input: $input) {\n      __typename\n      ... on TriageFindingPayload { finding { id status title } }\n      ... on Error { message }\n    }\n  }\n": typeof types.ClientTriageFindingDocument,
+    "\n  query ClientImpact($id: ID!, $maxNodes: Int!) {\n    impact(id: $id, maxNodes: $maxNodes) {\n      isPartial\n      findings { id kind severity status title run { id } }\n      runs { id name runnerId status project { slug } }\n      datasetVersions { id version digest dataset { name project { slug } } }\n      modelVersions { id version digest model { name project { slug } } }\n      artifacts { id name digest }\n    }\n  }\n": typeof types.ClientImpactDocument,
 };
 const documents: Documents = {
     "\n  query ClientViewer {\n    viewer { id kind name admin expiresAt roles { project role } }\n  }\n": types.ClientViewerDocument,
@@ -56,6 +59,9 @@ const documents: Documents = {
     "\n  query ClientTraceProv($id: ID!) {\n    trace(id: $id) { prov }\n  }\n": types.ClientTraceProvDocument,
     "\n  query ClientCompareRuns($ids: [ID!]!, $metrics: [String!]) {\n    compareRuns(ids: $ids, metrics: $metrics) {\n      runs { id name runnerId status }\n      metrics {\n        key slice\n        values { value ciLower ciUpper delta deltaLower deltaUpper pValue significant method run { id } }\n      }\n    }\n  }\n": types.ClientCompareRunsDocument,
     "\n  query ClientReport($id: ID!, $format: ReportFormat!) {\n    node(id: $id) { ... on Run { report(format: $format) } }\n  }\n": types.ClientReportDocument,
+    "\n  mutation ClientRetryRun($id: ID!) {\n    retryRun(id: $id) {\n      __typename\n      ... on RunPayload { run { id status project { slug } } }\n      ... on Error { message }\n    }\n  }\n": types.ClientRetryRunDocument,
+    "\n  mutation ClientTriageFinding($input: TriageFindingInput!) {\n    triageFinding(input: $input) {\n      __typename\n      ... on TriageFindingPayload { finding { id status title } }\n      ... on Error { message }\n    }\n  }\n": types.ClientTriageFindingDocument,
+    "\n  query ClientImpact($id: ID!, $maxNodes: Int!) {\n    impact(id: $id, maxNodes: $maxNodes) {\n      isPartial\n      findings { id kind severity status title run { id } }\n      runs { id name runnerId status project { slug } }\n      datasetVersions { id version digest dataset { name project { slug } } }\n      modelVersions { id version digest model { name project { slug } } }\n      artifacts { id name digest }\n    }\n  }\n": types.ClientImpactDocument,
 };
 
 /**
@@ -152,6 +158,18 @@ export function graphql(source: "\n  query ClientCompareRuns($ids: [ID!]!, $metr
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ClientReport($id: ID!, $format: ReportFormat!) {\n    node(id: $id) { ... on Run { report(format: $format) } }\n  }\n"): (typeof documents)["\n  query ClientReport($id: ID!, $format: ReportFormat!) {\n    node(id: $id) { ... on Run { report(format: $format) } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClientRetryRun($id: ID!) {\n    retryRun(id: $id) {\n      __typename\n      ... on RunPayload { run { id status project { slug } } }\n      ... on Error { message }\n    }\n  }\n"): (typeof documents)["\n  mutation ClientRetryRun($id: ID!) {\n    retryRun(id: $id) {\n      __typename\n      ... on RunPayload { run { id status project { slug } } }\n      ... on Error { message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClientTriageFinding($input: TriageFindingInput!) {\n    triageFinding(input: $input) {\n      __typename\n      ... on TriageFindingPayload { finding { id status title } }\n      ... on Error { message }\n    }\n  }\n"): (typeof documents)["\n  mutation ClientTriageFinding($input: TriageFindingInput!) {\n    triageFinding(input: $input) {\n      __typename\n      ... on TriageFindingPayload { finding { id status title } }\n      ... on Error { message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ClientImpact($id: ID!, $maxNodes: Int!) {\n    impact(id: $id, maxNodes: $maxNodes) {\n      isPartial\n      findings { id kind severity status title run { id } }\n      runs { id name runnerId status project { slug } }\n      datasetVersions { id version digest dataset { name project { slug } } }\n      modelVersions { id version digest model { name project { slug } } }\n      artifacts { id name digest }\n    }\n  }\n"): (typeof documents)["\n  query ClientImpact($id: ID!, $maxNodes: Int!) {\n    impact(id: $id, maxNodes: $maxNodes) {\n      isPartial\n      findings { id kind severity status title run { id } }\n      runs { id name runnerId status project { slug } }\n      datasetVersions { id version digest dataset { name project { slug } } }\n      modelVersions { id version digest model { name project { slug } } }\n      artifacts { id name digest }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

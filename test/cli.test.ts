@@ -255,7 +255,7 @@ describe('evalhub', () => {
 
     // Retried: a new run of the same work, watched to its verdict.
     const retried = await evalhub('run', 'retry', passed.id, '--watch');
-    expect(retried.code).toBe(0);
+    expect(retried).toMatchObject({ code: 0, stderr: expect.stringMatching(/^run \S+ in cli\n$/) });
     const retriedId = retried.stderr.match(/run (\S+) in cli/)![1]!;
     expect(retriedId).not.toBe(passed.id);
     const again = JSON.parse((await evalhub('run', 'show', retriedId, '--json')).stdout);
@@ -331,7 +331,7 @@ describe('evalhub', () => {
     );
     expect(await complete(['evalhub', 'findings', 'triage', 'F1', '--st'])).toBe('--status');
     const zsh = await evalhub('completion', 'zsh');
-    expect(zsh.stdout).toContain("'evalhub findings triage' '--status --comment");
+    expect(zsh.stdout).toContain("'evalhub findings triage' '--hub --status --comment");
     const fish = await evalhub('completion', 'fish');
     expect(fish).toMatchObject({
       code: 2,
@@ -352,7 +352,8 @@ describe('evalhub', () => {
     expectType(defined.data.defineWorkflow, 'DefineWorkflowPayload');
     // `script` gives the command a terminal; what the test writes is typed at it.
     const command = [process.execPath, cliPath, 'run', 'cli/held', '--watch', '--hub', t.hub.url];
-    const terminal = spawn('script', ['-qfec', command.join(' '), '/dev/null'], {
+    // exec: the shell `script` starts must not take the Ctrl-C itself.
+    const terminal = spawn('script', ['-qfec', `exec ${command.join(' ')}`, '/dev/null'], {
       env: { PATH: process.env.PATH, HOME: home.path, XDG_CONFIG_HOME: join(home.path, 'none') },
     });
     let screen = '';

@@ -126,6 +126,7 @@ describe('registerModelVersion', () => {
       'RegisterModelVersionPayload',
     );
     expect(created).toBe(true);
+    expect(data.registerModelVersion).toMatchObject({ alreadyRegisteredAs: null });
     expect(modelVersion.digest).toBe(coreutilsFileDigest(path));
     expect(modelVersion).toMatchObject({
       version: 'v1',
@@ -150,6 +151,8 @@ describe('registerModelVersion', () => {
     expect([a.created, b.created]).toEqual([false, false]);
     expect(b.modelVersion.id).toBe(a.modelVersion.id);
     expect(b.modelVersion.version).toBe('v1');
+    // The label it has, said, so that v9 is not taken for recorded.
+    expect([a.alreadyRegisteredAs, b.alreadyRegisteredAs]).toEqual(['v1', 'v1']);
   });
 
   it('refuses new content under a label already used, and changes nothing', async () => {

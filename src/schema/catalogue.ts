@@ -104,12 +104,16 @@ export function catalogueListField(
   );
 }
 
-/** The payload of a registration: what was registered, and whether it is new. */
+/**
+ * The payload of a registration: what was registered, and whether it is new; for a version,
+ * the label it already had when it was not.
+ */
 export function registrationPayload<T>(
   name: string,
   field: string,
   type: ObjectRef<Types, T>,
   what: string,
+  versioned = false,
 ) {
   return builder.objectRef<{ value: T; created: boolean }>(name).implement({
     description: `The ${what} registered.`,
@@ -123,6 +127,17 @@ export function registrationPayload<T>(
       created: t.exposeBoolean('created', {
         description: `False when the same ${what} was already recorded and is returned as it was.`,
       }),
+      ...(versioned
+        ? {
+            alreadyRegisteredAs: t.string({
+              nullable: true,
+              description:
+                'When `created` is false: the label this content was already registered under, which is the one kept (a different label you gave was not recorded). Null when created.',
+              resolve: (payload) =>
+                payload.created ? null : (payload.value as { version: string }).version,
+            }),
+          }
+        : {}),
     }),
   });
 }

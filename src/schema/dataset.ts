@@ -118,6 +118,7 @@ const RegisterDatasetVersionPayload = registrationPayload(
   'datasetVersion',
   DatasetVersionRef,
   'dataset version',
+  true,
 );
 
 builder.mutationField('registerDatasetVersion', (t) =>

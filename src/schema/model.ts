@@ -81,6 +81,7 @@ const RegisterModelVersionPayload = registrationPayload(
   'modelVersion',
   ModelVersionRef,
   'model version',
+  true,
 );
 
 builder.mutationField('registerModelVersion', (t) =>

@@ -21,7 +21,7 @@ export const RegisterModelVersion = graphql(`
     registerModelVersion(input: $input) {
       __typename
       ... on RegisterModelVersionPayload {
-        created
+        created alreadyRegisteredAs
         modelVersion {
           id version uri format digest sizeBytes labels metadata createdBy
           model { id name }

@@ -270,6 +270,14 @@ describe.runIf(onPostgres)(
       const byWorker = new Set(runs.map((run) => (run.environment as { worker: string }).worker));
       expect(byWorker.size).toBeGreaterThan(1);
       await Promise.all(workers.map((w) => w.stop()));
+      // Each worker logged each run it claimed and how it finished it, and no other.
+      const logs = workers.map((w) => w.log());
+      for (const id of runIds) {
+        const run = localId(id);
+        const claimedBy = logs.filter((log) => log.includes(`claimed a run {"run":"${run}"`));
+        expect(claimedBy).toHaveLength(1);
+        expect(claimedBy[0]).toContain(`finished a run {"run":"${run}","status":"SUCCEEDED"`);
+      }
     });
   },
 );

@@ -205,15 +205,19 @@ export async function executeRun(
   if (stopped === 'shutdown') {
     await writer.drain().catch(() => {});
     await releaseRun(db, run.id, guard, `worker ${workerId} stopped; queued again`);
+    log.info('gave a run back to the queue, stopping', { run: run.id, worker: workerId });
     return;
   }
   // Store what was emitted before the run ended; then end it (only if still ours).
   await writer.drain().catch((error: Error) => {
     failure ??= error;
   });
-  if (writer.error instanceof LeaseLostError) return;
+  if (writer.error instanceof LeaseLostError) {
+    log.warn('gave up a run whose lease was lost', { run: run.id, worker: workerId });
+    return;
+  }
   const ending = { from: ['RUNNING'] as const, guard, parentRunId: run.parentRunId };
-  await db.transaction((tx) =>
+  const ended = await db.transaction((tx) =>
     transitionRun(
       tx,
       run.id,
@@ -230,4 +234,13 @@ export async function executeRun(
             : { ...ending, to: 'SUCCEEDED' },
     ),
   );
+  if (ended) {
+    const error = ended.error as { code: string; message: string } | null;
+    log.info('finished a run', {
+      run: run.id,
+      status: ended.status,
+      worker: workerId,
+      ...(error ? { error: `${error.code}: ${error.message}` } : {}),
+    });
+  } else log.warn('gave up a run that was no longer its own', { run: run.id, worker: workerId });
 }

@@ -82,6 +82,12 @@ export class WorkerPool {
         runEnvironment(runner, this.workerId),
       );
       if (!run) return;
+      log.info('claimed a run', {
+        run: run.id,
+        runner: `${run.runnerId}@${run.runnerVersion}`,
+        attempt: run.attempt,
+        worker: this.workerId,
+      });
       const execution = executeRun(
         { ...this.#options, workerId: this.workerId },
         run,

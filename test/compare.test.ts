@@ -253,4 +253,33 @@ describe('compareModels', () => {
       [null, 'v3'],
     ]);
   });
+
+  it('takes "project/name" and "project/name@version" as startRun does', async () => {
+    const byPath = await t.graphql(CompareModels, {
+      models: ['cmp/net@v1', 'cmp/net@v2'],
+      datasetVersion: 'cmp/data@test',
+      metric: 'accuracy',
+    });
+    expect(byPath.errors).toBeUndefined();
+    expect(byPath.data.compareModels.map((r) => [r.rank, r.modelVersion.version])).toEqual([
+      [1, 'v2'],
+      [2, 'v1'],
+    ]);
+    const wholeModel = await t.graphql(CompareModels, {
+      models: ['cmp/net'],
+      datasetVersion: 'cmp/data@test',
+      metric: 'accuracy',
+    });
+    expect(wholeModel.data.compareModels.map((r) => r.modelVersion.version)).toEqual([
+      'v2',
+      'v1',
+      'v3',
+    ]);
+    const missing = await t.graphql(CompareModels, {
+      models: ['cmp/net@v7'],
+      datasetVersion: 'cmp/data@test',
+      metric: 'accuracy',
+    });
+    expect(missing.errors?.[0]?.message).toContain('no model version "cmp/net@v7"');
+  });
 });

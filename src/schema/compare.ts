@@ -143,9 +143,13 @@ builder.queryFields((t) => ({
     args: {
       models: t.arg.idList({
         required: true,
-        description: 'Models (all their versions) or model versions.',
+        description:
+          'Models (all their versions) or model versions: ids, "project/name" or "project/name@version".',
       }),
-      datasetVersion: t.arg.id({ required: true, description: 'The dataset version.' }),
+      datasetVersion: t.arg.id({
+        required: true,
+        description: 'The dataset version: its id, or "project/name@version".',
+      }),
       metric: t.arg.string({
         required: true,
         description: 'The metric to rank by, e.g. "accuracy".',

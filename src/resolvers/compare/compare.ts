@@ -9,6 +9,7 @@ import type { ServiceContext } from '../core/context.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { decodeGlobalId } from '../core/global-id.ts';
 import { boundedList, MAX_METRIC_KEYS } from '../core/list-limit.ts';
+import { parseRef } from '../core/refs.ts';
 import type { RunRow } from '../runs/status.ts';
 
 export type SignificanceMethod = 'PAIRED_BOOTSTRAP' | 'INTERVAL_OVERLAP' | 'NONE';
@@ -251,6 +252,25 @@ export interface ModelRanking {
   sampleSize: number | null;
 }
 
+/** The dataset version named by global id or "project/name@version" (label or digest). */
+async function datasetVersionId(
+  ctx: ServiceContext,
+  ref: string,
+  visible: ReturnType<typeof sql>,
+): Promise<{ id: string }> {
+  const parsed = parseRef(ref, ['DatasetVersion'], ['datasetVersion'], true);
+  if (parsed.kind === 'id') return { id: parsed.id };
+  const [found] = await selectRows<{ id: string }>(
+    ctx.db,
+    sql`select dv.id::text from dataset_versions dv join datasets d on d.id = dv.dataset_id
+        join ${projects} p on p.id = d.project_id
+        where p.slug = ${parsed.project} and d.name = ${parsed.name} and ${visible}
+          and ${parsed.version!.startsWith('sha256:') ? sql`dv.digest` : sql`dv.version`} = ${parsed.version}`,
+  );
+  if (!found) throw new NotFoundError('dataset version', ref);
+  return found;
+}
+
 /**
  * The latest successful evaluation of each model version (a model stands for all its
  * versions) on one dataset version, ranked by `metric` (unsliced, its last value); versions
@@ -267,22 +287,37 @@ export async function compareModels(
     throw new ValidationError('compare from 1 to 100 models', ['models']);
   const modelIds: string[] = [];
   const versionIds: string[] = [];
-  modelGlobalIds.forEach((globalId, i) => {
-    const decoded = decodeGlobalId(globalId);
-    if (decoded?.type === 'Model') modelIds.push(decoded.id);
-    else if (decoded?.type === 'ModelVersion') versionIds.push(decoded.id);
-    else
-      throw new ValidationError('expected the id of a Model or ModelVersion', [
-        'models',
-        String(i),
-      ]);
-  });
-  const dataset = decodeGlobalId(datasetVersionGlobalId);
-  if (dataset?.type !== 'DatasetVersion')
-    throw new ValidationError('expected the id of a DatasetVersion', ['datasetVersion']);
-  if (!metric.trim()) throw new ValidationError('metric is empty', ['metric']);
   const slugs = visibleSlugs(ctx.actor);
   const visible = slugs === null ? sql`true` : sql`p.slug = any(${textArray(slugs)}::text[])`;
+  for (const [i, ref] of modelGlobalIds.entries()) {
+    const path = ['models', String(i)];
+    // "project/name" is a model (all its versions), "project/name@version" one version.
+    const versioned = !decodeGlobalId(ref) && ref.includes('@');
+    const parsed = parseRef(
+      ref,
+      versioned ? ['ModelVersion'] : ['Model', 'ModelVersion'],
+      path,
+      versioned,
+    );
+    if (parsed.kind === 'id') {
+      (decodeGlobalId(ref)!.type === 'Model' ? modelIds : versionIds).push(parsed.id);
+      continue;
+    }
+    const [found] = await selectRows<{ id: string }>(
+      ctx.db,
+      parsed.version === null
+        ? sql`select m.id::text from models m join ${projects} p on p.id = m.project_id
+              where p.slug = ${parsed.project} and m.name = ${parsed.name} and ${visible}`
+        : sql`select mv.id::text from model_versions mv join models m on m.id = mv.model_id
+              join ${projects} p on p.id = m.project_id
+              where p.slug = ${parsed.project} and m.name = ${parsed.name} and ${visible}
+                and ${parsed.version.startsWith('sha256:') ? sql`mv.digest` : sql`mv.version`} = ${parsed.version}`,
+    );
+    if (!found) throw new NotFoundError(versioned ? 'model version' : 'model', ref);
+    (versioned ? versionIds : modelIds).push(found.id);
+  }
+  const dataset = await datasetVersionId(ctx, datasetVersionGlobalId, visible);
+  if (!metric.trim()) throw new ValidationError('metric is empty', ['metric']);
   const rows = await selectRows<{
     model_version_id: string;
     run_id: string | null;

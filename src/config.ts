@@ -90,6 +90,11 @@ export interface HubConfig {
   introspection: boolean;
   /** EVALHUB_REQUEST_TIMEOUT_MS: longest a request, and one SQL statement on PostgreSQL, may take. */
   requestTimeoutMs: number;
+  /**
+   * EVALHUB_PUBLIC_URL: the hub's address as its users reach it (behind a proxy, say), the
+   * base of the absolute URLs it gives (artifacts); its own listening address when unset.
+   */
+  publicUrl: string | null;
 }
 
 /** Debian's (and most distributions') Chromium, used when EVALHUB_CHROMIUM does not say. */
@@ -231,6 +236,16 @@ function hostConfig(env: NodeJS.ProcessEnv): HostConfig {
   };
 }
 
+function publicUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  const url = URL.parse(value);
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash)
+    throw new Error(
+      'EVALHUB_PUBLIC_URL is an http(s) URL with no query, e.g. https://evalhub.example.org',
+    );
+  return url.href.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   return {
     port: integer('PORT', env.PORT, 4000, 0, 65535),
@@ -268,5 +283,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       100,
       3600000,
     ),
+    publicUrl: publicUrl(env.EVALHUB_PUBLIC_URL),
   };
 }

@@ -210,7 +210,10 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const listener = await startListener(database);
   const streams = new RunEventStreams(database.db, listener);
   const localContent = localContentPolicy(config);
-  const services = { db: database.db, runners, streams, localContent };
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const publicUrl = config.publicUrl ?? `http://${host}:${port}`;
+  const services = { db: database.db, runners, streams, localContent, publicUrl };
 
   const limits = queryLimits(config.queryLimits);
   const apollo = new ApolloServer<GraphQLContext>({
@@ -318,8 +321,6 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
       : null;
   workers?.start();
 
-  const { port } = httpServer.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${port}`,
     port,

@@ -109,7 +109,9 @@ describe('the documented Python example', () => {
     ]);
     const [artifact] = run.artifacts;
     expect(artifact).toMatchObject({ name: 'class_counts.json', mediaType: 'application/json' });
-    const download = await fetch(`${t.hub.url}${artifact!.url}`);
+    // An absolute URL, on the hub's own address when no public one is configured.
+    expect(artifact!.url).toMatch(new RegExp(`^${t.hub.url}/artifacts/[0-9a-f-]{36}$`));
+    const download = await fetch(artifact!.url);
     expect(download.headers.get('content-type')).toBe('application/json');
     expect(await download.json()).toEqual({
       counts: { cat: 4, dog: 1 },

@@ -11,6 +11,8 @@ export interface GraphQLContext extends ServiceContext {
   /** The process's run event streams, for subscriptions. */
   streams: RunEventStreams;
   localContent: LocalContentPolicy;
+  /** The hub's public base URL (no trailing slash), for the absolute URLs it gives. */
+  publicUrl: string;
 }
 
 export interface ProcessServices {
@@ -18,6 +20,8 @@ export interface ProcessServices {
   runners: RunnerRegistry;
   streams: RunEventStreams;
   localContent: LocalContentPolicy;
+  /** EVALHUB_PUBLIC_URL, else the hub's listening address. */
+  publicUrl: string;
 }
 
 export function createContext(process: ProcessServices, actor: Actor): GraphQLContext {
@@ -27,5 +31,10 @@ export function createContext(process: ProcessServices, actor: Actor): GraphQLCo
     runners: process.runners,
     localContent: process.localContent,
   };
-  return { ...services, streams: process.streams, loaders: createLoaders(services) };
+  return {
+    ...services,
+    streams: process.streams,
+    publicUrl: process.publicUrl,
+    loaders: createLoaders(services),
+  };
 }

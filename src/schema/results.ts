@@ -174,8 +174,9 @@ builder.node(ArtifactRef, {
     digest: t.exposeString('digest', { description: '`sha256:<hex>` of its bytes.' }),
     sizeBytes: t.exposeFloat('sizeBytes', { description: 'Its size in bytes.' }),
     url: t.string({
-      description: 'Where to download it from this hub (GET, same access as the API).',
-      resolve: (artifact) => `/artifacts/${artifact.id}`,
+      description:
+        'Where to download it from this hub (GET, same access as the API): an absolute URL, on the hub’s public address (EVALHUB_PUBLIC_URL).',
+      resolve: (artifact, _args, ctx) => `${ctx.publicUrl}/artifacts/${artifact.id}`,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was stored.' }),
   }),

@@ -231,6 +231,9 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
     await graph.getByLabel('step measure · SUCCEEDED').click();
     await page.waitForURL((url) => !url.pathname.endsWith(workflowRun));
     await page.getByRole('link', { name: 'gated' }).waitFor();
+    // ...with its own log, not the workflow's.
+    await page.getByRole('log').locator('.log-metric', { hasText: 'accuracy = 0.7' }).waitFor();
+    expect(await page.getByRole('log').locator('.log-step').count()).toBe(0);
   });
 
   it('highlights the path from a finding to the dataset it was derived from', async () => {

@@ -222,11 +222,11 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
       .locator('[data-requirement="floor"]')
       .getByText('PASS', { exact: true })
       .waitFor();
-    await check('workflow-steps-running');
+    await check('workflow-graph-running');
     writeTree(files.path, { gate: 'open' });
     await graph.getByLabel('step hold · SUCCEEDED').waitFor({ timeout: 30_000 });
     await page.locator('h1 .status-succeeded').waitFor();
-    await check('workflow-run');
+    await check('workflow-graph-done');
     // A click on a step opens its run.
     await graph.getByLabel('step measure · SUCCEEDED').click();
     await page.waitForURL((url) => !url.pathname.endsWith(workflowRun));

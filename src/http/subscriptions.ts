@@ -26,6 +26,7 @@ import { CloseCode } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import type { Actor } from '../resolvers/core/actor.ts';
 import { AuthenticationError } from '../resolvers/identity/authenticate.ts';
+import { IdentityProviderUnavailable } from '../resolvers/identity/oidc.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 import { serveGraphQLWs } from './graphql-ws-server.ts';
 import type { Identify } from './identity.ts';
@@ -174,6 +175,11 @@ export function serveSubscriptions(
           ctx.extra.actor = actor;
           return true;
         } catch (error) {
+          // 1013: try again later (the identity provider could not be asked).
+          if (error instanceof IdentityProviderUnavailable) {
+            ctx.extra.socket.close(1013, error.message.slice(0, 120));
+            return false;
+          }
           if (!(error instanceof AuthenticationError)) throw error;
           ctx.extra.socket.close(CloseCode.Unauthorized, error.message.slice(0, 120));
           return false;

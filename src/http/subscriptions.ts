@@ -150,13 +150,13 @@ function admitOperation(
  * Serves subscriptions. A connection is identified when it opens (the `authorization` of its
  * connection_init payload, else its upgrade request's header): one that is not closes with
  * 4401; one whose token expires or is revoked closes then (4401 as well), ending its
- * subscriptions.
+ * subscriptions; one of an OIDC user whose memberships change closes with 4403, to reconnect.
  */
 export function serveSubscriptions(
   server: Server,
   schema: GraphQLSchema,
   { identify, contextFor, admit, limits, formatError }: SubscriptionsOptions,
-): { close(): Promise<void>; endSessionsOf(tokenId: string): void } {
+): { close(): Promise<void>; endSessionsOf(key: string): void } {
   const wsServer = new WebSocketServer({
     server,
     path: '/graphql',
@@ -202,6 +202,6 @@ export function serveSubscriptions(
   );
   return {
     close: () => handle.dispose(),
-    endSessionsOf: (tokenId) => handle.endSessionsOf(tokenId),
+    endSessionsOf: (key) => handle.endSessionsOf(key),
   };
 }

@@ -67,7 +67,7 @@ describe('the WebSocket', () => {
   /** What the socket answers to `query`: its errors' messages, or "ok" for data. */
   async function overSocket(query: string): Promise<string> {
     const client = createClient({
-      url: t.hub.url.replace(/^http/, 'ws') + '/graphql',
+      url: `${t.hub.url.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
     });

@@ -30,6 +30,7 @@ import { IdentityProviderUnavailable } from '../resolvers/identity/oidc.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 import { serveGraphQLWs } from './graphql-ws-server.ts';
 import type { Identify } from './identity.ts';
+import { operationCost, tooLarge } from './query-cost.ts';
 
 type Results = Map<string, Promise<ExecutionResult> | ExecutionResult>;
 const resultsByEvent = new WeakMap<object, Results>();
@@ -108,8 +109,8 @@ export interface SubscriptionsOptions {
   contextFor: (actor: Actor) => GraphQLContext;
   /** Whether an upgrade request may open a WebSocket at all (Host, Origin); 403 if not. */
   admit: (req: IncomingMessage) => boolean;
-  /** The limits HTTP requests get (tokens, depth, aliases, expensive fields). */
-  limits: { parseOptions: ParseOptions; validationRules: ValidationRule[] };
+  /** The limits HTTP requests get (tokens, depth, aliases, expensive fields, size). */
+  limits: { parseOptions: ParseOptions; validationRules: ValidationRule[]; maxCost: number };
   /** What HTTP does to errors: nothing internal reaches the client. */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
@@ -138,6 +139,10 @@ function admitOperation(
         'this socket carries subscriptions: send queries and mutations to /graphql over HTTP',
       ),
     ];
+  const variables = payload.variables as Record<string, unknown> | undefined;
+  const cost = operationCost(schema, document, variables, payload.operationName ?? undefined);
+  const tooBig = cost && tooLarge(cost, limits.maxCost);
+  if (tooBig) return [tooBig];
   return {
     schema,
     document,

@@ -25,6 +25,8 @@ import { StartRun, StartWorkflow, waitForStatus } from './support/run-documents.
 
 const OUTPUT = join(import.meta.dirname, 'output');
 const DATABASE = process.env.DATABASE_URL ? 'postgresql' : 'pglite';
+/** How long a condition may take to hold on a busy machine (a wait, not a timing check). */
+const EVENTUALLY = { timeout: 30_000 };
 
 const OpenRun = graphql(`
   mutation UiTestOpenExternalRun($input: OpenExternalRunInput!) {
@@ -170,8 +172,9 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
     const shown = page.getByRole('img', { name: 'chart.svg, an artifact of the run' });
     await shown.waitFor();
     await expect
-      .poll(() =>
-        shown.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      .poll(
+        () => shown.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+        EVENTUALLY,
       )
       .toBe(120);
     await check('run-results');
@@ -271,15 +274,19 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
       .selectOption({ label: `dataset photos@${raw.version}` });
     const path = page.getByRole('list', { name: 'the path' });
     await expect
-      .poll(() => path.getByRole('listitem').allTextContents())
+      .poll(() => path.getByRole('listitem').allTextContents(), EVENTUALLY)
       .toEqual([
         'finding MEDIUM: Fewer dogs at night',
         'run photo check · SUCCEEDED',
         `dataset photos@${clean.version}`,
         `dataset photos@${raw.version}`,
       ]);
-    await expect.poll(() => page.locator('.react-flow__node.lineage-on-path').count()).toBe(4);
-    await expect.poll(() => page.locator('.react-flow__edge.lineage-path-edge').count()).toBe(3);
+    await expect
+      .poll(() => page.locator('.react-flow__node.lineage-on-path').count(), EVENTUALLY)
+      .toBe(4);
+    await expect
+      .poll(() => page.locator('.react-flow__edge.lineage-path-edge').count(), EVENTUALLY)
+      .toBe(3);
     // The path is in the address: a link to it shows it again.
     expect(new URL(page.url()).searchParams.get('to')).toBe(raw.id);
     await check('lineage-path');
@@ -298,35 +305,39 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
     await page.goto(`${t.hub.url}/ui/lineage?id=${encodeURIComponent(run.findings[0]!.id)}`);
     await page.locator('.react-flow__node', { hasText: 'run many findings' }).click();
     const facts = page.locator('.graph-facts');
-    await expect.poll(() => facts.textContent(), { timeout: 30_000 }).toMatch(/^\d{3} nodes/);
-    await expect.poll(() => facts.textContent()).toMatch(/Click a node to add/);
+    await expect.poll(() => facts.textContent(), EVENTUALLY).toMatch(/^\d{3} nodes/);
+    await expect.poll(() => facts.textContent(), EVENTUALLY).toMatch(/Click a node to add/);
     const count = Number((await facts.textContent())!.split(' ')[0]);
     expect(count).toBeGreaterThanOrEqual(200);
-    await expect.poll(() => facts.textContent()).toMatch(/Partial: the hub cut the walk/);
+    await expect
+      .poll(() => facts.textContent(), EVENTUALLY)
+      .toMatch(/Partial: the hub cut the walk/);
     const nodes = page.locator('.react-flow__node');
-    await expect.poll(() => nodes.count()).toBe(count);
+    await expect.poll(() => nodes.count(), EVENTUALLY).toBe(count);
     // Every node inside the graph's frame once it is fitted again.
-    const frame = (await page.locator('.react-flow').boundingBox())!;
     await expect
       .poll(async () => {
-        const boxes = (await page.evaluate(
-          `[...document.querySelectorAll('.react-flow__node')].map((n) => n.getBoundingClientRect().toJSON())`,
-        )) as { left: number; top: number; right: number; bottom: number }[];
+        type Box = { left: number; top: number; right: number; bottom: number };
+        const { frame, boxes } = (await page.evaluate(`({
+          frame: document.querySelector('.react-flow').getBoundingClientRect().toJSON(),
+          boxes: [...document.querySelectorAll('.react-flow__node')]
+            .map((n) => n.getBoundingClientRect().toJSON()),
+        })`)) as { frame: Box; boxes: Box[] };
         return boxes.filter(
           (b) =>
-            b.left < frame.x - 1 ||
-            b.top < frame.y - 1 ||
-            b.right > frame.x + frame.width + 1 ||
-            b.bottom > frame.y + frame.height + 1,
+            b.left < frame.left - 1 ||
+            b.top < frame.top - 1 ||
+            b.right > frame.right + 1 ||
+            b.bottom > frame.bottom + 1,
         ).length;
-      })
+      }, EVENTUALLY)
       .toBe(0);
     speed.lineage200 = { nodes: count, clickToFittedMs: Date.now() - started };
     // Still answers: zooming in changes the view.
     const viewport = page.locator('.react-flow__viewport');
     const before = await viewport.getAttribute('style');
     await page.getByRole('button', { name: 'Zoom In' }).click();
-    await expect.poll(() => viewport.getAttribute('style')).not.toBe(before);
+    await expect.poll(() => viewport.getAttribute('style'), EVENTUALLY).not.toBe(before);
     await check('lineage-200');
   });
 

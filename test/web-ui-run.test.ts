@@ -9,6 +9,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Actor, localOperator } from '../src/resolvers/core/actor.ts';
+import { createApiToken } from '../src/resolvers/identity/tokens.ts';
+import { RunnerRegistry } from '../src/runners/registry.ts';
 import { graphql } from './gql/index.ts';
 import { accessibilityProblemsOf } from './support/axe.ts';
 import { browserMissing, launchBrowser } from './support/browser.ts';
@@ -383,5 +386,73 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
     await log.locator('.log-status', { hasText: 'SUCCEEDED' }).waitFor();
     await log.getByText('line 10000').waitFor();
     await check('run-10k-events');
+  });
+});
+
+describe.skipIf(browserMissing)('the lineage explorer for a token of one project', () => {
+  let t: TestHub;
+  let browser: Browser;
+  const files = tempFolder('evalhub-ui-hidden-');
+  const admin: Actor = { id: 'token:admin', kind: 'token', name: 'admin', admin: true, roles: {} };
+
+  beforeAll(async () => {
+    t = await startTestHub({ config: { auth: { mode: 'required', oidc: null } } });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    files.remove();
+  });
+
+  it('counts the nodes it hides, and shows none of them', async () => {
+    writeTree(files.path, { 'raw.jsonl': '{"x":1}\n', 'clean.jsonl': '{"x":2}\n' });
+    const versions: Record<string, string> = {};
+    for (const [project, name, derivedFrom] of [
+      ['secret', 'raw', undefined],
+      ['lab', 'clean', 'raw'],
+    ] as const) {
+      await t.graphql(RegisterDataset, { input: { project, name, task: 'OTHER' } }, { as: admin });
+      const { data } = await t.graphql(
+        RegisterDatasetVersion,
+        {
+          input: {
+            dataset: `${project}/${name}`,
+            uri: join(files.path, `${name}.jsonl`),
+            format: 'JSONL',
+            ...(derivedFrom
+              ? { derivedFrom: { datasetVersion: versions[derivedFrom]!, transform: { name } } }
+              : {}),
+          },
+        },
+        { as: admin },
+      );
+      if (data.registerDatasetVersion.__typename !== 'RegisterDatasetVersionPayload')
+        throw new Error(JSON.stringify(data));
+      versions[name] = data.registerDatasetVersion.datasetVersion.id;
+    }
+    const ctx = {
+      db: t.database.db,
+      actor: localOperator('test'),
+      runners: new RunnerRegistry([]),
+    };
+    const { secret } = await createApiToken(ctx, {
+      name: 'lab viewer',
+      project: 'lab',
+      role: 'viewer',
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${t.hub.url}/ui/lineage?id=${encodeURIComponent(versions.clean!)}`);
+    await page.getByLabel('API token').fill(secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const facts = page.locator('.graph-facts');
+    await expect
+      .poll(() => facts.textContent(), EVENTUALLY)
+      .toMatch(/Hidden: 1 node in projects you may not see/);
+    expect(await page.locator('.react-flow__node', { hasText: 'raw' }).count()).toBe(0);
+    await page.locator('.react-flow__node', { hasText: 'dataset clean' }).waitFor();
+    expect(await accessibilityProblemsOf(page)).toEqual([]);
+    await page.screenshot({ path: join(OUTPUT, 'lineage-hidden.png'), fullPage: true });
   });
 });

@@ -42,7 +42,7 @@ graphql(`
 const TraceQuery = graphql(`
   query UiTrace($id: ID!, $direction: LineageDirection!, $depth: Int!, $maxNodes: Int!) {
     trace(id: $id, direction: $direction, depth: $depth, maxNodes: $maxNodes) {
-      start isPartial hiddenNodes truncatedAt
+      start isPartial hiddenNodes hiddenNodeCount truncatedAt
       nodes { ...UiLineageNode }
       edges { from to relation role }
     }
@@ -110,6 +110,8 @@ function merge(a: Graph, b: Pick<Graph, 'nodes' | 'edges'> & Partial<Graph>): Gr
     ...a,
     isPartial: a.isPartial || Boolean(b.isPartial),
     hiddenNodes: a.hiddenNodes || Boolean(b.hiddenNodes),
+    // Walks from different nodes may stop at the same hidden node: the larger count is a floor.
+    hiddenNodeCount: Math.max(a.hiddenNodeCount, b.hiddenNodeCount ?? 0),
     nodes: [...a.nodes, ...b.nodes.filter((n) => !ids.has(n.id))],
     edges: [...a.edges, ...b.edges.filter((e) => !keys.has(edgeKey(e)))],
   };
@@ -182,6 +184,8 @@ function Explorer({
     null,
   );
   const [expanding, setExpanding] = useState<string | null>(null);
+  /** Whether the graph holds more than one walk (its hidden count is then a floor). */
+  const [expanded, setExpanded] = useState(false);
   const [flow, setFlow] = useState<ReactFlowInstance | null>(null);
 
   const fetchTrace = async (from: string, depth: number) => {
@@ -300,8 +304,9 @@ function Explorer({
             )}
             {graph.hiddenNodes ? (
               <strong className="partial">
-                Hidden: some neighbours are in projects you may not see; they are not shown, and the
-                walk did not pass through them.{' '}
+                Hidden: {expanded ? 'at least ' : ''}
+                {graph.hiddenNodeCount} {graph.hiddenNodeCount === 1 ? 'node' : 'nodes'} in projects
+                you may not see; not shown, and the walk did not pass through them.{' '}
               </strong>
             ) : (
               'No hidden nodes. '
@@ -348,6 +353,7 @@ function Explorer({
               setExpanding(String(node.data.label));
               const more = await fetchTrace(node.id, 1);
               if (more) setGraph((g) => (g ? merge(g, more) : g));
+              setExpanded(true);
               setExpanding(null);
             }}
           >

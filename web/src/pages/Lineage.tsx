@@ -233,7 +233,7 @@ function Explorer({
     layeredLayout(
       graph.nodes.map((n) => ({ id: n.id, ...sizeOf(graph) })),
       graph.edges,
-      compact ? { node: 6, layer: 40 } : { node: 20, layer: 60 },
+      compact ? { node: 6, layer: 40 } : { node: 20, layer: 110 },
     ).then((positions) => live && setLaid({ graph, positions }), setError);
     return () => {
       live = false;

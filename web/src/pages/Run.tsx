@@ -121,8 +121,12 @@ export default function RunPage({ id }: { id: string }) {
         <Link href={`/lineage?id=${encodeURIComponent(run.id)}`}>Lineage</Link>
       </p>
 
-      {run.runnerId === 'workflow' && run.workflowVersion && (
-        <Workflow spec={run.workflowVersion.spec} runs={run.children} findings={run.findings} />
+      {(run.children.length > 0 || run.runnerId === 'workflow') && (
+        <Workflow
+          spec={run.runnerId === 'workflow' ? run.workflowVersion?.spec : null}
+          runs={run.children}
+          findings={run.findings}
+        />
       )}
 
       <section aria-labelledby="log">

@@ -24,6 +24,8 @@ export function Workflow({
 }) {
   const { steps = [], requirements = [] } = (spec ?? {}) as Spec;
   const runOf = new Map(runs.map((r) => [r.stepId, r]));
+  // Child runs the spec does not name (a run imported with its steps): listed as they are.
+  const unnamed = runs.filter((r) => !steps.some((s) => s.id === r.stepId));
   return (
     <>
       <section aria-labelledby="steps">
@@ -47,6 +49,12 @@ export function Workflow({
               </li>
             );
           })}
+          {unnamed.map((run) => (
+            <li key={run.id} data-step={run.stepId ?? run.id}>
+              <Link href={`/runs/${run.id}`}>{run.stepId ?? 'step'}</Link>{' '}
+              <Status value={run.status} /> <span className="muted">{run.runnerId}</span>
+            </li>
+          ))}
         </ol>
       </section>
       {requirements.length > 0 && (

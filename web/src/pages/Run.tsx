@@ -9,6 +9,7 @@ import { EventLog } from '../parts/EventLog.tsx';
 import { Artifacts } from '../run/Artifacts.tsx';
 import { Results } from '../run/Results.tsx';
 import { useRunEvents } from '../run/useRunEvents.ts';
+import { useStepUpdates } from '../run/useStepUpdates.ts';
 import { Workflow } from '../run/Workflow.tsx';
 import { openHubFile } from '../session.ts';
 
@@ -41,10 +42,19 @@ const RunQuery = graphql(`
   }
 `);
 
+const ENDED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
 export default function RunPage({ id }: { id: string }) {
   const [{ data, error }, refetch] = useQuery({ query: RunQuery, variables: { id } });
-  const { lines, live } = useRunEvents(id, () => refetch({ requestPolicy: 'network-only' }));
+  const refresh = () => refetch({ requestPolicy: 'network-only' });
+  const { lines, live } = useRunEvents(id, refresh);
   const run = data?.node?.__typename === 'Run' ? data.node : null;
+  useStepUpdates(
+    run?.project.slug ?? '',
+    id,
+    run?.runnerId === 'workflow' && !ENDED.has(run.status),
+    refresh,
+  );
   if (error) return <Failure error={error} />;
   if (!data) return <p>Loading…</p>;
   if (!run) return <p>No run {id} (or not visible to you).</p>;

@@ -164,11 +164,14 @@ it("carries the steps' metrics and findings with the workflow's events, resumed 
     expectOrdered(resumed, run.id);
     expect(new Set(resumed.map(key))).toEqual(new Set(whole.slice(at + 1).map(key)));
   }
-  // The workflow's own sequence numbers, as a cursor from before step events existed: the
-  // workflow's events after it, and every step event.
-  const resumedFromSeq = await collect(run.id, '2');
+  // A sequence number of the workflow's own events (as Run.events gives), here one after a
+  // step ended: the workflow's events after it, and every step's, those of the ended one too.
+  const scoreEnded = whole.find(
+    (e) => e.__typename === 'RunStepEvent' && e.stepId === 'score' && e.stepStatus === 'SUCCEEDED',
+  )!.seq;
+  const resumedFromSeq = await collect(run.id, String(scoreEnded));
   expect(new Set(resumedFromSeq.map(key))).toEqual(
-    new Set(whole.filter((e) => e.step !== null || e.seq > 2).map(key)),
+    new Set(whole.filter((e) => e.step !== null || e.seq > scoreEnded).map(key)),
   );
 });
 

@@ -124,9 +124,9 @@ async function stepRunsUpTo(db: Database, workflowRunId: string, upTo: number) {
 }
 
 /**
- * The stream of a workflow run after `after` (a cursor of this stream, or a plain sequence
- * number of the workflow's own events), then live, until the workflow's terminal status
- * event. Checks the cursor before streaming; the caller checks that the actor may see the run.
+ * The stream of a workflow run after `after` (a cursor of this stream; or a plain sequence
+ * number of the workflow's own events, which resumes its steps' from their start), then live,
+ * until the workflow's terminal status event. Checks the cursor before streaming; the caller checks that the actor may see the run.
  */
 export async function workflowEvents(
   db: Database,
@@ -170,8 +170,10 @@ async function* merge(
     const lane = done ? null : new Lane(streams.events(runId, seq), wake);
     steps.push({ stepId, runId, seq, lane });
   };
+  // A step the cursor has a place for and that ended by then was passed whole; one it has none
+  // for (a plain sequence number of the workflow's own events) is read from its start.
   order.forEach((step, i) => {
-    open(step.stepId, step.runId, stepSeqs[i] ?? 0, ended.has(step.runId));
+    open(step.stepId, step.runId, stepSeqs[i] ?? 0, i < stepSeqs.length && ended.has(step.runId));
   });
   const workflow = new Lane(streams.events(workflowRunId, workflowSeq), wake);
   const cursor = () => [last, ...steps.map((step) => step.seq)].join('.');

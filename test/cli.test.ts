@@ -226,7 +226,7 @@ describe('evalhub', () => {
     // its name.
     const plain = await evalhubWith({}, 'watch', runId);
     expect(plain.code).toBe(1);
-    expect(plain.stdout).not.toMatch(/\x1b\[/);
+    expect(plain.stdout).not.toContain('\u001b[');
     const lines = plain.stdout.trim().split('\n');
     expect(lines).toContain('[evaluate] metric recall = 0.6');
     expect(lines).toContain('step evaluate succeeded');
@@ -247,7 +247,10 @@ describe('evalhub', () => {
 
   it('shows, retries, triages and follows the impact of what it ran', async () => {
     const runs = JSON.parse((await evalhub('runs', 'ls', '--project', 'cli', '--json')).stdout);
-    const passed = runs.find((r: { runnerId: string; status: string }) => r.status === 'SUCCEEDED');
+    const passed = runs.find(
+      (r: { runnerId: string; status: string }) =>
+        r.runnerId === 'emit' && r.status === 'SUCCEEDED',
+    );
     const shown = await evalhub('run', 'show', passed.id);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('succeeded');

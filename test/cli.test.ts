@@ -354,10 +354,11 @@ describe('evalhub', () => {
     });
     expectType(defined.data.defineWorkflow, 'DefineWorkflowPayload');
     // `script` gives the command a terminal; what the test writes is typed at it.
-    const command = [process.execPath, cliPath, 'run', 'cli/held', '--watch', '--hub', t.hub.url];
+    const command = [process.execPath, cliPath, 'run', 'cli/held', '--watch'];
     // exec: the shell `script` starts must not take the Ctrl-C itself.
     const terminal = spawn('script', ['-qfec', `exec ${command.join(' ')}`, '/dev/null'], {
-      env: { PATH: process.env.PATH, HOME: home.path, XDG_CONFIG_HOME: join(home.path, 'none') },
+      // The login's hub and token (a hub on PostgreSQL requires one).
+      env: { PATH: process.env.PATH, HOME: home.path, XDG_CONFIG_HOME: join(home.path, 'config') },
     });
     let screen = '';
     const shown = (text: string) =>
@@ -375,14 +376,16 @@ describe('evalhub', () => {
     });
     const exited = new Promise<number>((done) => terminal.on('exit', (code) => done(code ?? -1)));
     await shown('[wait] metric before-gate = 2');
-    expect(screen).toMatch(/ {2}\S+ \d+% wait (queued|running)/);
+    // The step's own bar, nested under the run's, once the display redraws.
+    await shown('% wait running');
+    expect(screen).toMatch(/ {2}\S+ \d+% wait running/);
     terminal.stdin.write('\x03');
     await shown('? [y/N]');
     terminal.stdin.write('y\n');
     expect(await exited).toBe(2);
     expect(screen).toContain('✗ cancelled');
     const runId = screen.match(/run (\S+) in cli/)![1]!;
-    const shownRun = await evalhub('run', 'show', runId, '--json', '--hub', t.hub.url);
+    const shownRun = await evalhub('run', 'show', runId, '--json');
     expect(JSON.parse(shownRun.stdout)).toMatchObject({ status: 'CANCELLED' });
   });
 

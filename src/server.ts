@@ -1,6 +1,7 @@
 // The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), the web UI on
 // /ui/ (`/` redirects there), GraphiQL on /graphiql,
-// health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/; and, unless told otherwise,
+// health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/ (content
+// uploads too); and, unless told otherwise,
 // workers executing runs in this process.
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,7 @@ import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
 import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
 import { serveArtifact } from './http/artifacts.ts';
+import { serveContentApi } from './http/content-api.ts';
 import { requestDeadline } from './http/deadline.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
@@ -130,6 +132,7 @@ export function localContentPolicy(config: HubConfig): LocalContentPolicy {
     roots: host.dataRoots,
     maxBytes: host.maxContentBytes,
     maxFiles: host.maxContentFiles,
+    contentStore: config.storeDir,
   };
 }
 
@@ -287,6 +290,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
         if (!actor) return;
         if (url.pathname.startsWith('/api/v1/')) {
           const ctx = { db: database.db, actor, runners, localContent };
+          if (await serveContentApi(ctx, req, res, url)) return;
           if (await serveReportApi(ctx, req, res, url, printer)) return;
           if (await serveLineageApi(ctx, req, res, url)) return;
         }

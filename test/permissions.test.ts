@@ -111,6 +111,7 @@ let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}`;
 /** A fresh checkmaite run_uid (64 hex digits, as checkmaite makes them). */
 const runUid = () => createHash('sha256').update(unique('run')).digest('hex');
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function issue(caller: Caller) {
   const ctx = { db: t.database.db, actor: localOperator('ops'), runners: new RunnerRegistry([]) };
@@ -819,7 +820,8 @@ describe('subscriptions', () => {
 const restRules: Array<{
   route: string;
   role: Role;
-  request: (target: Target) => { path: string; method?: string; body?: unknown };
+  /** `bytes`: a body of raw bytes (application/octet-stream) rather than JSON. */
+  request: (target: Target) => { path: string; method?: string; body?: unknown; bytes?: string };
   allowedStatus: number[];
 }> = [
   {
@@ -881,6 +883,26 @@ const restRules: Array<{
     }),
     allowedStatus: [200, 201],
   },
+  {
+    route: 'PUT /api/v1/content/sha256/{hex}',
+    role: 'contributor',
+    request: (target) => ({
+      path: `/api/v1/content/sha256/${sha256Hex(`content of ${target}`)}?project=${target}`,
+      method: 'PUT',
+      bytes: `content of ${target}`,
+    }),
+    allowedStatus: [200, 201],
+  },
+  {
+    route: 'HEAD /api/v1/content/sha256/{hex}',
+    role: 'contributor',
+    // The rule before uploaded it to both projects.
+    request: (target) => ({
+      path: `/api/v1/content/sha256/${sha256Hex(`content of ${target}`)}?project=${target}`,
+      method: 'HEAD',
+    }),
+    allowedStatus: [200],
+  },
 ];
 
 describe('REST routes', () => {
@@ -903,7 +925,7 @@ describe('REST routes', () => {
       for (const caller of CALLERS)
         for (const target of ['home', 'away'] as const) {
           counts.checks += 1;
-          const { path, method = 'GET', body } = rule.request(target);
+          const { path, method = 'GET', body, bytes } = rule.request(target);
           const token = tokens[caller];
           if (method !== 'GET') await quiet();
           const before = method === 'GET' ? null : await tablesDigest();
@@ -912,8 +934,9 @@ describe('REST routes', () => {
             headers: {
               ...(token ? { authorization: `Bearer ${token}` } : {}),
               ...(body ? { 'content-type': 'application/json' } : {}),
+              ...(bytes ? { 'content-type': 'application/octet-stream' } : {}),
             },
-            body: body ? JSON.stringify(body) : undefined,
+            body: body ? JSON.stringify(body) : bytes,
           });
           const allowed = atLeast(caller, target, rule.role);
           const where = `${rule.route} as ${caller} in ${target}: ${response.status}`;

@@ -160,7 +160,7 @@ export async function executeRun(
     if (!runner || runner.version !== run.runnerVersion) {
       throw new Error(`this worker has no runner ${run.runnerId}@${run.runnerVersion}`);
     }
-    const inputs = await loadResolvedInputs(db, run.id);
+    const inputs = await loadResolvedInputs(db, run.id, settings.storeDir);
     const context: RunContext<unknown> = {
       runId: run.id,
       inputs,

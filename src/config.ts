@@ -65,6 +65,8 @@ export interface HubConfig {
   leaseMs: number;
   /** How long a cancelled runner has to stop before it is given up on. */
   cancelGraceMs: number;
+  /** EVALHUB_EXTERNAL_RUN_TIMEOUT_SECONDS: an external run with no append for this long fails. */
+  externalRunTimeoutMs: number;
   /** Files with runner modules of your own, besides the built-in ones. */
   runnerModules: string[];
   /** Where runs get their scratch folders. */
@@ -243,6 +245,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     leaseMs: number('EVALHUB_LEASE_SECONDS', env.EVALHUB_LEASE_SECONDS, 30, 0.5, 3600) * 1000,
     cancelGraceMs:
       number('EVALHUB_CANCEL_GRACE_SECONDS', env.EVALHUB_CANCEL_GRACE_SECONDS, 10, 0, 3600) * 1000,
+    externalRunTimeoutMs:
+      number(
+        'EVALHUB_EXTERNAL_RUN_TIMEOUT_SECONDS',
+        env.EVALHUB_EXTERNAL_RUN_TIMEOUT_SECONDS,
+        3600,
+        0.1,
+        30 * 24 * 3600,
+      ) * 1000,
     runnerModules: list(env.EVALHUB_RUNNER_MODULES),
     workDir: env.EVALHUB_WORK_DIR || join(tmpdir(), 'evalhub-work'),
     storeDir: env.EVALHUB_STORE_DIR || './.evalhub/store',

@@ -181,6 +181,7 @@ function workerPoolOptions(
     concurrency: config.workers,
     leaseMs: config.leaseMs,
     cancelGraceMs: config.cancelGraceMs,
+    externalRunTimeoutMs: config.externalRunTimeoutMs,
     workRoot: config.workDir,
     storeDir: config.storeDir,
   };

@@ -26,6 +26,7 @@ export const RegisterModelVersion = graphql(`
         modelVersion { id version uri format digest sizeBytes model { name project { slug } } }
       }
       ... on Error { message }
+      ... on ValidationError { path }
     }
   }
 `);
@@ -53,6 +54,7 @@ export const RegisterDatasetVersion = graphql(`
         }
       }
       ... on Error { message }
+      ... on ValidationError { path }
     }
   }
 `);

@@ -18,10 +18,11 @@ import type {
   SearchFilter,
   Task,
 } from './gql/graphql.ts';
+import { type UploadedContent, type UploadSource, uploadContent } from './upload.ts';
 import { type RunEvent, watchRun } from './watch.ts';
 
 export type { DatasetFormat, ModelFormat, ReportFormat, SearchFilter, Task };
-export { type ConnectOptions, HubError, type RunEvent };
+export { type ConnectOptions, HubError, type RunEvent, type UploadedContent, type UploadSource };
 
 /** A mutation's answer: its payload, or its typed error as a HubError. */
 function payload<T extends { __typename: string }, N extends T['__typename']>(
@@ -30,7 +31,8 @@ function payload<T extends { __typename: string }, N extends T['__typename']>(
 ): Extract<T, { __typename: N }> {
   if (result.__typename !== typename) {
     const message = 'message' in result ? String(result.message) : result.__typename;
-    throw new HubError(message);
+    const path = 'path' in result ? (result.path as string[]) : null;
+    throw new HubError(message, null, { code: result.__typename, path });
   }
   return result as Extract<T, { __typename: N }>;
 }
@@ -313,6 +315,18 @@ export class EvalhubClient {
       `/api/v1/runs/${encodeURIComponent(runId)}/report?format=${format}`,
     );
     return format === 'pdf' ? new Uint8Array(await response.arrayBuffer()) : response.text();
+  }
+
+  /**
+   * Uploads a file or folder to the project's content store (resumable; nothing is sent when
+   * the project has it); register it with the returned `uri`.
+   */
+  uploadContent(
+    project: string,
+    source: UploadSource,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<UploadedContent> {
+    return uploadContent(this.connection, project, source, onProgress);
   }
 
   /** A run's lineage as W3C PROV-JSON, or as OpenLineage run events. */

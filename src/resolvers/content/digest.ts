@@ -12,6 +12,14 @@ export interface ContentDigest {
   digest: string;
   sizeBytes: number;
   fileCount: number;
+  /** Each file with its sha256 (hex): a folder's files by relative path; a file's as "". */
+  files: HashedFile[];
+}
+
+export interface HashedFile {
+  path: string;
+  hex: string;
+  size: number;
 }
 
 export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
@@ -139,7 +147,12 @@ export async function digestMeasured(
   };
   if (!measured.isFolder) {
     const hex = await sha256OfFile(path, measured.sizeBytes, onBytes);
-    return { digest: `sha256:${hex}`, sizeBytes: measured.sizeBytes, fileCount: 1 };
+    return {
+      digest: `sha256:${hex}`,
+      sizeBytes: measured.sizeBytes,
+      fileCount: 1,
+      files: [{ path: '', hex, size: measured.sizeBytes }],
+    };
   }
   const base = path.replace(/\/+$/, '') || '/';
   const files = measured.files;
@@ -153,10 +166,16 @@ export async function digestMeasured(
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, files.length) }, worker));
+  const hashed = files.map((file, i) => ({
+    path: file.relativePath,
+    hex: hexes[i]!,
+    size: file.size,
+  }));
   return {
-    digest: folderDigest(files.map((file, i) => ({ path: file.relativePath, hex: hexes[i]! }))),
+    digest: folderDigest(hashed),
     sizeBytes: measured.sizeBytes,
     fileCount: files.length,
+    files: hashed,
   };
 }
 

@@ -179,7 +179,7 @@ export type RegisterDatasetVersionInput = {
   format: DatasetFormat;
   /** MAITE-style metadata, e.g. {"index2label": {"0": "cat"}}. */
   metadata?: unknown;
-  /** An absolute local path or file:// URL (the hub computes the digest), or a remote URI. */
+  /** An absolute local path or file:// URL (the hub computes the digest), content:sha256:<hex> for content uploaded to the project (PUT /api/v1/content/sha256/<hex>), or a remote URI. */
   uri: string;
   /** Label; v1, v2... when absent. */
   version?: string | null | undefined;
@@ -211,7 +211,7 @@ export type RegisterModelVersionInput = {
   model: string | number;
   /** Dataset versions it was trained on: ids or "project/name@version". */
   trainedOn?: Array<string | number> | null | undefined;
-  /** An absolute local path or file:// URL (the hub computes the digest), or a remote URI. */
+  /** An absolute local path or file:// URL (the hub computes the digest), content:sha256:<hex> for content uploaded to the project (PUT /api/v1/content/sha256/<hex>), or a remote URI. */
   uri: string;
   /** Label; v1, v2... when absent. */
   version?: string | null | undefined;

@@ -2,12 +2,13 @@
 // files (its data roots hold none of them): verified on arrival, chunked and resumable,
 // scoped to a project, registered as `content:sha256:<hex>`, and read by the workers.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows } from '../src/db/rows.ts';
+import { STALE_UPLOAD_MS } from '../src/resolvers/content/store.ts';
 import {
   coreutilsFileDigest,
   coreutilsFolderDigest,
@@ -174,6 +175,18 @@ describe('uploading a file', () => {
     expect(((await answer.json()) as { sizeBytes: number }).sizeBytes).toBe(bytes.length);
     expect(sha(readFileSync(join(store.path, 'content', `sha256-${hex}`)))).toBe(hex);
     expect(readdirSync(join(store.path, 'uploads', 'up'))).not.toContain(`sha256-${hex}.part`);
+  });
+  it('drops an unfinished upload left alone for a week when another starts', async () => {
+    const bytes = Buffer.from('a big file, never finished');
+    const hex = sha(bytes);
+    const partial = join(store.path, 'uploads', 'up', `sha256-${hex}.part`);
+    await put(hex, bytes.subarray(0, 5), { 'content-range': `bytes 0-4/${bytes.length}` });
+    expect((await head(hex)).headers.get('upload-offset')).toBe('5');
+    const weekAgo = new Date(Date.now() - STALE_UPLOAD_MS - 60_000);
+    utimesSync(partial, weekAgo, weekAgo);
+    expect((await put(sha('another'), 'another')).status).toBe(201);
+    expect(existsSync(partial)).toBe(false);
+    expect((await head(hex)).headers.get('upload-offset')).toBe('0');
   });
 });
 

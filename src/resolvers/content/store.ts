@@ -4,7 +4,7 @@
 // the store only if its digest is the one it was sent as. The store is the folder of
 // EVALHUB_STORE_DIR, which every worker of the hub sees (as for the datasets runs make).
 import { createHash, type Hash } from 'node:crypto';
-import { chmod, copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { newId } from '../../db/ids.ts';
 import { DigestMismatchError } from '../core/errors.ts';
@@ -46,6 +46,26 @@ export async function partialOffset(
   digest: string,
 ): Promise<number> {
   return (await exists(partialPath(store, projectId, digest)))?.size ?? 0;
+}
+
+/** An unfinished upload nobody added to for this long is dropped (when a new one starts). */
+export const STALE_UPLOAD_MS = 7 * 24 * 3600 * 1000;
+
+/** Drops unfinished uploads of every project that were left alone for STALE_UPLOAD_MS. */
+async function dropStaleUploads(store: string): Promise<void> {
+  const uploads = join(resolve(store), 'uploads');
+  const projects = await readdir(uploads).catch(() => [] as string[]);
+  for (const project of projects) {
+    const folder = join(uploads, project);
+    for (const name of await readdir(folder).catch(() => [] as string[])) {
+      const path = join(folder, name);
+      const info = await exists(path);
+      if (info && !writers.has(path) && Date.now() - info.mtimeMs > STALE_UPLOAD_MS) {
+        hashes.delete(path);
+        await rm(path, { force: true });
+      }
+    }
+  }
 }
 
 /** The offset a chunk started at is not where the upload is. */
@@ -120,6 +140,7 @@ async function writeLocked(
   chunk: Chunk,
   body: AsyncIterable<Buffer>,
 ): Promise<ChunkResult> {
+  if (chunk.start === 0) await dropStaleUploads(store);
   await mkdir(dirname(path), { recursive: true });
   const offset = (await exists(path))?.size ?? 0;
   // A whole upload (start 0) starts the partial over; a chunk must go on where it is.
@@ -176,13 +197,6 @@ async function writeLocked(
     await rename(path, target);
   }
   return { complete: true, sizeBytes: position };
-}
-
-/** Drops a project's unfinished upload of `digest`. */
-export async function discardPartial(store: string, projectId: string, digest: string) {
-  const path = partialPath(store, projectId, digest);
-  hashes.delete(path);
-  await rm(path, { force: true });
 }
 
 /**

@@ -9,7 +9,7 @@
 //                                                 of its uploaded files (FOLDER_MEDIA_TYPE)
 // The caller must be a contributor in the project. Errors are JSON: {error, code}.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ContentRefusedError } from '../resolvers/content/digest.ts';
+import { ContentRefusedError } from '../resolvers/content/local-files.ts';
 import { UploadOffsetError } from '../resolvers/content/store.ts';
 import type { ServiceContext } from '../resolvers/core/context.ts';
 import {

@@ -7,8 +7,13 @@ import { uploadedContent } from '../../db/schema.ts';
 import type { Actor } from '../core/actor.ts';
 import type { LocalContentPolicy } from '../core/context.ts';
 import { DigestMismatchError, ValidationError } from '../core/errors.ts';
-import { ContentRefusedError, DIGEST_PATTERN, digestMeasured, measureContent } from './digest.ts';
-import { allowedLocalPath, NO_LOCAL_CONTENT, rootsFor } from './local-files.ts';
+import { DIGEST_PATTERN, digestMeasured, measureContent } from './digest.ts';
+import {
+  allowedLocalPath,
+  ContentRefusedError,
+  NO_LOCAL_CONTENT,
+  rootsFor,
+} from './local-files.ts';
 import { CONTENT_URI, storedContent, storedPath } from './store.ts';
 
 export interface ResolvedContent {

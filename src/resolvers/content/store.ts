@@ -8,7 +8,7 @@ import { chmod, copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { newId } from '../../db/ids.ts';
 import { DigestMismatchError } from '../core/errors.ts';
-import { ContentRefusedError } from './digest.ts';
+import { ContentRefusedError } from './local-files.ts';
 
 /** A uri naming content in the hub's store: `content:sha256:<hex>`. */
 export const CONTENT_URI = /^content:(sha256:[0-9a-f]{64})$/;

@@ -4,7 +4,8 @@
 // sent before it. Each upload is verified against its digest before it is kept.
 import { and, eq, inArray } from 'drizzle-orm';
 import { projects, uploadedContent } from '../../db/schema.ts';
-import { ContentRefusedError, DIGEST_PATTERN, folderDigest } from '../content/digest.ts';
+import { DIGEST_PATTERN, folderDigest } from '../content/digest.ts';
+import { ContentRefusedError } from '../content/local-files.ts';
 import {
   assembleFolder,
   type Chunk,

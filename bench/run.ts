@@ -9,6 +9,7 @@ import postgres from 'postgres';
 import { type DatabaseHandle, openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { benchClassificationThroughput } from './classification-throughput.ts';
+import { benchContentUpload } from './content-upload.ts';
 import { benchEventIngestion } from './event-ingestion.ts';
 import { benchFanOut } from './fan-out.ts';
 import { benchLineageTrace } from './lineage-trace.ts';
@@ -56,6 +57,10 @@ const benches: Record<string, Bench> = {
   'openlineage-ingestion': {
     on: 'both',
     run: (target) => benchOpenLineageIngestion(target.database, target.kind),
+  },
+  'content-upload': {
+    on: 'both',
+    run: (target) => benchContentUpload(target.database, target.kind),
   },
   'lineage-trace': { on: 'lineage graph', run: benchLineageTrace },
   search: { on: 'lineage graph', run: benchSearch },

@@ -55,6 +55,8 @@ export interface ContentAccess {
   policy: LocalContentPolicy | undefined;
   /** The project the content is registered in: uploaded content must have been sent there. */
   project?: { db: Queryable; id: string };
+  /** Stops the hashing when the request is abandoned. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -137,8 +139,8 @@ export async function resolveContent(
   checkShape(allowed.isFolder, shape, format, uriPath);
   let content: Awaited<ReturnType<typeof digestMeasured>>;
   try {
-    const measured = await measureContent(allowed.realPath, policy);
-    content = await digestMeasured(allowed.realPath, measured);
+    const measured = await measureContent(allowed.realPath, { ...policy, signal: access.signal });
+    content = await digestMeasured(allowed.realPath, measured, undefined, access.signal);
   } catch (error) {
     if (error instanceof ContentRefusedError) throw new ValidationError(error.message, uriPath);
     throw error;

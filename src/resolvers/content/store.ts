@@ -95,6 +95,8 @@ export type ChunkResult =
  * from it; a partial this process did not write (another hub process) is hashed from disk.
  */
 const hashes = new Map<string, { hash: Hash; offset: number }>();
+/** Bytes of a request body gathered before they are written. */
+const WRITE_BATCH_BYTES = 2 ** 20;
 /** One writer at a time per partial upload in this process. */
 const writers = new Map<string, Promise<unknown>>();
 
@@ -156,26 +158,50 @@ async function writeLocked(
   const handle = await open(path, chunk.start === 0 ? 'w' : 'r+');
   let position = chunk.start;
   const end = chunk.length === null ? chunk.total : chunk.start + chunk.length;
-  let writing = false;
+  // Pieces of the body as they arrive, written (and hashed) a batch at a time.
+  const pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (!pendingBytes) return;
+    await handle.writev(pending, position);
+    for (const piece of pending) hash.update(piece);
+    position += pendingBytes;
+    pending.length = 0;
+    pendingBytes = 0;
+  };
   try {
-    for await (const piece of body) {
-      if (position + piece.length > end)
-        throw new ContentRefusedError(
-          `the request carries more bytes than it said (${end - chunk.start})`,
-        );
-      writing = true;
-      await handle.write(piece, 0, piece.length, position);
-      writing = false;
-      hash.update(piece);
-      position += piece.length;
+    let bodyError: unknown = null;
+    try {
+      for await (const piece of body) {
+        if (position + pendingBytes + piece.length > end)
+          throw new ContentRefusedError(
+            `the request carries more bytes than it said (${end - chunk.start})`,
+          );
+        pending.push(piece);
+        pendingBytes += piece.length;
+        if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
+      }
+    } catch (error) {
+      bodyError = error;
+    }
+    // Bytes past what was said are not kept; what arrived before the client broke off is.
+    if (bodyError instanceof ContentRefusedError) {
+      pending.length = 0;
+      pendingBytes = 0;
+    }
+    await flush();
+    if (bodyError instanceof ContentRefusedError) {
+      hashes.set(path, { hash, offset: position });
+      throw bodyError;
+    }
+    if (bodyError) {
+      // The client broke off: it resumes from what arrived.
+      hashes.set(path, { hash, offset: position });
+      return { complete: false, offset: position };
     }
   } catch (error) {
-    // Keep what arrived whole; bytes past what was said are not kept.
+    // Writing failed: what is on disk is what counts, the next chunk hashes it again.
     await handle.truncate(position).catch(() => {});
-    hashes.set(path, { hash, offset: position });
-    // The client broke off: it resumes from what arrived.
-    if (!writing && !(error instanceof ContentRefusedError))
-      return { complete: false, offset: position };
     throw error;
   } finally {
     await handle.close().catch(() => {});

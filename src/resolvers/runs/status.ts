@@ -6,6 +6,7 @@ import type { Transaction } from '../../db/rows.ts';
 import { runs } from '../../db/schema.ts';
 import { lockAuditChain } from '../core/audit.ts';
 import { appendRunEvents, type EventGuard, type RunStatus, TERMINAL_STATUSES } from './events.ts';
+import { recordReproductionVerdict } from './reproduction-verdict.ts';
 import { sealRunEnd } from './run-seal.ts';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -111,7 +112,11 @@ export async function transitionRun(
   await tx.execute(
     sql`select pg_notify('evalhub_run_status', ${`${run.id}:${run.projectId}:${transition.to}`})`,
   );
-  if (terminal) await sealRunEnd(tx, run);
+  if (terminal) {
+    // A reproduction's verdict is part of what it concluded: recorded before the seal.
+    if (run.reproducesId) await recordReproductionVerdict(tx, run);
+    await sealRunEnd(tx, run);
+  }
   if (terminal && run.parentRunId) {
     if (!stepEnded) throw new Error('a step ended, and nothing advances its parent run');
     await stepEnded(tx, run.parentRunId, run);

@@ -1,0 +1,58 @@
+// Whether a run's inputs still hold the content their versions recorded: each input is hashed
+// again at its recorded location. A reproduction is checked when it is asked for (so a
+// refusal changes nothing) and again by the worker just before the runner reads the inputs
+// (so content changed while it waited in the queue is caught too).
+import type { Queryable } from '../../db/rows.ts';
+import type { ResolvedInput } from '../../runners/contract.ts';
+import { digestPath } from '../content/digest.ts';
+import { type CheckedInput, loadResolvedInputs } from './inputs.ts';
+import { InputContentError } from './reproduction-errors.ts';
+
+const isMissing = (error: unknown) =>
+  ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+/** Throws InputContentError for the first input that is gone, changed or unreadable. */
+async function verifyInput(input: ResolvedInput): Promise<void> {
+  const refusal = (state: InputContentError['state'], actualDigest: string | null) =>
+    new InputContentError({
+      role: input.role,
+      kind: input.kind,
+      versionId: input.id,
+      ref: input.ref,
+      uri: input.uri,
+      state,
+      recordedDigest: input.digest,
+      actualDigest,
+    });
+  if (!input.localPath) throw refusal('UNREADABLE', null);
+  let actual: string;
+  try {
+    actual = (await digestPath(input.localPath)).digest;
+  } catch (error) {
+    if (isMissing(error)) throw refusal('GONE', null);
+    throw error;
+  }
+  if (actual !== input.digest) throw refusal('CHANGED', actual);
+}
+
+/**
+ * Checks every input of run `runId` against its recorded digest, in role order; the inputs,
+ * as checked inputs of a run that is to use them again.
+ */
+export async function verifyRunInputContent(db: Queryable, runId: string): Promise<CheckedInput[]> {
+  const inputs = await loadResolvedInputs(db, runId);
+  const checked: CheckedInput[] = [];
+  for (const role of Object.keys(inputs).sort())
+    for (const [position, input] of inputs[role]!.entries()) {
+      await verifyInput(input);
+      checked.push({
+        role,
+        position,
+        kind: input.kind,
+        versionId: input.id,
+        digest: input.digest,
+        format: input.format,
+      });
+    }
+  return checked;
+}

@@ -64,6 +64,10 @@ const ReproOpenExternalRun = graphql(`
   }
 `);
 
+const ReproReport = graphql(`
+  query ReproReport($id: ID!) { node(id: $id) { ... on Run { report(format: MARKDOWN) } } }
+`);
+
 const PROJECT = 'repro';
 const cliPath = resolve(import.meta.dirname, '../src/cli.ts');
 
@@ -525,9 +529,14 @@ describe('a run that does not reproduce', () => {
       expect(failed.code, failed.stderr).toBe(2);
       expect(failed.stdout).toContain('✗ the reproduction failed');
 
+      // The command the run's report gives.
       const steady = await start('event-generator', { events: 5 });
       await succeeded(steady);
-      const reproduced = await evalhub('reproduce', steady, '--watch');
+      const { data: reported } = await t.graphql(ReproReport, { id: steady });
+      const report = (reported.node as { report: string }).report;
+      const command = report.split('\n').find((line) => line.startsWith('evalhub reproduce'))!;
+      expect(command).toBe(`evalhub reproduce ${steady} --watch`);
+      const reproduced = await evalhub(...command.split(' ').slice(1));
       expect(reproduced.code, reproduced.stderr).toBe(0);
       expect(reproduced.stdout).toContain('✓ Reproduced: all 2 metrics identical');
       const [run] = await selectRows<{ n: number }>(

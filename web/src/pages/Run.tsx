@@ -8,6 +8,7 @@ import { graphql } from '../gql/index.ts';
 import { Digest, Failure, Progress, Status, When } from '../parts/common.tsx';
 import { EventLog, type LogLine } from '../parts/EventLog.tsx';
 import { MetricChart } from '../parts/MetricChart.tsx';
+import { ReproduceButton } from '../parts/ReproduceButton.tsx';
 import { openHubFile } from '../session.ts';
 
 const RunQuery = graphql(`
@@ -305,6 +306,7 @@ export default function RunPage({ id }: { id: string }) {
 
       <section aria-labelledby="reproduce">
         <h2 id="reproduce">Reproduce</h2>
+        {run.status === 'SUCCEEDED' && <ReproduceButton runId={run.id} />}
         <pre className="command">{run.reproduceCommand}</pre>
       </section>
 

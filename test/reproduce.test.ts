@@ -16,7 +16,7 @@ import { decodeGlobalId, encodeGlobalId } from '../src/resolvers/core/global-id.
 import { graphql } from './gql/index.ts';
 import { coreutilsFileDigest, tempFolder, writeTree } from './support/files.ts';
 import { gateRunner } from './support/gate-runner.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import { CreateApiToken } from './support/identity-documents.ts';
 import {
   DefineWorkflow,
@@ -408,7 +408,7 @@ describe('a reproduction refused', () => {
     expect(readFileSync(counter, 'utf8')).toBe('1');
   });
 
-  it('refuses runs the hub did not execute, runs not finished, and runners not installed', async () => {
+  it('refuses runs the hub did not execute, runs not finished, inputs the caller may not see, and runners not installed', async () => {
     const { data } = await t.graphql(ReproOpenExternalRun, {
       input: { project: PROJECT, runner: 'notebook', runnerVersion: '1' },
     });
@@ -427,6 +427,41 @@ describe('a reproduction refused', () => {
     });
     writeFileSync(gate, '');
     await succeeded(running);
+
+    // A run on a version of a project the caller may not see: as if it did not exist.
+    await t.graphql(RegisterDataset, {
+      input: { project: 'elsewhere', name: 'hidden', task: 'OTHER' },
+    });
+    writeFileSync(join(files.path, 'hidden.csv'), 'x,label\n1,cat\n');
+    const { data: registered } = await t.graphql(RegisterDatasetVersion, {
+      input: {
+        dataset: 'elsewhere/hidden',
+        version: 'v1',
+        uri: join(files.path, 'hidden.csv'),
+        format: 'CSV',
+      },
+    });
+    const hidden = expectType(registered.registerDatasetVersion, 'RegisterDatasetVersionPayload')
+      .datasetVersion.id;
+    const across = await start('event-generator', { events: 3 });
+    const crossing = await start(
+      'command',
+      {
+        argv: ['python3', join(files.path, 'counter.py')],
+        params: { counter: join(files.path, 'crossing-counter') },
+      },
+      [{ role: 'table', version: hidden, kind: 'DATASET_VERSION' }],
+    );
+    await succeeded(across);
+    await succeeded(crossing);
+    const member = memberOf('member', [PROJECT], 'contributor');
+    const refused = (await t.graphql(ReproduceRun, { id: crossing }, { as: member })).data
+      .reproduceRun;
+    expect(refused).toMatchObject({ __typename: 'NotFoundError' });
+    expect(JSON.stringify(refused)).not.toContain('hidden');
+    expect(
+      (await t.graphql(ReproduceRun, { id: across }, { as: member })).data.reproduceRun,
+    ).toMatchObject({ __typename: 'RunPayload' });
 
     // A run of a runner version this hub no longer has, as an older hub recorded it.
     const [project] = await selectRows<{ id: string }>(

@@ -5,6 +5,8 @@
 import type { Queryable } from '../../db/rows.ts';
 import type { ResolvedInput } from '../../runners/contract.ts';
 import { digestPath } from '../content/digest.ts';
+import { type Actor, mayAccessProject } from '../core/actor.ts';
+import { NotFoundError } from '../core/errors.ts';
 import { type CheckedInput, loadResolvedInputs } from './inputs.ts';
 import { InputContentError } from './reproduction-errors.ts';
 
@@ -39,11 +41,21 @@ async function verifyInput(input: ResolvedInput): Promise<void> {
  * Checks every input of run `runId` against its recorded digest, in role order; the inputs,
  * as checked inputs of a run that is to use them again.
  */
-export async function verifyRunInputContent(db: Queryable, runId: string): Promise<CheckedInput[]> {
+export async function verifyRunInputContent(
+  db: Queryable,
+  runId: string,
+  /** Who will use the inputs again: each must be a version they may see, as to start a run. */
+  actor?: Actor,
+): Promise<CheckedInput[]> {
   const inputs = await loadResolvedInputs(db, runId);
   const checked: CheckedInput[] = [];
   for (const role of Object.keys(inputs).sort())
     for (const [position, input] of inputs[role]!.entries()) {
+      if (actor && !mayAccessProject(actor, input.ref.slice(0, input.ref.indexOf('/'))))
+        throw new NotFoundError(
+          input.kind === 'MODEL_VERSION' ? 'model version' : 'dataset version',
+          `input ${role}`,
+        );
       await verifyInput(input);
       checked.push({
         role,

@@ -42,7 +42,7 @@ export function installedRunner(ctx: ServiceContext, id: string, version: string
 /** Reproduces a run of a runner (not a workflow run): checked by `reproducibleRun` first. */
 export async function reproduceRunnerRun(ctx: ServiceContext, original: RunRow): Promise<RunRow> {
   const runner = installedRunner(ctx, original.runnerId, original.runnerVersion);
-  const inputs = await verifyRunInputContent(ctx.db, original.id);
+  const inputs = await verifyRunInputContent(ctx.db, original.id, ctx.actor);
   return ctx.db.transaction(async (tx) => {
     const run = await queueRun(tx, ctx.actor.id, {
       projectId: original.projectId,

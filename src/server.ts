@@ -251,8 +251,9 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     limits,
     formatError,
   });
-  const stopRevocations = listener.on('evalhub_access_changed', (tokenId) =>
-    subscriptions.endSessionsOf(tokenId),
+  // A revoked token's id, or an OIDC subject whose memberships changed.
+  const stopRevocations = listener.on('evalhub_access_changed', (key) =>
+    subscriptions.endSessionsOf(key),
   );
 
   httpServer.on('request', async (req, res) => {

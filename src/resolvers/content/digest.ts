@@ -3,9 +3,9 @@
 //   a folder: cd DIR && find . -type f | sed 's|^\./||' | LC_ALL=C sort \
 //               | xargs -d '\n' sha256sum | sha256sum
 import { createHash } from 'node:crypto';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isPseudoFile, openRegularFile } from './local-files.ts';
+import { ContentRefusedError, isPseudoFile, openRegularFile } from './local-files.ts';
 
 export interface ContentDigest {
   /** `sha256:<64 hex>` */
@@ -18,11 +18,6 @@ export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
 /** Files hashed at once while digesting a folder: enough to keep a disk busy, few file handles. */
 const PARALLEL_READS = 8;
-
-/** Content over a limit, or that changed while it was read: refused, nothing recorded. */
-export class ContentRefusedError extends Error {
-  override name = 'ContentRefusedError';
-}
 
 export interface DigestOptions {
   /** Refuse content of more bytes, or a folder of more files. */
@@ -37,16 +32,19 @@ interface ListedFile {
   size: number;
 }
 
-/** A file's sha256 (hex), read without blocking on anything but a regular file of `size` bytes. */
-export async function sha256OfFile(
+/**
+ * A file's sha256 (hex), read without blocking on anything but a regular file of `size` bytes
+ * (that was not moved outside `confinedTo` meanwhile).
+ */
+async function sha256OfFile(
   path: string,
-  size?: number,
-  onBytes: (n: number) => void = () => {},
+  size: number,
+  onBytes: (n: number) => void,
+  confinedTo: string,
 ): Promise<string> {
-  const { handle, size: actual } = await openRegularFile(path);
+  const { handle, size: actual } = await openRegularFile(path, confinedTo);
   try {
-    if (size !== undefined && actual !== size)
-      throw new ContentRefusedError(`${path} changed while it was being read`);
+    if (actual !== size) throw new ContentRefusedError(`${path} changed while it was being read`);
     const hash = createHash('sha256');
     let read = 0;
     for await (const chunk of handle.createReadStream({ autoClose: false })) {
@@ -121,13 +119,15 @@ export async function digestMeasured(
   measured: Awaited<ReturnType<typeof measureContent>>,
   onProgress: DigestOptions['onProgress'] = () => {},
 ): Promise<ContentDigest> {
+  // Every file read must be the content measured, not one a symlink swapped in since.
+  const confinedTo = await realpath(path);
   let done = 0;
   const onBytes = (n: number) => {
     done += n;
     onProgress(done, measured.sizeBytes);
   };
   if (!measured.isFolder) {
-    const hex = await sha256OfFile(path, measured.sizeBytes, onBytes);
+    const hex = await sha256OfFile(path, measured.sizeBytes, onBytes, confinedTo);
     return { digest: `sha256:${hex}`, sizeBytes: measured.sizeBytes, fileCount: 1 };
   }
   const base = path.replace(/\/+$/, '') || '/';
@@ -140,7 +140,12 @@ export async function digestMeasured(
     while (next < files.length) {
       const index = next++;
       const file = files[index]!;
-      hexes[index] = await sha256OfFile(join(base, file.relativePath), file.size, onBytes);
+      hexes[index] = await sha256OfFile(
+        join(base, file.relativePath),
+        file.size,
+        onBytes,
+        confinedTo,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, files.length) }, worker));

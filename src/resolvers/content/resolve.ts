@@ -4,8 +4,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Actor } from '../core/actor.ts';
 import type { LocalContentPolicy } from '../core/context.ts';
 import { DigestMismatchError, ValidationError } from '../core/errors.ts';
-import { ContentRefusedError, DIGEST_PATTERN, digestMeasured, measureContent } from './digest.ts';
-import { allowedLocalPath, NO_LOCAL_CONTENT, rootsFor } from './local-files.ts';
+import { DIGEST_PATTERN, digestMeasured, measureContent } from './digest.ts';
+import {
+  allowedLocalPath,
+  ContentRefusedError,
+  NO_LOCAL_CONTENT,
+  rootsFor,
+} from './local-files.ts';
 
 export interface ResolvedContent {
   /** The uri as given, or the `file://` URL of a local path. */

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { selectRows } from '../src/db/rows.ts';
 import { decodeGlobalId, encodeGlobalId } from '../src/resolvers/core/global-id.ts';
+import { checkRunSeals } from '../src/resolvers/runs/run-seal.ts';
 import { graphql } from './gql/index.ts';
 import { coreutilsFileDigest, tempFolder, writeTree } from './support/files.ts';
 import { gateRunner } from './support/gate-runner.ts';
@@ -522,6 +523,8 @@ describe('a run that does not reproduce', () => {
     });
     expect(verdict.summary).toContain('draws: 1 → 2 (+1)');
     expect(verdict.summary).toContain('first_time: not reported this time');
+    // Recorded before the run was sealed: its run.end record covers the verdict.
+    expect((await checkRunSeals(t.database.db)).broken).toBeNull();
   });
 
   it('makes `evalhub reproduce --watch` exit 1 when not reproduced, 2 when the reproduction fails, 0 when reproduced', async () => {
@@ -558,6 +561,8 @@ describe('a run that does not reproduce', () => {
       writeFileSync(counter, '1');
       const notReproduced = await evalhub('reproduce', original, '--watch');
       expect(notReproduced.code, notReproduced.stderr).toBe(1);
+      // The verdict is streamed before the run's last status event, then summed up.
+      expect(notReproduced.stdout).toMatch(/finding high: Not reproduced[\s\S]*status succeeded/);
       expect(notReproduced.stdout).toContain('✗ Not reproduced');
       expect(notReproduced.stdout).toContain('first_time');
       const failed = await evalhub('reproduce', original, '--watch');

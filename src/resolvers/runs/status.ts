@@ -95,6 +95,9 @@ export async function transitionRun(
     )
     .returning();
   if (!run) return null;
+  // A reproduction's verdict is part of what it concluded: recorded before its last status
+  // event (which ends every stream of its events) and its seal.
+  if (terminal && run.reproducesId) await recordReproductionVerdict(tx, run);
   const reason = transition.reason ?? transition.error?.message;
   await appendRunEvents(
     tx,
@@ -112,11 +115,7 @@ export async function transitionRun(
   await tx.execute(
     sql`select pg_notify('evalhub_run_status', ${`${run.id}:${run.projectId}:${transition.to}`})`,
   );
-  if (terminal) {
-    // A reproduction's verdict is part of what it concluded: recorded before the seal.
-    if (run.reproducesId) await recordReproductionVerdict(tx, run);
-    await sealRunEnd(tx, run);
-  }
+  if (terminal) await sealRunEnd(tx, run);
   if (terminal && run.parentRunId) {
     if (!stepEnded) throw new Error('a step ended, and nothing advances its parent run');
     await stepEnded(tx, run.parentRunId, run);

@@ -409,7 +409,7 @@ describe('a reproduction refused', () => {
     expect(readFileSync(counter, 'utf8')).toBe('1');
   });
 
-  it('refuses runs the hub did not execute, runs not finished, inputs the caller may not see, and runners not installed', async () => {
+  it('refuses runs the hub did not execute, runs not finished, inputs the caller may not see or the hub cannot read, and runners not installed', async () => {
     const { data } = await t.graphql(ReproOpenExternalRun, {
       input: { project: PROJECT, runner: 'notebook', runnerVersion: '1' },
     });
@@ -463,6 +463,42 @@ describe('a reproduction refused', () => {
     expect(
       (await t.graphql(ReproduceRun, { id: across }, { as: member })).data.reproduceRun,
     ).toMatchObject({ __typename: 'RunPayload' });
+
+    // A remote input: the hub cannot hash it again, so it cannot vouch for it.
+    await t.graphql(RegisterDataset, {
+      input: { project: PROJECT, name: 'remote', task: 'OTHER' },
+    });
+    const { data: remote } = await t.graphql(RegisterDatasetVersion, {
+      input: {
+        dataset: `${PROJECT}/remote`,
+        version: 'v1',
+        uri: 'https://data.example/remote.csv',
+        digest: `sha256:${'ab'.repeat(32)}`,
+        format: 'OTHER',
+      },
+    });
+    const remoteRun = await start(
+      'command',
+      {
+        argv: ['python3', join(files.path, 'counter.py')],
+        params: { counter: join(files.path, 'remote-counter') },
+      },
+      [
+        {
+          role: 'table',
+          version: expectType(remote.registerDatasetVersion, 'RegisterDatasetVersionPayload')
+            .datasetVersion.id,
+          kind: 'DATASET_VERSION',
+        },
+      ],
+    );
+    await succeeded(remoteRun);
+    expect(await reproduce(remoteRun)).toMatchObject({
+      __typename: 'InputContentError',
+      state: 'UNREADABLE',
+      uri: 'https://data.example/remote.csv',
+      actualDigest: null,
+    });
 
     // A run of a runner version this hub no longer has, as an older hub recorded it.
     const [project] = await selectRows<{ id: string }>(

@@ -18,7 +18,8 @@ const ContentStateEnum = builder.enumType('ContentState', {
     GONE: { description: 'Nothing: the file or folder was removed or moved.' },
     CHANGED: { description: 'Content with another digest.' },
     UNREADABLE: {
-      description: 'A remote uri the hub cannot read, so its content cannot be checked.',
+      description:
+        'Not readable by the hub (a remote uri, no permission, something other than files and folders), so its content cannot be checked.',
     },
   },
 });

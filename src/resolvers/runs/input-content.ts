@@ -31,8 +31,8 @@ async function verifyInput(input: ResolvedInput): Promise<void> {
   try {
     actual = (await digestPath(input.localPath)).digest;
   } catch (error) {
-    if (isMissing(error)) throw refusal('GONE', null);
-    throw error;
+    // Anything else in the way (no permission, a FIFO in place of a file) makes it unreadable.
+    throw refusal(isMissing(error) ? 'GONE' : 'UNREADABLE', null);
   }
   if (actual !== input.digest) throw refusal('CHANGED', actual);
 }

@@ -2,7 +2,10 @@
 // runner this hub no longer has, and a run that cannot be re-executed at all.
 import type { VersionKind } from '../../runners/contract.ts';
 
-/** GONE: nothing at the recorded location; CHANGED: other bytes; UNREADABLE: a remote uri. */
+/**
+ * GONE: nothing at the recorded location; CHANGED: other bytes; UNREADABLE: a remote uri, or a
+ * path the hub cannot read (permissions, something other than files and folders).
+ */
 export type ContentState = 'GONE' | 'CHANGED' | 'UNREADABLE';
 
 /** An input whose content is no longer what the run recorded. */

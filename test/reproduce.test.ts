@@ -19,6 +19,7 @@ import { coreutilsFileDigest, tempFolder, writeTree } from './support/files.ts';
 import { gateRunner } from './support/gate-runner.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import { CreateApiToken } from './support/identity-documents.ts';
+import { Trace, TraceProv } from './support/lineage-documents.ts';
 import {
   DefineWorkflow,
   expectType,
@@ -559,6 +560,25 @@ describe('a run that does not reproduce', () => {
     });
     expect(verdict.summary).toContain('draws: 1 → 2 (+1)');
     expect(verdict.summary).toContain('first_time: not reported this time');
+    // In the lineage graph: upstream of the verdict, through the reproduction, the original.
+    const verdictId = (await runDetails(t, again.id)).findings.find(
+      (f) => f.kind === 'NOT_REPRODUCED',
+    )!.id;
+    const { data: traced } = await t.graphql(Trace, { id: verdictId, direction: 'UPSTREAM' });
+    expect(traced.trace!.edges).toContainEqual({
+      from: again.id,
+      to: original,
+      relation: 'REPRODUCES',
+      role: null,
+    });
+    const { data: prov } = await t.graphql(TraceProv, { id: again.id, direction: 'UPSTREAM' });
+    expect(
+      Object.values((prov.trace!.prov as { wasInformedBy: object }).wasInformedBy),
+    ).toContainEqual({
+      'prov:informed': expect.stringContaining(decodeGlobalId(again.id)!.id),
+      'prov:informant': expect.stringContaining(decodeGlobalId(original)!.id),
+      'prov:type': 'evalhub:Reproduces',
+    });
     // Recorded before the run was sealed: its run.end record covers the verdict.
     expect((await checkRunSeals(t.database.db)).broken).toBeNull();
   });

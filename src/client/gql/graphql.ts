@@ -85,6 +85,8 @@ export type LineageRelation =
   | 'GENERATED'
   /** A step run is part of a workflow run (role: the step id). */
   | 'PART_OF'
+  /** A run re-executed another to check that its results come out the same. */
+  | 'REPRODUCES'
   /** A model version was trained on a dataset version. */
   | 'TRAINED_ON'
   /** A run used a model or dataset version (role: the input role). */

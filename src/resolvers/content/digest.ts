@@ -25,6 +25,8 @@ export interface DigestOptions {
   maxFiles?: number;
   /** Told the bytes hashed so far, now and then. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Stops the walk or the hashing (with its reason) when it aborts. */
+  signal?: AbortSignal | undefined;
 }
 
 interface ListedFile {
@@ -41,7 +43,9 @@ async function sha256OfFile(
   size: number,
   onBytes: (n: number) => void,
   confinedTo: string,
+  signal: AbortSignal | undefined,
 ): Promise<string> {
+  signal?.throwIfAborted();
   const { handle, size: actual } = await openRegularFile(path, confinedTo);
   try {
     if (actual !== size) throw new ContentRefusedError(`${path} changed while it was being read`);
@@ -50,6 +54,7 @@ async function sha256OfFile(
     for await (const chunk of handle.createReadStream({ autoClose: false })) {
       read += (chunk as Buffer).length;
       if (read > actual) throw new ContentRefusedError(`${path} grew while it was being read`);
+      signal?.throwIfAborted();
       hash.update(chunk as Buffer);
       onBytes((chunk as Buffer).length);
     }
@@ -64,11 +69,17 @@ async function sha256OfFile(
  * followed (as `find -type f`), kernel pseudo file systems are not entered, and the walk
  * stops as soon as a limit is passed.
  */
-async function listFiles(root: string, maxFiles: number, maxBytes: number): Promise<ListedFile[]> {
+async function listFiles(
+  root: string,
+  maxFiles: number,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+): Promise<ListedFile[]> {
   const files: ListedFile[] = [];
   let bytes = 0;
   const folders = [''];
   while (folders.length) {
+    signal?.throwIfAborted();
     const relative = folders.pop()!;
     const folder = relative ? join(root, relative) : root;
     if (await isPseudoFile(folder)) continue;
@@ -105,7 +116,8 @@ export async function measureContent(
   const info = await lstat(path);
   if (info.isDirectory()) {
     const base = path.replace(/\/+$/, '') || '/';
-    const files = await listFiles(base, options.maxFiles ?? Number.POSITIVE_INFINITY, maxBytes);
+    const maxFiles = options.maxFiles ?? Number.POSITIVE_INFINITY;
+    const files = await listFiles(base, maxFiles, maxBytes, options.signal);
     return { isFolder: true, files, sizeBytes: files.reduce((sum, f) => sum + f.size, 0) };
   }
   if (info.size > maxBytes)
@@ -118,6 +130,7 @@ export async function digestMeasured(
   path: string,
   measured: Awaited<ReturnType<typeof measureContent>>,
   onProgress: DigestOptions['onProgress'] = () => {},
+  signal?: AbortSignal,
 ): Promise<ContentDigest> {
   // Every file read must be the content measured, not one a symlink swapped in since.
   const confinedTo = await realpath(path);
@@ -127,7 +140,7 @@ export async function digestMeasured(
     onProgress(done, measured.sizeBytes);
   };
   if (!measured.isFolder) {
-    const hex = await sha256OfFile(path, measured.sizeBytes, onBytes, confinedTo);
+    const hex = await sha256OfFile(path, measured.sizeBytes, onBytes, confinedTo, signal);
     return { digest: `sha256:${hex}`, sizeBytes: measured.sizeBytes, fileCount: 1 };
   }
   const base = path.replace(/\/+$/, '') || '/';
@@ -145,6 +158,7 @@ export async function digestMeasured(
         file.size,
         onBytes,
         confinedTo,
+        signal,
       );
     }
   };
@@ -165,5 +179,6 @@ export async function digestPath(
   path: string,
   options: DigestOptions = {},
 ): Promise<ContentDigest> {
-  return digestMeasured(path, await measureContent(path, options), options.onProgress);
+  const measured = await measureContent(path, options);
+  return digestMeasured(path, measured, options.onProgress, options.signal);
 }

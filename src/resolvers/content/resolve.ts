@@ -39,6 +39,8 @@ export function localPathOf(uri: string, path: string[]): string | null {
 export interface ContentAccess {
   actor: Actor;
   policy: LocalContentPolicy | undefined;
+  /** Stops the hashing when the request is abandoned. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -82,8 +84,8 @@ export async function resolveContent(
   }
   let content: Awaited<ReturnType<typeof digestMeasured>>;
   try {
-    const measured = await measureContent(allowed.realPath, policy);
-    content = await digestMeasured(allowed.realPath, measured);
+    const measured = await measureContent(allowed.realPath, { ...policy, signal: access.signal });
+    content = await digestMeasured(allowed.realPath, measured, undefined, access.signal);
   } catch (error) {
     if (error instanceof ContentRefusedError) throw new ValidationError(error.message, uriPath);
     throw error;

@@ -163,7 +163,7 @@ export async function executeRun(
       throw new Error(`this worker has no runner ${run.runnerId}@${run.runnerVersion}`);
     }
     // A reproduction runs only on inputs that still hold what the original recorded.
-    if (run.reproducesId) await verifyRunInputContent(db, run.id);
+    if (run.reproducesId) await verifyRunInputContent(db, run.id, { signal: controller.signal });
     const inputs = await loadResolvedInputs(db, run.id);
     const context: RunContext<unknown> = {
       runId: run.id,

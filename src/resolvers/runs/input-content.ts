@@ -14,7 +14,7 @@ const isMissing = (error: unknown) =>
   ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 
 /** Throws InputContentError for the first input that is gone, changed or unreadable. */
-async function verifyInput(input: ResolvedInput): Promise<void> {
+async function verifyInput(input: ResolvedInput, signal: AbortSignal | undefined): Promise<void> {
   const refusal = (state: InputContentError['state'], actualDigest: string | null) =>
     new InputContentError({
       role: input.role,
@@ -29,8 +29,9 @@ async function verifyInput(input: ResolvedInput): Promise<void> {
   if (!input.localPath) throw refusal('UNREADABLE', null);
   let actual: string;
   try {
-    actual = (await digestPath(input.localPath)).digest;
+    actual = (await digestPath(input.localPath, { signal })).digest;
   } catch (error) {
+    if (signal?.aborted) throw error;
     // Anything else in the way (no permission, a FIFO in place of a file) makes it unreadable.
     throw refusal(isMissing(error) ? 'GONE' : 'UNREADABLE', null);
   }
@@ -44,9 +45,14 @@ async function verifyInput(input: ResolvedInput): Promise<void> {
 export async function verifyRunInputContent(
   db: Queryable,
   runId: string,
-  /** Who will use the inputs again: each must be a version they may see, as to start a run. */
-  actor?: Actor,
+  options: {
+    /** Who will use the inputs again: each must be a version they may see, as to start a run. */
+    actor?: Actor | undefined;
+    /** Stops the hashing (the request was abandoned, the run cancelled). */
+    signal?: AbortSignal | undefined;
+  } = {},
 ): Promise<CheckedInput[]> {
+  const { actor, signal } = options;
   const inputs = await loadResolvedInputs(db, runId);
   const checked: CheckedInput[] = [];
   for (const role of Object.keys(inputs).sort())
@@ -56,7 +62,7 @@ export async function verifyRunInputContent(
           input.kind === 'MODEL_VERSION' ? 'model version' : 'dataset version',
           `input ${role}`,
         );
-      await verifyInput(input);
+      await verifyInput(input, signal);
       checked.push({
         role,
         position,

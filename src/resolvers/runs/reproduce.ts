@@ -42,7 +42,10 @@ export function installedRunner(ctx: ServiceContext, id: string, version: string
 /** Reproduces a run of a runner (not a workflow run): checked by `reproducibleRun` first. */
 export async function reproduceRunnerRun(ctx: ServiceContext, original: RunRow): Promise<RunRow> {
   const runner = installedRunner(ctx, original.runnerId, original.runnerVersion);
-  const inputs = await verifyRunInputContent(ctx.db, original.id, ctx.actor);
+  const inputs = await verifyRunInputContent(ctx.db, original.id, {
+    actor: ctx.actor,
+    signal: ctx.signal,
+  });
   return ctx.db.transaction(async (tx) => {
     const run = await queueRun(tx, ctx.actor.id, {
       projectId: original.projectId,

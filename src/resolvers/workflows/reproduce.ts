@@ -26,7 +26,10 @@ export async function reproduceRun(ctx: ServiceContext, ref: string): Promise<Ru
   if (original.runnerId !== WORKFLOW_RUNNER) return reproduceRunnerRun(ctx, original);
   const plan = original.config as unknown as WorkflowPlan;
   for (const step of plan.steps) installedRunner(ctx, step.runner, step.runnerVersion);
-  const inputs = await verifyRunInputContent(ctx.db, original.id, ctx.actor);
+  const inputs = await verifyRunInputContent(ctx.db, original.id, {
+    actor: ctx.actor,
+    signal: ctx.signal,
+  });
   return ctx.db.transaction(async (tx) => {
     const [workflowVersion] = await tx
       .select({ id: workflowVersions.id, digest: workflowVersions.digest })

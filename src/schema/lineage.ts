@@ -113,6 +113,11 @@ const LineageGraphRef = builder.objectRef<LineageGraph>('LineageGraph').implemen
         'Whether the walk stopped at nodes in projects you may not see (they are not shown).',
       resolve: (g) => g.hiddenNodes,
     }),
+    hiddenNodeCount: t.int({
+      description:
+        'How many distinct nodes the walk stopped at because they are in projects you may not see (0 when none): counted, never shown.',
+      resolve: (g) => g.hiddenNodeCount,
+    }),
     prov: t.field({
       type: 'JSON',
       description: 'The graph as a W3C PROV-JSON document, with each node’s identifying facts.',

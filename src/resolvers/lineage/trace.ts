@@ -68,6 +68,8 @@ export interface LineageGraph {
   truncatedAt: number | null;
   /** Whether the walk stopped at nodes in projects the actor may not see (they are not shown). */
   hiddenNodes: boolean;
+  /** How many distinct such nodes it stopped at. */
+  hiddenNodeCount: number;
 }
 
 export const LINEAGE_LIMITS = { maxDepth: 1000, maxNodes: 10_000 } as const;
@@ -227,6 +229,7 @@ function graphOf(start: Start, walk: WalkResult): LineageGraph {
     edges,
     truncatedAt: walk.truncatedAt,
     hiddenNodes: walk.hiddenNodes,
+    hiddenNodeCount: walk.hiddenNodeCount,
   };
 }
 

@@ -589,6 +589,15 @@ const writeRules: Record<
       { id: fixture[target].run },
     ],
   },
+  reproduceRun: {
+    // The role that starts runs: the fixture's run succeeded, so an allowed caller queues a
+    // reproduction of it.
+    role: 'contributor',
+    call: (target) => [
+      `mutation($id: ID!) { reproduceRun(id: $id) { __typename } }`,
+      { id: fixture[target].run },
+    ],
+  },
   openExternalRun: {
     role: 'contributor',
     call: (target) => [

@@ -104,17 +104,17 @@ export async function resolveInputVersion(
 }
 
 /** Where a version's content is on this machine: a local file, or in the hub's store. */
-function localPath(uri: string, contentStore: string): string | null {
+function localPath(uri: string, contentStore: string | null | undefined): string | null {
   if (uri.startsWith('file://')) return fileURLToPath(uri);
   const uploaded = CONTENT_URI.exec(uri);
-  return uploaded ? storedPath(contentStore, uploaded[1]!) : null;
+  return uploaded && contentStore ? storedPath(contentStore, uploaded[1]!) : null;
 }
 
 /** The inputs of a stored run, as its runner receives them; `contentStore`: EVALHUB_STORE_DIR. */
 export async function loadResolvedInputs(
   db: Queryable,
   runId: string,
-  contentStore: string,
+  contentStore: string | null | undefined,
 ): Promise<Record<string, ResolvedInput[]>> {
   const rows = await db
     .select({

@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows } from '../src/db/rows.ts';
 import { STALE_UPLOAD_MS } from '../src/resolvers/content/store.ts';
+import { graphql } from './gql/index.ts';
 import {
   coreutilsFileDigest,
   coreutilsFolderDigest,
@@ -27,6 +28,16 @@ import {
 import { StartRun, waitForStatus } from './support/run-documents.ts';
 
 const FOLDER = 'application/vnd.evalhub.folder+json';
+
+const ReproduceRun = graphql(`
+  mutation ReproduceUploadedRun($id: ID!) {
+    reproduceRun(id: $id) {
+      __typename
+      ... on RunPayload { run { id } }
+      ... on Error { message }
+    }
+  }
+`);
 const files = tempFolder();
 const store = tempFolder('evalhub-store-');
 let t: TestHub;
@@ -258,6 +269,11 @@ describe('uploading a folder', () => {
     const { run } = expectType(started.data.startRun, 'StartRunPayload');
     const done = await waitForStatus(t, run.id, ['SUCCEEDED', 'FAILED']);
     expect([done.status, done.error]).toEqual(['SUCCEEDED', null]);
+
+    // Reproduced: its uploaded input is checked again in the store, and the run is redone.
+    const reproduced = await t.graphql(ReproduceRun, { id: run.id });
+    const again = expectType(reproduced.data.reproduceRun, 'RunPayload').run;
+    expect((await waitForStatus(t, again.id, ['SUCCEEDED', 'FAILED'])).status).toBe('SUCCEEDED');
   });
 
   it('refuses a listing whose digest is not the folder digest, or with unsafe paths', async () => {

@@ -18,6 +18,7 @@ export const EXPENSIVE_FIELDS: Readonly<Record<string, number>> = {
   trace: 10,
   impact: 10,
   lineagePath: 10,
+  provenanceBundle: 10,
   compareRuns: 10,
   compareModels: 10,
 };
@@ -35,7 +36,7 @@ function expensiveFieldsRule(max: number): ValidationRule {
           reported = true;
           context.reportError(
             new GraphQLError(
-              `query too expensive: search, trace, impact, lineagePath and compare* weigh over ${max} (EVALHUB_MAX_EXPENSIVE)`,
+              `query too expensive: search, trace, impact, lineagePath, provenanceBundle and compare* weigh over ${max} (EVALHUB_MAX_EXPENSIVE)`,
               { nodes: [node] },
             ),
           );

@@ -58,6 +58,16 @@ function isEnvelope(value: unknown): value is DsseEnvelope {
   );
 }
 
+/** Whether `sig` (base64) is a valid Ed25519 signature of `signed` by the key `pem`. */
+function signatureHolds(signed: Buffer, pem: string, sig: string): boolean {
+  try {
+    return verify(null, signed, createPublicKey(pem), Buffer.from(sig, 'base64'));
+  } catch {
+    // A signature of the wrong length, or a key that is not one.
+    return false;
+  }
+}
+
 /**
  * Checks that `envelope` is of `payloadType` and carries a valid signature by one of
  * `keys` (SPKI PEM by key id); its payload when it does, what is wrong when not.
@@ -81,7 +91,7 @@ export function verifyEnvelope(
   for (const { keyid, sig } of envelope.signatures) {
     const pem = keys.get(keyid);
     if (!pem) return { ok: false, problem: `it is signed by key ${keyid}, which is not known` };
-    if (!verify(null, signed, createPublicKey(pem), Buffer.from(sig, 'base64')))
+    if (!signatureHolds(signed, pem, sig))
       return { ok: false, problem: `its signature by key ${keyid} does not verify` };
   }
   return { ok: true, payload, keyId: envelope.signatures[0]!.keyid };

@@ -176,8 +176,11 @@ export function verifyBundle(
       'the checkpoint',
     ) as Checkpoint;
     if (checkpoint._type !== CHECKPOINT_TYPE) fail('the checkpoint is not an evalhub checkpoint');
-    if (canonicalDigest(bundle.subject) !== canonicalDigest(checkpoint.subject))
-      fail('the bundle names another subject than its checkpoint');
+    if (
+      canonicalDigest(bundle.subject) !== canonicalDigest(checkpoint.subject) ||
+      bundle.createdAt !== checkpoint.createdAt
+    )
+      fail('the bundle names another subject or time than its checkpoint signs');
     const statements = checkRuns(bundle, checkpoint, keys);
     checked.attestations = statements.size;
     checkAuditRecords(bundle.auditRecords, checkpoint, statements);

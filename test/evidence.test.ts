@@ -16,14 +16,14 @@ import { verifyBundle } from '../src/resolvers/provenance/verify.ts';
 import { graphql } from './gql/index.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { coreutilsFileDigest, tempFolder } from './support/files.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import {
   DefineWorkflow,
   expectType,
   RegisterDataset,
   RegisterDatasetVersion,
 } from './support/registry-documents.ts';
-import { runDetails, StartWorkflow, waitForStatus } from './support/run-documents.ts';
+import { runDetails, StartRun, StartWorkflow, waitForStatus } from './support/run-documents.ts';
 
 const cliPath = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
@@ -226,6 +226,48 @@ describe('run attestations', () => {
   });
 });
 
+describe('what a caller may not see', () => {
+  it('withholds a statement naming an input in a hidden project, whole', async () => {
+    const secret = join(files.path, 'secret.csv');
+    writeFileSync(secret, 'text,label\nclassified,a\n');
+    await t.graphql(RegisterDataset, {
+      input: { project: 'secret', name: 'vault', task: 'TABULAR_CLASSIFICATION' },
+    });
+    const registered = await t.graphql(RegisterDatasetVersion, {
+      input: { dataset: 'secret/vault', version: 'v1', uri: secret, format: 'CSV' },
+    });
+    const vault = expectType(
+      registered.data.registerDatasetVersion,
+      'RegisterDatasetVersionPayload',
+    ).datasetVersion;
+    const started = await t.graphql(StartRun, {
+      input: {
+        project: 'audit',
+        runner: 'emit',
+        inputs: [{ role: 'dataset', version: vault.id }],
+        config: { metrics: [{ key: 'accuracy', value: 0.5 }] },
+      },
+    });
+    const { run } = expectType(started.data.startRun, 'StartRunPayload');
+    await waitForStatus(t, run.id, ['SUCCEEDED']);
+    const auditor = memberOf('auditor', ['audit'], 'viewer');
+    const seen = await t.graphql(Attestation, { id: run.id }, { as: auditor });
+    expect(seen.data.node).toMatchObject({ id: run.id, attestation: null });
+    const { data } = await t.graphql(Bundle, { id: run.id }, { as: auditor });
+    const bundle = data.provenanceBundle as ProvenanceBundle;
+    expect(bundle.runs).toEqual([]);
+    expect(bundle.unattestedRuns).toEqual([run.id]);
+    const vaultUuid = Buffer.from(vault.id, 'base64url').toString().split(':')[1]!;
+    for (const marker of [vault.digest, vault.id, vaultUuid, secret])
+      expect(JSON.stringify(bundle)).not.toContain(marker);
+    expect(verifyBundle(bundle).problem).toBeNull();
+    // Whoever sees both projects gets the statement.
+    expect((await attestationOf(run.id)).statement.predicate.inputs[0].digest.sha256).toBe(
+      vault.digest.slice('sha256:'.length),
+    );
+  });
+});
+
 describe('signing keys', () => {
   it('makes a key in the data folder (owner only) once, and keeps it', () => {
     const folder = tempFolder();
@@ -374,7 +416,7 @@ describe('provenance bundles', () => {
       [
         'an audit record',
         tampered(bundle, (b) => {
-          b.auditRecords[0].actor = `${b.auditRecords[0].actor}x`;
+          b.auditRecords[0].actor = flipCharacter(b.auditRecords[0].actor, 0);
         }),
         new RegExp(`audit record ${bundle.auditRecords[0]!.id} was changed`),
       ],

@@ -56,6 +56,7 @@ let t: TestHub;
 const files = tempFolder();
 let datasetPath: string;
 let datasetDigest: string;
+let datasetVersionId: string;
 let workflowRunId: string;
 let stepRunId: string;
 let failedFindingId: string;
@@ -75,6 +76,7 @@ beforeAll(async () => {
     'RegisterDatasetVersionPayload',
   ).datasetVersion;
   datasetDigest = version.digest;
+  datasetVersionId = version.id;
   const defined = await t.graphql(DefineWorkflow, {
     input: {
       project: 'audit',
@@ -383,6 +385,13 @@ describe('provenance bundles', () => {
       `${t.hub.url}/api/v1/lineage/${Buffer.from('Run:0190a000-0000-7000-8000-000000000000').toString('base64url')}/bundle`,
     );
     expect(notThere.status).toBe(404);
+    const ofDataset = await fetch(`${t.hub.url}/api/v1/lineage/${datasetVersionId}/bundle`);
+    expect(ofDataset.status).toBe(400);
+    expect(await ofDataset.json()).toEqual({
+      error: 'a provenance bundle is of a run or a finding',
+    });
+    const viaGraphql = await t.graphql(Bundle, { id: datasetVersionId });
+    expect(viaGraphql.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('fails, naming it, when one byte of a metric, digest, signature or audit record changes', async () => {

@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Database } from '../db/connect.ts';
 import type { ServiceContext } from '../resolvers/core/context.ts';
+import { ValidationError } from '../resolvers/core/errors.ts';
 import { publishedKeys } from '../resolvers/evidence/key-store.ts';
 import { provenanceBundle } from '../resolvers/provenance/bundle.ts';
 import { sendJson } from './graphql-endpoint.ts';
@@ -40,7 +41,14 @@ export async function serveBundleApi(
   if (method !== 'GET') return methodNotAllowed(res, 'GET');
   const id = pathId(match[1]!, res);
   if (id === null) return true;
-  const bundle = await provenanceBundle(ctx, id);
+  let bundle: Awaited<ReturnType<typeof provenanceBundle>>;
+  try {
+    bundle = await provenanceBundle(ctx, id);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    sendJson(res, 400, { error: error.message });
+    return true;
+  }
   if (!bundle) {
     sendJson(res, 404, { error: 'no such run or finding (or not visible to you)' });
     return true;

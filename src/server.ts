@@ -19,6 +19,7 @@ import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
 import { serveArtifact } from './http/artifacts.ts';
 import { serveContentApi } from './http/content-api.ts';
 import { requestDeadline } from './http/deadline.ts';
+import { serveBundleApi, servePublicKeys } from './http/evidence-api.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { refusal } from './http/guards/index.ts';
@@ -42,6 +43,8 @@ import {
   NotFoundError,
   ValidationError,
 } from './resolvers/core/errors.ts';
+import { openSigningKey } from './resolvers/evidence/key-store.ts';
+import { resolveSigningKey, type SigningKey } from './resolvers/evidence/signing-key.ts';
 import { createAuthenticator } from './resolvers/identity/authenticate.ts';
 import { anyUsableApiToken } from './resolvers/identity/tokens.ts';
 import { RunEventStreams } from './resolvers/runs/stream.ts';
@@ -167,6 +170,15 @@ export function auditKeyOf(config: HubConfig, database: DatabaseHandle): Buffer 
   return resolveAuditKey({ given: config.auditKey, kind: database.kind, dataDir: config.dataDir });
 }
 
+/** The key evidence is signed with: EVALHUB_SIGNING_KEY's, or the embedded database's own. */
+export function signingKeyOf(config: HubConfig, database: DatabaseHandle): SigningKey {
+  return resolveSigningKey({
+    given: config.signingKey,
+    kind: database.kind,
+    dataDir: config.dataDir,
+  });
+}
+
 /** The settings of a pool of workers, from the hub's configuration. */
 function workerPoolOptions(
   config: HubConfig,
@@ -210,6 +222,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const applied = await migrate(database.db);
   if (applied) log.info('applied migrations', { count: applied });
   await openAuditChain(database.db, auditKeyOf(config, database));
+  await openSigningKey(database.db, signingKeyOf(config, database));
   const runners = await runnerRegistry(config, options.runners);
   const listener = await startListener(database);
   const streams = new RunEventStreams(database.db, listener);
@@ -287,6 +300,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
           workers: workers ? { concurrency: config.workers, active: workers.activeRuns } : null,
         });
       }
+      if (await servePublicKeys(database.db, req.method, url, res)) return;
       if (url.pathname.startsWith('/api/v1/') || url.pathname.startsWith('/artifacts/')) {
         const actor = await identifyOrRefuse(identify, req, res);
         if (!actor) return;
@@ -295,6 +309,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
           if (await serveContentApi(ctx, req, res, url)) return;
           if (await serveReportApi(ctx, req, res, url, printer)) return;
           if (await serveLineageApi(ctx, req, res, url)) return;
+          if (await serveBundleApi(ctx, req.method, url, res)) return;
         }
         if (req.method === 'GET' && url.pathname.startsWith('/artifacts/')) {
           return await serveArtifact(
@@ -360,6 +375,7 @@ export async function startWorker(
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database.db);
   await openAuditChain(database.db, auditKeyOf(config, database));
+  await openSigningKey(database.db, signingKeyOf(config, database));
   const runners = await runnerRegistry(config, extraRunners);
   const listener = await startListener(database);
   const pool = new WorkerPool(workerPoolOptions(config, database.db, listener, runners));

@@ -423,6 +423,19 @@ const readRules: Record<string, { expect: (c: Caller, t: Target) => boolean; pro
         ).data?.impact,
       ),
   },
+  provenanceBundle: {
+    expect: sees,
+    probe: async (c, target) =>
+      Boolean(
+        (
+          await ask(
+            'query($id: ID!) { provenanceBundle(id: $id) }',
+            { id: fixture[target].finding },
+            c,
+          )
+        ).data?.provenanceBundle,
+      ),
+  },
   lineagePath: {
     expect: sees,
     probe: async (c, target) =>
@@ -830,7 +843,8 @@ describe('subscriptions', () => {
 /** REST routes: each with the role it takes, and a request naming the target's object. */
 const restRules: Array<{
   route: string;
-  role: Role;
+  /** The least role in the target project; `public` for what anyone may read. */
+  role: Role | 'public';
   /** `bytes`: a body of raw bytes (application/octet-stream) rather than JSON. */
   request: (target: Target) => { path: string; method?: string; body?: unknown; bytes?: string };
   allowedStatus: number[];
@@ -845,6 +859,19 @@ const restRules: Array<{
     route: 'GET /api/v1/lineage/{id}/prov',
     role: 'viewer',
     request: (target) => ({ path: `/api/v1/lineage/${fixture[target].finding}/prov` }),
+    allowedStatus: [200],
+  },
+  {
+    route: 'GET /api/v1/lineage/{id}/bundle',
+    role: 'viewer',
+    request: (target) => ({ path: `/api/v1/lineage/${fixture[target].finding}/bundle` }),
+    allowedStatus: [200],
+  },
+  {
+    // Public keys: whoever checks the evidence needs them, signed in or not.
+    route: 'GET /api/v1/keys',
+    role: 'public',
+    request: () => ({ path: '/api/v1/keys' }),
     allowedStatus: [200],
   },
   {
@@ -949,7 +976,7 @@ describe('REST routes', () => {
             },
             body: body ? JSON.stringify(body) : bytes,
           });
-          const allowed = atLeast(caller, target, rule.role);
+          const allowed = rule.role === 'public' || atLeast(caller, target, rule.role);
           const where = `${rule.route} as ${caller} in ${target}: ${response.status}`;
           if (allowed) expect(rule.allowedStatus, where).toContain(response.status);
           else {

@@ -349,6 +349,14 @@ export class EvalhubClient {
     if (!trace) throw new HubError(`no run ${runId} you may see`);
     return trace.prov;
   }
+
+  /**
+   * The provenance bundle of a run or finding (an id), as the hub wrote it: the exact bytes,
+   * to keep as they are and check with `evalhub verify`.
+   */
+  async bundle(id: string): Promise<string> {
+    return (await this.connection.get(`/api/v1/lineage/${encodeURIComponent(id)}/bundle`)).text();
+  }
 }
 
 /** A client of the hub at `url`, acting with `token` when given. */

@@ -2,6 +2,7 @@
 export * from './tables/audit.ts';
 export * from './tables/content.ts';
 export * from './tables/events.ts';
+export * from './tables/evidence.ts';
 export * from './tables/identity.ts';
 export * from './tables/interop.ts';
 export * from './tables/lineage.ts';

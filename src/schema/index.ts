@@ -23,6 +23,7 @@ import './identity.ts';
 import './audit.ts';
 import './viewer.ts';
 import './triage.ts';
+import './evidence.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

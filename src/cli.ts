@@ -61,7 +61,9 @@ program
   });
 program
   .command('audit')
-  .description("audit verify: check the audit record from its first entry, with the hub's key")
+  .description(
+    "audit verify|seal: check the audit record from its first entry, with the hub's key; seal a chain made before it had one",
+  )
   .helpOption(false)
   .allowUnknownOption()
   .allowExcessArguments()

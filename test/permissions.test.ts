@@ -255,6 +255,8 @@ beforeAll(async () => {
         maxAliases: 100_000,
         maxTokens: 1_000_000,
         maxExpensive: 100_000,
+        maxCost: 1e9,
+        expensivePerMinute: 1e9,
       },
     },
     runners: [emitRunner],

@@ -5,10 +5,7 @@
 // workers executing runs in this process.
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { sql } from 'drizzle-orm';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { HubConfig } from './config.ts';
@@ -16,6 +13,7 @@ import { type Database, type DatabaseHandle, openDatabase } from './db/connect.t
 import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
 import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
+import { createApollo } from './http/apollo.ts';
 import { serveArtifact } from './http/artifacts.ts';
 import { serveContentApi } from './http/content-api.ts';
 import { requestDeadline } from './http/deadline.ts';
@@ -24,7 +22,6 @@ import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { refusal } from './http/guards/index.ts';
 import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity.ts';
-import { introspectionGate } from './http/introspection.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
 import { listenHttp } from './http/listen.ts';
 import { queryLimits } from './http/query-limits.ts';
@@ -52,7 +49,7 @@ import { commandRunner } from './runners/command.ts';
 import type { RunnerModule } from './runners/contract.ts';
 import { builtInRunners } from './runners/index.ts';
 import { loadRunnerModules, RunnerRegistry } from './runners/registry.ts';
-import { createContext, type GraphQLContext } from './schema/context.ts';
+import { createContext } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 
 const domainErrorCodes = new Map<unknown, string>([
@@ -230,18 +227,12 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const services = { db: database.db, runners, streams, localContent };
 
   const limits = queryLimits(config.queryLimits);
-  const apollo = new ApolloServer<GraphQLContext>({
+  const apollo = createApollo({
     schema,
+    limits,
+    introspection: config.introspection,
     formatError,
-    includeStacktraceInErrorResponses: false,
-    validationRules: limits.validationRules,
-    parseOptions: limits.parseOptions,
-    plugins: [
-      ...limits.plugins,
-      introspectionGate(config.introspection),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageDisabled(),
-    ],
+    httpServer,
   });
   await apollo.start();
   await checkSomeoneCanSignIn(config, database.db);

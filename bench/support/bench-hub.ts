@@ -8,6 +8,9 @@ import { localOperator } from '../../src/resolvers/core/actor.ts';
 import type { ServiceContext } from '../../src/resolvers/core/context.ts';
 import { type Hub, startHub } from '../../src/server.ts';
 import { graphql } from '../../test/gql/index.ts';
+import { BENCH_AUDIT_KEY } from './audit.ts';
+import { type BareHttp, startBareHttp } from './bare-http.ts';
+import { postJson } from './post-json.ts';
 
 const Ping = graphql(`
   query BenchPing { __typename }
@@ -24,6 +27,8 @@ export interface BenchHub {
   ): Promise<TResult>;
   /** Posts `{ __typename }`: what every request costs, HTTP and GraphQL with no resolver. */
   ping(): Promise<unknown>;
+  /** A round trip to a hello-world server in this process, by the same client: HTTP's floor. */
+  bare: BareHttp['roundTrip'];
   /** The SQL statements of the last request. */
   statements(): string[];
   close(): Promise<void>;
@@ -33,7 +38,14 @@ export interface BenchHub {
 export async function startBenchHub(database: DatabaseHandle): Promise<BenchHub> {
   let last: string[] = [];
   const hub = await startHub({
-    config: { ...loadConfig({}), port: 0, dataDir: 'memory://', actorName: 'bench', workers: 0 },
+    config: {
+      ...loadConfig({}),
+      port: 0,
+      dataDir: 'memory://',
+      actorName: 'bench',
+      workers: 0,
+      auditKey: BENCH_AUDIT_KEY,
+    },
     database,
     onStatements: (recorded) => {
       last = recorded;
@@ -44,22 +56,25 @@ export async function startBenchHub(database: DatabaseHandle): Promise<BenchHub>
   const printed = new WeakMap<object, string>();
   const request: BenchHub['request'] = async (document, variables) => {
     if (!printed.has(document)) printed.set(document, print(document));
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: printed.get(document), variables }),
-    });
-    const body = (await response.json()) as { data: never; errors?: { message: string }[] };
+    const body = (await postJson(
+      url,
+      JSON.stringify({ query: printed.get(document), variables }),
+    )) as { data: never; errors?: { message: string }[] };
     if (body.errors?.length)
       throw new Error(`the hub answered with errors: ${JSON.stringify(body.errors)}`);
     return body.data;
   };
+  const bare = await startBareHttp();
   return {
     hub,
     services: { db: database.db, actor: localOperator('bench'), runners: hub.runners },
     request,
     ping: () => request(Ping, {}),
+    bare: () => bare.roundTrip(),
     statements: () => last,
-    close: () => hub.close(),
+    close: async () => {
+      await bare.close();
+      await hub.close();
+    },
   };
 }

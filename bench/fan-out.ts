@@ -1,35 +1,53 @@
-// Fan-out: 1,000 graphql-ws subscribers watching one run that emits 100 events/s, against
-// a hub in its own process (as deployed). Reports deliveries per second, and the time from
-// an event being stored to each subscriber receiving it (p50, p99).
+// Fan-out: 1,000 and 5,000 graphql-ws subscribers watching one run that emits 100 events/s,
+// against a hub in its own process (as deployed). Reports deliveries per second, the time
+// from an event being stored to each subscriber receiving it (p50, p99, max), and the
+// event-loop delay of the hub's process (and of the subscribers' own) over the same window.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { startHubProcess } from '../test/support/process.ts';
+import { type LoopDelay, loopDelayEnv, readLoopDelay } from './support/loop-delay.ts';
 import type { BenchResult } from './support/measure.ts';
 
-const SUBSCRIBERS = Number(process.env.SUBS ?? 1000);
+/** Subscriber counts measured, one hub each: SUBS=1000,5000 by default. */
+const COUNTS = (process.env.SUBS ?? '1000,5000').split(',').map(Number);
 const RATE = 100;
 const SECONDS = Number(process.env.SECS ?? 30);
 
 const subscription = 'subscription Watch($runId: ID!) { runEvents(runId: $runId) { seq at } }';
 
+const delayText = (delay: LoopDelay) =>
+  `p50 ${delay.p50} ms, p99 ${delay.p99} ms, max ${delay.max} ms`;
+
 export async function benchFanOut(target: {
   kind: 'pglite' | 'postgres';
   url?: string;
-}): Promise<BenchResult> {
+}): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const count of COUNTS) results.push(await fanOut(target, count));
+  return results;
+}
+
+async function fanOut(
+  target: { kind: 'pglite' | 'postgres'; url?: string },
+  subscribers: number,
+): Promise<BenchResult> {
   const folder = mkdtempSync(join(tmpdir(), 'evalhub-fanout-'));
+  const hubDelayFile = join(folder, 'hub-loop-delay.json');
   // On PostgreSQL the run executes in a worker process of its own, as deployed; the
   // embedded database serves one process, whose own worker executes it.
-  const hub = await startHubProcess(
-    ['serve'],
-    target.url
+  const hub = await startHubProcess(['serve'], {
+    ...loopDelayEnv(hubDelayFile),
+    ...(target.url
       ? { DATABASE_URL: target.url, EVALHUB_WORKERS: '0' }
-      : { DATABASE_URL: '', EVALHUB_DATA_DIR: `${folder}/db`, EVALHUB_WORKERS: '1' },
-  );
+      : { DATABASE_URL: '', EVALHUB_DATA_DIR: `${folder}/db`, EVALHUB_WORKERS: '1' }),
+  });
   const worker = target.url
     ? await startHubProcess(['worker'], { DATABASE_URL: target.url, EVALHUB_WORKERS: '1' })
     : null;
+  const ownDelay = monitorEventLoopDelay({ resolution: 10 });
   try {
     const start = async (events: number, rate: number) => {
       const response = await fetch(`${hub.url}/graphql`, {
@@ -44,7 +62,7 @@ export async function benchFanOut(target: {
         .startRun.run.id;
     };
     // The hub's single worker is busy for a few seconds with a first run, so the measured
-    // run stays queued until every subscriber is connected: nothing is replayed.
+    // run stays queued while the subscribers connect: what is replayed is not measured.
     await start(6, 1);
     const runId = await start(RATE * SECONDS, RATE);
 
@@ -54,11 +72,11 @@ export async function benchFanOut(target: {
     let lastAt = 0;
     let firstAt = Number.POSITIVE_INFINITY;
     // Lean clients speaking graphql-transport-ws over `ws` directly: the measurement is of
-    // the hub, so the subscribers, sharing this machine's two cores, should cost little.
+    // the hub, so the subscribers, sharing this machine's two cores, should cost little
+    // (the timestamp is read from the message's text, not parsed as JSON).
     const wsUrl = `${hub.url.replace('http', 'ws')}/graphql`;
     const connected: Array<Promise<void>> = [];
-    const seen: number[] = [];
-    const done = Array.from({ length: SUBSCRIBERS }, () => {
+    const done = Array.from({ length: subscribers }, () => {
       const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
       let ready: () => void = () => {};
       connected.push(new Promise<void>((resolve) => (ready = resolve)));
@@ -66,10 +84,19 @@ export async function benchFanOut(target: {
         socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
         socket.on('error', reject);
         socket.on('message', (data) => {
-          const message = JSON.parse(String(data)) as {
-            type: string;
-            payload?: { data?: { runEvents: { seq: number; at: string } }; errors?: unknown };
-          };
+          const text = String(data);
+          const at = text.indexOf('"at":"');
+          if (text.startsWith('{"id":"1","type":"next"') && at > 0) {
+            const stored = Date.parse(text.slice(at + 6, text.indexOf('"', at + 6)));
+            if (stored >= measureFrom) {
+              deliveries += 1;
+              latencies.push(Date.now() - stored);
+              lastAt = Math.max(lastAt, stored);
+              firstAt = Math.min(firstAt, stored);
+            }
+            return;
+          }
+          const message = JSON.parse(text) as { type: string; payload?: unknown };
           if (message.type === 'connection_ack') {
             socket.send(
               JSON.stringify({
@@ -79,43 +106,30 @@ export async function benchFanOut(target: {
               }),
             );
             ready();
-          } else if (message.type === 'next') {
-            const at = Date.parse(message.payload!.data!.runEvents.at);
-            if (process.env.DEBUG_FANOUT) seen.push(message.payload!.data!.runEvents.seq);
-            if (at >= measureFrom) {
-              deliveries += 1;
-              latencies.push(Date.now() - at);
-              lastAt = Math.max(lastAt, at);
-              firstAt = Math.min(firstAt, at);
-            }
           } else if (message.type === 'complete') {
             socket.close();
             resolve();
-          } else if (message.type === 'error') {
-            reject(new Error(JSON.stringify(message.payload)));
+          } else {
+            reject(new Error(text));
           }
         });
       });
     });
     await Promise.all(connected);
     measureFrom = Date.now();
+    hub.child.kill('SIGUSR2');
+    ownDelay.enable();
     await Promise.all(done);
-    if (process.env.DEBUG_FANOUT)
-      console.log(
-        'seen',
-        seen.length,
-        new Set(seen).size,
-        Math.min(...seen),
-        Math.max(...seen),
-        deliveries,
-      );
+    ownDelay.disable();
     // The rate over the run's own span of events, from its first to its last.
     const window = (lastAt - firstAt) / 1000;
     latencies.sort((a, b) => a - b);
     const at = (q: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+    await hub.stop();
+    const ms = (ns: number) => Number((ns / 1e6).toFixed(1));
     return {
-      name: `fan-out (${target.kind}, ${SUBSCRIBERS} graphql-ws subscribers, one run at ${RATE} events/s; ${
+      name: `fan-out (${target.kind}, ${subscribers.toLocaleString('en')} graphql-ws subscribers, one run at ${RATE} events/s; ${
         target.url ? 'API and worker processes' : 'one hub process'
       })`,
       figures: {
@@ -124,6 +138,13 @@ export async function benchFanOut(target: {
         'store-to-receive latency p50': `${at(0.5)} ms`,
         'store-to-receive latency p99': `${at(0.99)} ms`,
         'store-to-receive latency max': `${latencies.at(-1)} ms`,
+        "hub's event-loop delay": delayText(readLoopDelay(hubDelayFile)),
+        "subscribers' event-loop delay (the bench's process)": delayText({
+          p50: ms(ownDelay.percentile(50)),
+          p99: ms(ownDelay.percentile(99)),
+          max: ms(ownDelay.max),
+          mean: ms(ownDelay.mean),
+        }),
       },
     };
   } finally {

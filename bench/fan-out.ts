@@ -5,10 +5,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import type { DatabaseHandle } from '../src/db/connect.ts';
+import { localOperator } from '../src/resolvers/core/actor.ts';
+import { createApiToken } from '../src/resolvers/identity/tokens.ts';
+import { RunnerRegistry } from '../src/runners/registry.ts';
 import { startHubProcess } from '../test/support/process.ts';
-import { type LoopDelay, loopDelayEnv, readLoopDelay } from './support/loop-delay.ts';
+import {
+  type LoopDelay,
+  loopDelayEnv,
+  loopDelayOf,
+  monitorLoopDelay,
+  readLoopDelay,
+} from './support/loop-delay.ts';
 import type { BenchResult } from './support/measure.ts';
 
 /** Subscriber counts measured, one hub each: SUBS=1000,5000 by default. */
@@ -21,19 +30,33 @@ const subscription = 'subscription Watch($runId: ID!) { runEvents(runId: $runId)
 const delayText = (delay: LoopDelay) =>
   `p50 ${delay.p50} ms, p99 ${delay.p99} ms, max ${delay.max} ms`;
 
-export async function benchFanOut(target: {
+interface Target {
   kind: 'pglite' | 'postgres';
   url?: string;
-}): Promise<BenchResult[]> {
+  /** The benchmark's database: on PostgreSQL, the one the hub serves. */
+  database: DatabaseHandle;
+}
+
+export async function benchFanOut(target: Target): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const count of COUNTS) results.push(await fanOut(target, count));
   return results;
 }
 
-async function fanOut(
-  target: { kind: 'pglite' | 'postgres'; url?: string },
-  subscribers: number,
-): Promise<BenchResult> {
+/** An admin token of the PostgreSQL hub (which requires one); the embedded one needs none. */
+async function authorization(target: Target): Promise<string | undefined> {
+  if (!target.url) return undefined;
+  const ctx = {
+    db: target.database.db,
+    actor: localOperator('bench'),
+    runners: new RunnerRegistry([]),
+  };
+  const { secret } = await createApiToken(ctx, { name: `fan-out ${Date.now()}`, admin: true });
+  return `Bearer ${secret}`;
+}
+
+async function fanOut(target: Target, subscribers: number): Promise<BenchResult> {
+  const auth = await authorization(target);
   const folder = mkdtempSync(join(tmpdir(), 'evalhub-fanout-'));
   const hubDelayFile = join(folder, 'hub-loop-delay.json');
   // On PostgreSQL the run executes in a worker process of its own, as deployed; the
@@ -47,23 +70,26 @@ async function fanOut(
   const worker = target.url
     ? await startHubProcess(['worker'], { DATABASE_URL: target.url, EVALHUB_WORKERS: '1' })
     : null;
-  const ownDelay = monitorEventLoopDelay({ resolution: 10 });
+  const ownDelay = monitorLoopDelay();
   try {
-    const start = async (events: number, rate: number) => {
+    const graphql = async (query: string) => {
       const response = await fetch(`${hub.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          query: `mutation { startRun(input: {project: "bench", runner: "event-generator",
-            config: {events: ${events}, ratePerSecond: ${rate}}}) { ... on StartRunPayload { run { id } } } }`,
-        }),
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+        body: JSON.stringify({ query }),
       });
-      return ((await response.json()) as { data: { startRun: { run: { id: string } } } }).data
-        .startRun.run.id;
+      const body = (await response.json()) as { data?: Record<string, { run?: { id: string } }> };
+      const run = Object.values(body.data ?? {})[0]?.run;
+      if (!run) throw new Error(`the hub answered ${JSON.stringify(body)}`);
+      return run.id;
     };
-    // The hub's single worker is busy for a few seconds with a first run, so the measured
-    // run stays queued while the subscribers connect: what is replayed is not measured.
-    await start(6, 1);
+    const start = (events: number, rate: number) =>
+      graphql(`mutation { startRun(input: {project: "bench", runner: "event-generator",
+        config: {events: ${events}, ratePerSecond: ${rate}}}) { ... on StartRunPayload { run { id } } } }`);
+    // The hub's single worker is kept busy by a first run, so the measured run stays queued
+    // while the subscribers connect; once every one has its first event (QUEUED), the first
+    // run is cancelled and the measured one starts.
+    const blocker = await start(100_000, 1);
     const runId = await start(RATE * SECONDS, RATE);
 
     const latencies: number[] = [];
@@ -81,12 +107,23 @@ async function fanOut(
       let ready: () => void = () => {};
       connected.push(new Promise<void>((resolve) => (ready = resolve)));
       return new Promise<void>((resolve, reject) => {
-        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+        socket.on('open', () =>
+          socket.send(
+            JSON.stringify({
+              type: 'connection_init',
+              ...(auth ? { payload: { authorization: auth } } : {}),
+            }),
+          ),
+        );
         socket.on('error', reject);
+        socket.on('close', (code, reason) =>
+          reject(new Error(`a subscriber's socket closed: ${code} ${String(reason)}`)),
+        );
         socket.on('message', (data) => {
           const text = String(data);
           const at = text.indexOf('"at":"');
           if (text.startsWith('{"id":"1","type":"next"') && at > 0) {
+            ready();
             const stored = Date.parse(text.slice(at + 6, text.indexOf('"', at + 6)));
             if (stored >= measureFrom) {
               deliveries += 1;
@@ -105,7 +142,6 @@ async function fanOut(
                 payload: { query: subscription, variables: { runId } },
               }),
             );
-            ready();
           } else if (message.type === 'complete') {
             socket.close();
             resolve();
@@ -115,19 +151,21 @@ async function fanOut(
         });
       });
     });
-    await Promise.all(connected);
+    // A subscriber that fails before it is connected fails the benchmark, not hangs it.
+    await Promise.race([Promise.all(connected), Promise.all(done)]);
     measureFrom = Date.now();
     hub.child.kill('SIGUSR2');
+    await graphql(`mutation { cancelRun(id: "${blocker}") { ... on RunPayload { run { id } } } }`);
     ownDelay.enable();
     await Promise.all(done);
+    hub.child.kill('SIGUSR2');
     ownDelay.disable();
     // The rate over the run's own span of events, from its first to its last.
     const window = (lastAt - firstAt) / 1000;
     latencies.sort((a, b) => a - b);
     const at = (q: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-    await hub.stop();
-    const ms = (ns: number) => Number((ns / 1e6).toFixed(1));
+    const hubDelay = await readLoopDelay(hubDelayFile);
     return {
       name: `fan-out (${target.kind}, ${subscribers.toLocaleString('en')} graphql-ws subscribers, one run at ${RATE} events/s; ${
         target.url ? 'API and worker processes' : 'one hub process'
@@ -138,13 +176,8 @@ async function fanOut(
         'store-to-receive latency p50': `${at(0.5)} ms`,
         'store-to-receive latency p99': `${at(0.99)} ms`,
         'store-to-receive latency max': `${latencies.at(-1)} ms`,
-        "hub's event-loop delay": delayText(readLoopDelay(hubDelayFile)),
-        "subscribers' event-loop delay (the bench's process)": delayText({
-          p50: ms(ownDelay.percentile(50)),
-          p99: ms(ownDelay.percentile(99)),
-          max: ms(ownDelay.max),
-          mean: ms(ownDelay.mean),
-        }),
+        "hub's event-loop delay": delayText(hubDelay),
+        "subscribers' event-loop delay (the bench's process)": delayText(loopDelayOf(ownDelay)),
       },
     };
   } finally {

@@ -104,6 +104,23 @@ class BatchedSender {
 const WRITTEN = Object.freeze({ writtenByOnNext: true }) as FormattedExecutionResult;
 const WRITTEN_TAIL = `,"type":"next","payload":${JSON.stringify(WRITTEN)}}`;
 
+/**
+ * Results of several source events handed to graphql-ws as one: onNext writes each as a
+ * `next` message of its own, in order.
+ */
+export class ResultBatch {
+  readonly results: readonly ExecutionResult[];
+
+  constructor(results: readonly ExecutionResult[]) {
+    this.results = results;
+  }
+
+  /** The batch where graphql-ws expects one result (only onNext looks inside). */
+  asResult(): ExecutionResult {
+    return this as unknown as ExecutionResult;
+  }
+}
+
 export interface GraphQLWsOptions
   extends Omit<ServerOptions<Record<string, unknown>, Extra>, 'onNext'> {
   /**
@@ -122,15 +139,18 @@ export function serveGraphQLWs(options: GraphQLWsOptions, wsServer: WebSocketSer
   const server = makeServer({
     ...serverOptions,
     onNext: (ctx, id, _payload, _args, result) => {
-      let payload = payloads.get(result);
-      if (payload === undefined) {
-        payload = JSON.stringify(formatResult(result));
-        payloads.set(result, payload);
-      }
+      const results = result instanceof ResultBatch ? result.results : [result];
       // The message graphql-ws would write (its keys in its order), this socket's id spliced in.
-      const drained = ctx.extra.sender.send(
-        `{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`,
-      );
+      const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+      let drained: Promise<void> | undefined;
+      for (const one of results) {
+        let payload = payloads.get(one);
+        if (payload === undefined) {
+          payload = JSON.stringify(formatResult(one));
+          payloads.set(one, payload);
+        }
+        drained = ctx.extra.sender.send(`${head}${payload}}`) ?? drained;
+      }
       return drained ? drained.then(() => WRITTEN) : WRITTEN;
     },
     onConnect: async (ctx) => {

@@ -27,9 +27,10 @@ import {
 import { CloseCode } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import type { Actor } from '../resolvers/core/actor.ts';
+import { EventBatch } from '../resolvers/core/event-batch.ts';
 import { AuthenticationError } from '../resolvers/identity/authenticate.ts';
 import type { GraphQLContext } from '../schema/context.ts';
-import { serveGraphQLWs } from './graphql-ws-server.ts';
+import { ResultBatch, serveGraphQLWs } from './graphql-ws-server.ts';
 import type { Identify } from './identity.ts';
 
 type Results = Map<string, Promise<ExecutionResult> | ExecutionResult>;
@@ -88,7 +89,34 @@ function mapAsyncIterable<T, U>(
   };
 }
 
-/** graphql-js's subscribe, executing each event once per distinct operation. */
+/** The result of `event` for the operation `key`: executed once, shared by every caller. */
+function sharedResult(
+  args: ExecutionArgs,
+  key: string,
+  event: unknown,
+): Promise<ExecutionResult> | ExecutionResult {
+  if (event === null || typeof event !== 'object') return execute({ ...args, rootValue: event });
+  let results = resultsByEvent.get(event);
+  if (!results) {
+    results = new Map();
+    resultsByEvent.set(event, results);
+  }
+  let result = results.get(key);
+  if (!result) {
+    const executed = execute({ ...args, rootValue: event });
+    result = executed;
+    results.set(key, executed);
+    // Settled, the result is handed out as is to the subscribers that come after.
+    if (executed instanceof Promise)
+      void executed.then((value) => results.set(key, value)).catch(() => {});
+  }
+  return result;
+}
+
+/**
+ * graphql-js's subscribe, executing each event once per distinct operation; a batch of
+ * events (EventBatch) becomes one batch of results, written to the socket in one go.
+ */
 async function subscribeWithSharedResults(
   args: ExecutionArgs,
 ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
@@ -96,22 +124,11 @@ async function subscribeWithSharedResults(
   if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
   const key = operationKey(args);
   return mapAsyncIterable(source as AsyncIterable<unknown>, (event) => {
-    if (event === null || typeof event !== 'object') return execute({ ...args, rootValue: event });
-    let results = resultsByEvent.get(event);
-    if (!results) {
-      results = new Map();
-      resultsByEvent.set(event, results);
-    }
-    let result = results.get(key);
-    if (!result) {
-      const executed = execute({ ...args, rootValue: event });
-      result = executed;
-      results.set(key, executed);
-      // Settled, the result is handed out as is to the subscribers that come after.
-      if (executed instanceof Promise)
-        void executed.then((value) => results.set(key, value)).catch(() => {});
-    }
-    return result;
+    if (!(event instanceof EventBatch)) return sharedResult(args, key, event);
+    const results = event.events.map((one) => sharedResult(args, key, one));
+    return results.some((result) => result instanceof Promise)
+      ? Promise.all(results).then((settled) => new ResultBatch(settled).asResult())
+      : new ResultBatch(results as ExecutionResult[]).asResult();
   });
 }
 

@@ -24,6 +24,8 @@ import type { BenchResult } from './support/measure.ts';
 const COUNTS = (process.env.SUBS ?? '1000,5000').split(',').map(Number);
 const RATE = 100;
 const SECONDS = Number(process.env.SECS ?? 30);
+/** Subscribers connecting at once. */
+const WAVE = 250;
 
 const subscription = 'subscription Watch($runId: ID!) { runEvents(runId: $runId) { seq at } }';
 
@@ -102,7 +104,7 @@ async function fanOut(target: Target, subscribers: number): Promise<BenchResult>
     // (the timestamp is read from the message's text, not parsed as JSON).
     const wsUrl = `${hub.url.replace('http', 'ws')}/graphql`;
     const connected: Array<Promise<void>> = [];
-    const done = Array.from({ length: subscribers }, () => {
+    const subscribe = () => {
       const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
       let ready: () => void = () => {};
       connected.push(new Promise<void>((resolve) => (ready = resolve)));
@@ -150,9 +152,14 @@ async function fanOut(target: Target, subscribers: number): Promise<BenchResult>
           }
         });
       });
-    });
-    // A subscriber that fails before it is connected fails the benchmark, not hangs it.
-    await Promise.race([Promise.all(connected), Promise.all(done)]);
+    };
+    // In waves, as clients arrive: a thousand connections at once overflow the hub's
+    // listen backlog. A subscriber that fails fails the benchmark, not hangs it.
+    const done: Array<Promise<void>> = [];
+    for (let wave = 0; wave < subscribers; wave += WAVE) {
+      for (let i = wave; i < Math.min(subscribers, wave + WAVE); i += 1) done.push(subscribe());
+      await Promise.race([Promise.all(connected), Promise.all(done)]);
+    }
     measureFrom = Date.now();
     hub.child.kill('SIGUSR2');
     await graphql(`mutation { cancelRun(id: "${blocker}") { ... on RunPayload { run { id } } } }`);

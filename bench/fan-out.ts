@@ -184,6 +184,8 @@ async function fanOut(target: Target, subscribers: number): Promise<BenchResult>
         'store-to-receive latency p99': `${at(0.99)} ms`,
         'store-to-receive latency max': `${latencies.at(-1)} ms`,
         "hub's event-loop delay": delayText(hubDelay),
+        // What the hub spends per message, whatever keeps the subscribers waiting.
+        "hub's CPU time per delivery": `${((hubDelay.cpuMs! * 1000) / deliveries).toFixed(1)} µs`,
         "subscribers' event-loop delay (the bench's process)": delayText(loopDelayOf(ownDelay)),
       },
     };

@@ -14,6 +14,8 @@ export interface LoopDelay {
   p99: number;
   max: number;
   mean: number;
+  /** CPU time the process used over the window, in milliseconds. */
+  cpuMs?: number;
 }
 
 /** The environment that makes an `evalhub` child process report its loop delay to `file`. */
@@ -52,14 +54,20 @@ if (file) {
   delete process.env.EVALHUB_BENCH_LOOP_DELAY;
   const histogram = monitorLoopDelay();
   let measuring = false;
+  let cpuFrom = process.cpuUsage();
   process.on('SIGUSR2', () => {
     measuring = !measuring;
     if (measuring) {
       histogram.enable();
+      cpuFrom = process.cpuUsage();
       return;
     }
     histogram.disable();
-    const delay = loopDelayOf(histogram);
+    const cpu = process.cpuUsage(cpuFrom);
+    const delay = {
+      ...loopDelayOf(histogram),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    };
     // Whole or not at all, for the reader polling for it.
     writeFileSync(`${file}.part`, JSON.stringify(delay));
     renameSync(`${file}.part`, file);

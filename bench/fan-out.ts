@@ -74,7 +74,7 @@ async function fanOut(target: Target, subscribers: number): Promise<BenchResult>
     : null;
   const ownDelay = monitorLoopDelay();
   try {
-    const graphql = async (query: string) => {
+    const post = async (query: string) => {
       const response = await fetch(`${hub.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
@@ -86,7 +86,7 @@ async function fanOut(target: Target, subscribers: number): Promise<BenchResult>
       return run.id;
     };
     const start = (events: number, rate: number) =>
-      graphql(`mutation { startRun(input: {project: "bench", runner: "event-generator",
+      post(`mutation { startRun(input: {project: "bench", runner: "event-generator",
         config: {events: ${events}, ratePerSecond: ${rate}}}) { ... on StartRunPayload { run { id } } } }`);
     // The hub's single worker is kept busy by a first run, so the measured run stays queued
     // while the subscribers connect; once every one has its first event (QUEUED), the first
@@ -162,7 +162,7 @@ async function fanOut(target: Target, subscribers: number): Promise<BenchResult>
     }
     measureFrom = Date.now();
     hub.child.kill('SIGUSR2');
-    await graphql(`mutation { cancelRun(id: "${blocker}") { ... on RunPayload { run { id } } } }`);
+    await post(`mutation { cancelRun(id: "${blocker}") { ... on RunPayload { run { id } } } }`);
     ownDelay.enable();
     await Promise.all(done);
     hub.child.kill('SIGUSR2');

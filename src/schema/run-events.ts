@@ -2,6 +2,7 @@
 
 import { mayAccessProject } from '../resolvers/core/actor.ts';
 import { NotFoundError, ValidationError } from '../resolvers/core/errors.ts';
+import { inEventBatches } from '../resolvers/core/event-batch.ts';
 import { encodeGlobalId } from '../resolvers/core/global-id.ts';
 import type { RunEventRow, RunStatus } from '../resolvers/runs/events.ts';
 import { findRun } from '../resolvers/runs/queries.ts';
@@ -283,7 +284,8 @@ builder.subscriptionField('runEvents', (t) =>
     },
     subscribe: async (_root, args, ctx) => {
       const run = await findRun(ctx, String(args.runId), ['runId']);
-      return ctx.streams.events(run.id, parseEventCursor(args.after));
+      // In batches of the events ready at once (resolvers/core/event-batch.ts).
+      return inEventBatches(ctx.streams.batches(run.id, parseEventCursor(args.after)));
     },
     resolve: (event) => event,
   }),

@@ -4,7 +4,6 @@
 // terminal status being committed: queueing, loading the model, inference, the bootstrap
 // intervals and storing every metric, artifact and finding. Goal: overhead <= 10%; and a
 // simple query answered within 50 ms (p99) during an evaluation.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -12,6 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { type Hub, startHub } from '../src/server.ts';
+import { benchAuditKey } from './support/audit-key.ts';
 import { classifyBare, openBareSession } from './support/bare-classification.ts';
 import {
   CLASSES,
@@ -347,7 +347,7 @@ export async function benchClassificationThroughput(target: {
         workDir: join(root, 'work'),
         storeDir: join(root, 'store'),
         hostConfig: { ...loadConfig({}).hostConfig, dataRoots: [root] },
-        auditKey: randomBytes(32).toString('hex'),
+        auditKey: benchAuditKey,
       },
       database: target.database,
     });

@@ -12,6 +12,7 @@ import { benchClassificationThroughput } from './classification-throughput.ts';
 import { benchEventIngestion } from './event-ingestion.ts';
 import { benchFanOut } from './fan-out.ts';
 import { benchLineageTrace } from './lineage-trace.ts';
+import { benchLoad } from './load.ts';
 import { benchOpenLineageIngestion } from './openlineage-ingestion.ts';
 import { benchRegistryListing } from './registry-listing.ts';
 import { benchRunsPage } from './runs-page.ts';
@@ -57,6 +58,7 @@ const benches: Record<string, Bench> = {
     on: 'both',
     run: (target) => benchOpenLineageIngestion(target.database, target.kind),
   },
+  load: { on: 'both', run: (target) => benchLoad(target) },
   'lineage-trace': { on: 'lineage graph', run: benchLineageTrace },
   search: { on: 'lineage graph', run: benchSearch },
   'runs-page': { on: 'lineage graph', run: benchRunsPage },

@@ -11,7 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { type Hub, startHub } from '../src/server.ts';
-import { benchAuditKey } from './support/audit-key.ts';
+import { BENCH_AUDIT_KEY } from './support/audit.ts';
 import { classifyBare, openBareSession } from './support/bare-classification.ts';
 import {
   CLASSES,
@@ -347,7 +347,7 @@ export async function benchClassificationThroughput(target: {
         workDir: join(root, 'work'),
         storeDir: join(root, 'store'),
         hostConfig: { ...loadConfig({}).hostConfig, dataRoots: [root] },
-        auditKey: benchAuditKey,
+        auditKey: BENCH_AUDIT_KEY,
       },
       database: target.database,
     });

@@ -6,7 +6,7 @@
 import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { startHub } from '../src/server.ts';
-import { benchAuditKey } from './support/audit-key.ts';
+import { BENCH_AUDIT_KEY } from './support/audit.ts';
 import { GraphQLRequestError, postGraphQL } from './support/graphql-post.ts';
 import type { BenchResult } from './support/measure.ts';
 
@@ -142,7 +142,7 @@ export async function benchLoad(target: {
       dataDir: 'memory://',
       actorName: 'bench',
       workers: 0,
-      auditKey: benchAuditKey,
+      auditKey: BENCH_AUDIT_KEY,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
     },
     database: target.database,

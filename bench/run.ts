@@ -14,6 +14,7 @@ import { benchFanOut } from './fan-out.ts';
 import { benchLineageTrace } from './lineage-trace.ts';
 import { benchLoad } from './load.ts';
 import { benchOpenLineageIngestion } from './openlineage-ingestion.ts';
+import { benchPeer } from './peer.ts';
 import { benchRegistryListing } from './registry-listing.ts';
 import { benchRunsPage } from './runs-page.ts';
 import { benchSearch } from './search.ts';
@@ -62,6 +63,7 @@ const benches: Record<string, Bench> = {
   'lineage-trace': { on: 'lineage graph', run: benchLineageTrace },
   search: { on: 'lineage graph', run: benchSearch },
   'runs-page': { on: 'lineage graph', run: benchRunsPage },
+  peer: { on: 'lineage graph', run: benchPeer },
 };
 
 async function freshPostgres(serverUrl: string, name: string) {

@@ -6,6 +6,7 @@ import { accountCommands } from './cli/account.ts';
 import { catalogueCommands } from './cli/catalogue.ts';
 import { exploreCommands } from './cli/explore.ts';
 import { registerCommand } from './cli/register.ts';
+import { reproduceCommands } from './cli/reproduce.ts';
 import { runCommands } from './cli/run.ts';
 
 const program = new Command('evalhub')
@@ -61,7 +62,9 @@ program
   });
 program
   .command('audit')
-  .description("audit verify: check the audit record from its first entry, with the hub's key")
+  .description(
+    "audit verify|seal: check the audit record from its first entry, with the hub's key; seal a chain made before it had one",
+  )
   .helpOption(false)
   .allowUnknownOption()
   .allowExcessArguments()
@@ -78,6 +81,7 @@ accountCommands(program);
 registerCommand(program);
 catalogueCommands(program);
 runCommands(program);
+reproduceCommands(program);
 exploreCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -43,6 +43,10 @@ export interface QueryLimits {
   maxTokens: number;
   /** Sum of the weights of expensive fields (search, trace...) one operation may select. */
   maxExpensive: number;
+  /** Objects one operation may fetch, lists multiplying what they select. */
+  maxCost: number;
+  /** Weight of expensive fields each token or OIDC user may spend a minute. */
+  expensivePerMinute: number;
 }
 
 export interface HubConfig {
@@ -259,6 +263,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxDirectives: integer('EVALHUB_MAX_DIRECTIVES', env.EVALHUB_MAX_DIRECTIVES, 50, 0, 100000),
       maxTokens: integer('EVALHUB_MAX_TOKENS', env.EVALHUB_MAX_TOKENS, 5000, 100, 1000000),
       maxExpensive: integer('EVALHUB_MAX_EXPENSIVE', env.EVALHUB_MAX_EXPENSIVE, 50, 1, 100000),
+      maxCost: integer('EVALHUB_MAX_COST', env.EVALHUB_MAX_COST, 200000, 1, 1e9),
+      expensivePerMinute: integer(
+        'EVALHUB_RATE_LIMIT_EXPENSIVE',
+        env.EVALHUB_RATE_LIMIT_EXPENSIVE,
+        1200,
+        1,
+        1e9,
+      ),
     },
     introspection: onOff('EVALHUB_INTROSPECTION', env.EVALHUB_INTROSPECTION),
     requestTimeoutMs: integer(

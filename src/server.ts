@@ -236,7 +236,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const identify: Identify = async (req, authorization) =>
     options.actorOverride?.(req) ??
     authenticator.actorOf(authorization ?? req.headers.authorization);
-  const contextFor = (actor: Actor) => createContext(services, actor);
+  const contextFor = (actor: Actor, signal?: AbortSignal) => createContext(services, actor, signal);
   const printer = { chromium: config.chromium, timeoutMs: config.pdfTimeoutMs };
   const graphql = graphqlEndpoint({ apollo, contextFor, onStatements: options.onStatements });
   const guards = {
@@ -251,8 +251,9 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     limits,
     formatError,
   });
-  const stopRevocations = listener.on('evalhub_access_changed', (tokenId) =>
-    subscriptions.endSessionsOf(tokenId),
+  // A revoked token's id, or an OIDC subject whose memberships changed.
+  const stopRevocations = listener.on('evalhub_access_changed', (key) =>
+    subscriptions.endSessionsOf(key),
   );
 
   httpServer.on('request', async (req, res) => {
@@ -269,7 +270,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     try {
       if (url.pathname === '/graphql') {
         const actor = await identifyOrRefuse(identify, req, res);
-        return actor ? await graphql(req, res, url, actor) : undefined;
+        return actor ? await graphql(req, res, url, actor, deadline) : undefined;
       }
       if (url.pathname === '/healthz') {
         const healthy = await database.db.execute(sql`select 1`).then(
@@ -286,7 +287,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
         const actor = await identifyOrRefuse(identify, req, res);
         if (!actor) return;
         if (url.pathname.startsWith('/api/v1/')) {
-          const ctx = { db: database.db, actor, runners, localContent };
+          const ctx = { db: database.db, actor, runners, localContent, signal: deadline };
           if (await serveReportApi(ctx, req, res, url, printer)) return;
           if (await serveLineageApi(ctx, req, res, url)) return;
         }

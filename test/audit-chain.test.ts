@@ -9,7 +9,7 @@ import type { Queryable } from '../src/db/rows.ts';
 import { auditAnchor, auditLog } from '../src/db/schema.ts';
 import { localOperator } from '../src/resolvers/core/actor.ts';
 import { anchorMac, auditHash, GENESIS_HASH, recordAudit } from '../src/resolvers/core/audit.ts';
-import { openAuditChain } from '../src/resolvers/core/audit-chain.ts';
+import { openAuditChain, sealLegacyChain } from '../src/resolvers/core/audit-chain.ts';
 import { resolveAuditKey } from '../src/resolvers/core/audit-key.ts';
 import { verifyAuditRecord } from '../src/resolvers/runs/audit-verify.ts';
 import { startHub } from '../src/server.ts';
@@ -216,7 +216,7 @@ describe('the audit record', () => {
 });
 
 describe('a chain made before it had a key', () => {
-  it('is checked and sealed under the key at the first start with one', async () => {
+  it('stops the hub until the operator seals it under the key, then verifies', async () => {
     const database = await openTestDatabase();
     try {
       const db = database.db;
@@ -235,7 +235,14 @@ describe('a chain made before it had a key', () => {
         await db.insert(auditLog).values({ ...row, prevHash, hash });
         prevHash = hash;
       }
+      // It looks like a chain rebuilt without the key and its anchor deleted: only the
+      // operator can tell them apart.
+      await expect(openAuditChain(db, key)).rejects.toThrow(
+        /2 records were hashed without a key.*evalhub audit seal/s,
+      );
+      expect(await sealLegacyChain(db, key)).toEqual({ sealed: 2, head: prevHash });
       await openAuditChain(db, key);
+      expect(await sealLegacyChain(db, key)).toMatchObject({ reason: expect.any(String) });
       const [anchor] = await db.select().from(auditAnchor);
       expect(anchor).toMatchObject({ records: 2, legacyRecords: 2, head: prevHash });
       expect(await verifyAuditRecord(db, key)).toMatchObject({ ok: true, records: 2 });

@@ -1,5 +1,5 @@
 // Requests have deadlines: one still unanswered at its deadline gets a 504, one whose client
-// left is abandoned (its signal aborts), and on PostgreSQL a runaway statement is ended by
+// left is abandoned (its signal aborts, and hashing content for it stops), and on PostgreSQL a runaway statement is ended by
 // statement_timeout.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/connect.ts';
 import { requestDeadline } from '../src/http/deadline.ts';
+import { digestMeasured, measureContent } from '../src/resolvers/content/digest.ts';
 import { openTestDatabase } from './support/database.ts';
+import { tempFolder, writeTree } from './support/files.ts';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -88,6 +90,33 @@ describe('request deadlines', () => {
     const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     expect(await response.text()).toBe('ok');
     expect(signals[0]!.aborted).toBe(false);
+  });
+
+  it("stops hashing content when its request's signal aborts", async () => {
+    const files = tempFolder();
+    try {
+      writeTree(files.path, { 'big.bin': Buffer.alloc(8 * 1024 * 1024, 7), 'tree/a': 'a' });
+      const measured = await measureContent(`${files.path}/big.bin`);
+      const request = new AbortController();
+      let hashed = 0;
+      const hashing = digestMeasured(
+        `${files.path}/big.bin`,
+        measured,
+        (done) => {
+          hashed = done;
+          request.abort(new Error('the client went away'));
+        },
+        request.signal,
+      );
+      await expect(hashing).rejects.toThrow('the client went away');
+      expect(hashed).toBeLessThan(measured.sizeBytes);
+      // A folder walk stops too, before it lists anything.
+      await expect(
+        measureContent(`${files.path}/tree`, { signal: request.signal }),
+      ).rejects.toThrow('the client went away');
+    } finally {
+      files.remove();
+    }
   });
 
   it('reads EVALHUB_REQUEST_TIMEOUT_MS, 30 s unless said', () => {

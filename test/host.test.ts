@@ -1,9 +1,10 @@
 // The hub cannot be turned against its host: local paths only inside the operator's roots,
 // never blocking on special files; the command runner off by default, only allowlisted
 // programs, a bare environment, artifacts only from the run's own folder.
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { digestMeasured, measureContent } from '../src/resolvers/content/digest.ts';
 import { resolveContent } from '../src/resolvers/content/resolve.ts';
 import { localOperator } from '../src/resolvers/core/actor.ts';
 import type { LocalContentPolicy } from '../src/resolvers/core/context.ts';
@@ -90,6 +91,17 @@ describe('local paths', () => {
   it('refuses a symlink out of the roots', async () => {
     await expect(resolveAs([`${files.path}/data`], `${files.path}/data/passwd`)).rejects.toThrow(
       'outside the allowed roots',
+    );
+  });
+
+  it('refuses a file whose folder was swapped for a symlink out of the roots after the check', async () => {
+    writeTree(files.path, { 'swap/inner/a.txt': 'abc', 'elsewhere/a.txt': 'xyz' });
+    const measured = await measureContent(`${files.path}/swap`);
+    // Between the check and the read, someone who can write inside the root swaps a folder.
+    renameSync(`${files.path}/swap/inner`, `${files.path}/swap/was-inner`);
+    symlinkSync(`${files.path}/elsewhere`, `${files.path}/swap/inner`);
+    await expect(digestMeasured(`${files.path}/swap`, measured)).rejects.toThrow(
+      /inner\/a.txt was moved outside .*swap while it was read/,
     );
   });
 

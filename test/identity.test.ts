@@ -300,6 +300,23 @@ describe('OIDC tokens', () => {
     );
   });
 
+  it("close a user's open WebSocket when their memberships change, to reconnect", async () => {
+    const carol = await oidcToken({ preferred_username: 'carol', groups: ['vision-team'] });
+    const connection = connect(`Bearer ${carol}`);
+    expect(await connection.acked).toBe(true);
+    const boss = await oidcToken({ preferred_username: 'boss', groups: ['hub-admins'] });
+    const member = await t.graphql(
+      SetProjectMember,
+      { input: { project: 'vision', subject: 'oidc:carol', role: 'VIEWER' } },
+      { token: boss },
+    );
+    expectType(member.data.setProjectMember, 'SetProjectMemberPayload');
+    expect(await connection.closed).toEqual({
+      code: 4403,
+      reason: 'your roles changed: reconnect',
+    });
+  });
+
   it('are refused when expired or never expiring, for another audience, or signed by another key', async () => {
     const other = await generateKeyPair('RS256');
     const refused = [

@@ -216,7 +216,12 @@ describe('trace', () => {
         'dv1 WAS_DERIVED_FROM raw',
       ].sort(),
     );
-    expect(graph).toMatchObject({ isPartial: false, truncatedAt: null, hiddenNodes: false });
+    expect(graph).toMatchObject({
+      isPartial: false,
+      truncatedAt: null,
+      hiddenNodes: false,
+      hiddenNodeCount: 0,
+    });
     expect(graph?.start).toBe(ids['finding-a']);
     // One statement finds the start; one walks the graph, whatever its depth.
     expect(graph?.statements).toHaveLength(2);
@@ -313,12 +318,12 @@ describe('trace', () => {
     const graph = await trace(ids['finding-a']!, {}, labOnly);
     expect(Object.keys(graph!.nodes)).not.toContain('raw');
     expect(graph?.edges.join('\n')).not.toContain('raw');
-    expect(graph).toMatchObject({ hiddenNodes: true, isPartial: false });
+    expect(graph).toMatchObject({ hiddenNodes: true, hiddenNodeCount: 1, isPartial: false });
     // From the hidden side, the lab's nodes are hidden in turn; and a hidden start is null.
     expect(await trace(ids['finding-a']!, {}, secretOnly)).toBeNull();
     const fromRaw = await trace(ids.raw!, { direction: 'DOWNSTREAM' }, secretOnly);
     expect(fromRaw?.nodes).toEqual({ raw: 0 });
-    expect(fromRaw?.hiddenNodes).toBe(true);
+    expect(fromRaw).toMatchObject({ hiddenNodes: true, hiddenNodeCount: 1 });
   });
 
   it('answers null for an unknown id and a typed error for limits out of range', async () => {

@@ -255,6 +255,8 @@ beforeAll(async () => {
         maxAliases: 100_000,
         maxTokens: 1_000_000,
         maxExpensive: 100_000,
+        maxCost: 1e9,
+        expensivePerMinute: 1e9,
       },
     },
     runners: [emitRunner],
@@ -583,6 +585,15 @@ const writeRules: Record<
     role: 'contributor',
     call: (target) => [
       `mutation($id: ID!) { retryRun(id: $id) { __typename } }`,
+      { id: fixture[target].run },
+    ],
+  },
+  reproduceRun: {
+    // The role that starts runs: the fixture's run succeeded, so an allowed caller queues a
+    // reproduction of it.
+    role: 'contributor',
+    call: (target) => [
+      `mutation($id: ID!) { reproduceRun(id: $id) { __typename } }`,
       { id: fixture[target].run },
     ],
   },

@@ -3,6 +3,10 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { loadConfig } from '../src/config.ts';
+import { localOperator } from '../src/resolvers/core/actor.ts';
+import { createApiToken } from '../src/resolvers/identity/tokens.ts';
+import { RunnerRegistry } from '../src/runners/registry.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 
 let t: TestHub;
@@ -14,15 +18,25 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function post(query: string) {
-  const response = await fetch(`${t.hub.url}/graphql`, {
+async function post(query: string, variables?: Record<string, unknown>, hub = t, token?: string) {
+  const response = await fetch(`${hub.hub.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
-  return { status: response.status, body };
+  const body = (await response.json()) as {
+    data?: unknown;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+  return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
 }
+
+/** Models of projects' versions: lists of `$n` inside lists of `$n` inside lists of `$n`. */
+const NESTED = `query Nested($n: Int) { projects(first: $n) { edges { node {
+  models(first: $n) { edges { node { versions(first: $n) { edges { node { id } } } } } } } } } }`;
 
 const aliases = (count: number, field: string) =>
   `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
@@ -56,6 +70,29 @@ describe('query limits', () => {
     expect(status).toBe(400);
   });
 
+  it('refuses nested lists whose sizes multiply past the limit, counting the variables', async () => {
+    const small = await post(NESTED, { n: 5 });
+    expect(small.status).toBe(200);
+    // 500 projects x 500 models x 500 versions: 125 million rows asked for in 11 tokens.
+    const { status, body } = await post(NESTED, { n: 500 });
+    expect(status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_LARGE');
+    expect(body.errors?.[0]?.message).toMatch(/about \d+ objects.*EVALHUB_MAX_COST/);
+  });
+
+  it('refuses a fragment bomb, whose spreads multiply at each level', async () => {
+    // Four levels of a hundred spreads each: 100 million fields in 900 tokens.
+    const levels = Array.from(
+      { length: 4 },
+      (_, i) => `fragment F${i} on Query { ${`...F${i + 1} `.repeat(100)}}`,
+    );
+    const query = `{ ...F0 } ${levels.join(' ')} fragment F4 on Query { projects { totalCount } }`;
+    const { status, body } = await post(query);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.message).toMatch(/countless objects/);
+  });
+
   it('answers an ordinary query', async () => {
     const { status, body } = await post('{ projects { totalCount } }');
     expect(status).toBe(200);
@@ -67,7 +104,7 @@ describe('the WebSocket', () => {
   /** What the socket answers to `query`: its errors' messages, or "ok" for data. */
   async function overSocket(query: string): Promise<string> {
     const client = createClient({
-      url: t.hub.url.replace(/^http/, 'ws') + '/graphql',
+      url: `${t.hub.url.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
     });
@@ -79,7 +116,11 @@ describe('the WebSocket', () => {
             next: (result) =>
               resolve(result.errors ? result.errors.map((e) => e.message).join('\n') : 'ok'),
             error: (errors) =>
-              resolve((errors as { message: string }[]).map((e) => e.message).join('\n')),
+              resolve(
+                Array.isArray(errors)
+                  ? errors.map((e: { message: string }) => e.message).join('\n')
+                  : `closed: ${(errors as { code?: number; reason?: string }).code} ${(errors as { reason?: string }).reason}`,
+              ),
             complete: () => resolve('ok'),
           },
         );
@@ -95,6 +136,11 @@ describe('the WebSocket', () => {
     ).toMatch(/aliases|expensive|token/i);
   });
 
+  it('refuses a subscription whose nested lists multiply past the limit', async () => {
+    const nested = `subscription { runUpdates { run { ${'children { '.repeat(6)}id${' }'.repeat(6)} } } }`;
+    expect(await overSocket(nested)).toMatch(/query too large.*EVALHUB_MAX_COST/);
+  });
+
   it('carries subscriptions only: a query or a mutation is sent back to HTTP', async () => {
     expect(await overSocket(aliases(3, 'projects { totalCount }'))).toMatch(/over HTTP/);
     expect(
@@ -102,5 +148,42 @@ describe('the WebSocket', () => {
         'mutation { registerModel(input: {project: "p", name: "m", task: OTHER}) { __typename } }',
       ),
     ).toMatch(/over HTTP/);
+  });
+});
+
+describe('budgets of expensive work', () => {
+  let budgeted: TestHub;
+  let token: string;
+  beforeAll(async () => {
+    budgeted = await startTestHub({
+      config: {
+        auth: { mode: 'required', oidc: null },
+        // Two searches a minute (a search weighs 5).
+        queryLimits: { ...loadConfig({}).queryLimits, expensivePerMinute: 10 },
+      },
+    });
+    const ctx = {
+      db: budgeted.database.db,
+      actor: localOperator('ops'),
+      runners: new RunnerRegistry([]),
+    };
+    token = (await createApiToken(ctx, { name: 'searcher', admin: true })).secret;
+  });
+  afterAll(async () => {
+    await budgeted?.close();
+  });
+
+  it("refuses a token's search with 429 and Retry-After once its budget is spent", async () => {
+    const search = '{ search(query: "x") { totalCount } }';
+    expect((await post(search, undefined, budgeted, token)).status).toBe(200);
+    expect((await post(search, undefined, budgeted, token)).status).toBe(200);
+    const refused = await post(search, undefined, budgeted, token);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    // Cheap requests are not rationed.
+    expect((await post('{ projects { totalCount } }', undefined, budgeted, token)).status).toBe(
+      200,
+    );
   });
 });

@@ -3,13 +3,13 @@
 // Every page is checked with axe-core (no serious or critical violation), and screenshots
 // land in test/output/ (git-ignored) for a reviewer.
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows } from '../src/db/rows.ts';
 import { UI_DIST } from '../src/http/ui.ts';
+import { accessibilityProblemsOf } from './support/axe.ts';
 import { browserMissing, launchBrowser } from './support/browser.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
@@ -17,32 +17,10 @@ import { DefineWorkflow } from './support/registry-documents.ts';
 import { StartRun, waitForStatus } from './support/run-documents.ts';
 import { adminToken } from './support/tokens.ts';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const SCREENSHOTS = join(import.meta.dirname, 'output');
 
 /** The main bundle's budget: the entry script, without the lazily loaded pages. */
 const MAIN_BUNDLE_BUDGET_BYTES = 300_000;
-
-/** axe-core's serious and critical violations on the page as it is. */
-async function accessibilityProblemsOf(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run: () => Promise<{
-            violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
-          }>;
-        };
-      }
-    ).axe;
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('the web UI bundle', () => {
   it(`keeps the main script within ${MAIN_BUNDLE_BUDGET_BYTES / 1000} kB`, () => {
@@ -223,6 +201,30 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await page.goto(`${t.hub.url}/ui/registry`);
     await page.getByRole('heading', { name: /Models \(\d+\)/ }).waitFor();
     await check('registry');
+  });
+
+  it('reproduces a run from its page and shows the verdict on the new run', async () => {
+    const { data } = await t.graphql(StartRun, {
+      input: {
+        project: 'vision',
+        runner: 'emit',
+        name: 'repeatable',
+        config: { metrics: [{ key: 'recall', value: 0.5 }] },
+      },
+    });
+    if (data.startRun.__typename !== 'StartRunPayload') throw new Error('not started');
+    const id = data.startRun.run.id;
+    await waitForStatus(t, id, ['SUCCEEDED']);
+    await page.goto(`${t.hub.url}/ui/runs/${id}`);
+    await page.getByRole('button', { name: 'Reproduce' }).click();
+    await page.waitForURL(
+      (url) => /\/ui\/runs\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith(id),
+    );
+    await page
+      .getByRole('region', { name: 'Findings' })
+      .getByText('Reproduced: all 1 metrics identical')
+      .waitFor({ timeout: 30_000 });
+    await check('reproduced-run');
   });
 });
 

@@ -132,6 +132,16 @@ export const CancelRun = graphql(`
   }
 `);
 
+export const ReproduceRun = graphql(`
+  mutation ClientReproduceRun($id: ID!) {
+    reproduceRun(id: $id) {
+      __typename
+      ... on RunPayload { run { id status project { slug } } }
+      ... on Error { message }
+    }
+  }
+`);
+
 export const Run = graphql(`
   query ClientRun($id: ID!) {
     node(id: $id) {

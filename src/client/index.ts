@@ -258,6 +258,15 @@ export class EvalhubClient {
   }
 
   /** A run with its steps, metrics and findings; null when you may not see it. */
+  /**
+   * Re-executes a run that succeeded on its inputs, checked against their recorded digests;
+   * the new run ends with a REPRODUCED or NOT_REPRODUCED finding.
+   */
+  async reproduce(id: string) {
+    const { reproduceRun } = await this.connection.request(documents.ReproduceRun, { id });
+    return payload(reproduceRun, 'RunPayload').run;
+  }
+
   async run(id: string) {
     const { node } = await this.connection.request(documents.Run, { id });
     return node && 'status' in node ? (node as Extract<typeof node, { status: unknown }>) : null;

@@ -47,7 +47,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 export interface GraphQLEndpointOptions {
   apollo: ApolloServer<GraphQLContext>;
-  contextFor: (actor: Actor) => GraphQLContext;
+  /** The context of a request by `actor`, whose work stops when `signal` aborts. */
+  contextFor: (actor: Actor, signal?: AbortSignal) => GraphQLContext;
   /** Told the SQL statements each request issued (tests count them). */
   onStatements?: ((statements: string[]) => void) | undefined;
 }
@@ -58,6 +59,7 @@ export function graphqlEndpoint({ apollo, contextFor, onStatements }: GraphQLEnd
     res: ServerResponse,
     url: URL,
     actor: Actor,
+    signal?: AbortSignal,
   ): Promise<void> => {
     let body: unknown;
     if (req.method === 'POST') {
@@ -89,7 +91,7 @@ export function graphqlEndpoint({ apollo, contextFor, onStatements }: GraphQLEnd
     const { result, statements } = await recordStatements(() =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => contextFor(actor),
+        context: async () => contextFor(actor, signal),
       }),
     );
     onStatements?.(statements);

@@ -84,20 +84,23 @@ export function serveGraphQLWs(
   options: ServerOptions<Record<string, unknown>, Extra>,
   wsServer: WebSocketServer,
 ) {
-  // Connections acting with a token, so that revoking it closes them.
-  const byToken = new Map<string, Set<WebSocket>>();
+  // Connections by the token they act with (revoking it closes them) and by their OIDC
+  // subject (changing the subject's memberships closes them, to reconnect with new roles).
+  const byAccess = new Map<string, Set<WebSocket>>();
+  const track = (key: string, socket: WebSocket) => {
+    const sockets = byAccess.get(key) ?? new Set();
+    sockets.add(socket);
+    byAccess.set(key, sockets);
+    socket.once('close', () => sockets.delete(socket));
+  };
   const server = makeServer({
     ...options,
     onConnect: async (ctx) => {
       const accepted = await options.onConnect?.(ctx);
       const { actor, socket } = ctx.extra;
       if (accepted === false || !actor) return accepted;
-      if (actor.tokenId) {
-        const sockets = byToken.get(actor.tokenId) ?? new Set();
-        sockets.add(socket);
-        byToken.set(actor.tokenId, sockets);
-        socket.once('close', () => sockets.delete(socket));
-      }
+      if (actor.tokenId) track(actor.tokenId, socket);
+      if (actor.kind === 'oidc') track(actor.id, socket);
       if (actor.expiresAt) {
         const expiry = setTimeout(
           () => socket.close(CloseCode.Unauthorized, 'the token expired'),
@@ -149,11 +152,17 @@ export function serveGraphQLWs(
     });
   });
   return {
-    /** Closes the connections acting with a token (it was revoked). */
-    endSessionsOf(tokenId: string) {
-      for (const socket of byToken.get(tokenId) ?? [])
-        socket.close(CloseCode.Unauthorized, 'the token was revoked');
-      byToken.delete(tokenId);
+    /**
+     * Closes the connections whose access changed: those acting with a revoked token (4401,
+     * for good), or as an OIDC subject whose memberships changed (4403: a client reconnects,
+     * and acts with its new roles).
+     */
+    endSessionsOf(key: string) {
+      const [code, reason] = key.startsWith('oidc:')
+        ? [CloseCode.Forbidden, 'your roles changed: reconnect']
+        : [CloseCode.Unauthorized, 'the token was revoked'];
+      for (const socket of byAccess.get(key) ?? []) socket.close(code, reason);
+      byAccess.delete(key);
     },
     dispose: async () => {
       for (const client of wsServer.clients) client.close(1001, 'Going away');

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Actor } from '../resolvers/core/actor.ts';
 import { AuthenticationError } from '../resolvers/identity/authenticate.ts';
+import { IdentityProviderUnavailable } from '../resolvers/identity/oidc.ts';
 import { sendJson } from './graphql-endpoint.ts';
 
 /**
@@ -12,7 +13,10 @@ import { sendJson } from './graphql-endpoint.ts';
  */
 export type Identify = (req: IncomingMessage, authorization?: string) => Promise<Actor>;
 
-/** The actor, or null after answering 401 (the request was not authenticated). */
+/**
+ * The actor, or null after answering 401 (the request was not authenticated) or 503 (the
+ * identity provider could not be asked).
+ */
 export async function identifyOrRefuse(
   identify: Identify,
   req: IncomingMessage,
@@ -21,6 +25,11 @@ export async function identifyOrRefuse(
   try {
     return await identify(req);
   } catch (error) {
+    if (error instanceof IdentityProviderUnavailable) {
+      res.setHeader('retry-after', String(error.retryAfterSeconds));
+      sendJson(res, 503, { error: error.message, errors: [{ message: error.message }] });
+      return null;
+    }
     if (!(error instanceof AuthenticationError)) throw error;
     res.setHeader('www-authenticate', 'Bearer realm="evalhub"');
     sendJson(res, 401, { error: error.message, errors: [{ message: error.message }] });

@@ -11,16 +11,8 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { QueryLimits } from '../config.ts';
-
-/** The expensive root fields and what each counts towards `maxExpensive`. */
-export const EXPENSIVE_FIELDS: Readonly<Record<string, number>> = {
-  search: 5,
-  trace: 10,
-  impact: 10,
-  lineagePath: 10,
-  compareRuns: 10,
-  compareModels: 10,
-};
+import type { GraphQLContext } from '../schema/context.ts';
+import { EXPENSIVE_FIELDS, expensiveWorkBudget, operationCost, tooLarge } from './query-cost.ts';
 
 function expensiveFieldsRule(max: number): ValidationRule {
   return (context: ValidationContext) => {
@@ -45,31 +37,58 @@ function expensiveFieldsRule(max: number): ValidationRule {
   };
 }
 
+/**
+ * Once the operation is known, with its variables: its size against `maxCost`, and its
+ * expensive fields' weight against the caller's budget.
+ */
+function costPlugin(limits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
+  const budget = expensiveWorkBudget(limits.expensivePerMinute);
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request, operationName, contextValue }) {
+          const cost = operationCost(
+            schema,
+            document,
+            request.variables,
+            operationName ?? undefined,
+          );
+          if (!cost) return;
+          const refused =
+            tooLarge(cost, limits.maxCost) ?? (await budget.spend(contextValue.actor, cost.weight));
+          if (refused) throw refused;
+        },
+      };
+    },
+  };
+}
+
 /** Apollo's plugins and validation rules enforcing `limits`. */
 export function queryLimits(limits: QueryLimits): {
-  plugins: ApolloServerPlugin[];
+  plugins: ApolloServerPlugin<GraphQLContext>[];
   parseOptions: ParseOptions;
   validationRules: ValidationRule[];
+  maxCost: number;
 } {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
     maxTokens: { enabled: false },
-    // Armor's cost grows with depth, not with list sizes: the UI's registry page (a few
-    // dozen fields) scores 690,000 while a 10,000-alias bomb is stopped by the token limit.
-    // Depth, aliases, tokens, the expensive fields' weight and the list maxima bound a request.
+    // Armor's cost grows with depth, not with list sizes (the UI's registry page scores
+    // 690,000): the cost that counts is the plugin's, where lists multiply (query-cost.ts).
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: false },
   });
   const protection = armor.protect();
   return {
-    plugins: protection.plugins as ApolloServerPlugin[],
+    plugins: [...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]), costPlugin(limits)],
     // graphql-js counts tokens while parsing; a longer document is a 400 parse error.
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [
       ...(protection.validationRules as ValidationRule[]),
       expensiveFieldsRule(limits.maxExpensive),
     ],
+    maxCost: limits.maxCost,
   };
 }

@@ -26,9 +26,11 @@ import { CloseCode } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import type { Actor } from '../resolvers/core/actor.ts';
 import { AuthenticationError } from '../resolvers/identity/authenticate.ts';
+import { IdentityProviderUnavailable } from '../resolvers/identity/oidc.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 import { serveGraphQLWs } from './graphql-ws-server.ts';
 import type { Identify } from './identity.ts';
+import { operationCost, tooLarge } from './query-cost.ts';
 
 type Results = Map<string, Promise<ExecutionResult> | ExecutionResult>;
 const resultsByEvent = new WeakMap<object, Results>();
@@ -107,8 +109,8 @@ export interface SubscriptionsOptions {
   contextFor: (actor: Actor) => GraphQLContext;
   /** Whether an upgrade request may open a WebSocket at all (Host, Origin); 403 if not. */
   admit: (req: IncomingMessage) => boolean;
-  /** The limits HTTP requests get (tokens, depth, aliases, expensive fields). */
-  limits: { parseOptions: ParseOptions; validationRules: ValidationRule[] };
+  /** The limits HTTP requests get (tokens, depth, aliases, expensive fields, size). */
+  limits: { parseOptions: ParseOptions; validationRules: ValidationRule[]; maxCost: number };
   /** What HTTP does to errors: nothing internal reaches the client. */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
@@ -137,6 +139,10 @@ function admitOperation(
         'this socket carries subscriptions: send queries and mutations to /graphql over HTTP',
       ),
     ];
+  const variables = payload.variables as Record<string, unknown> | undefined;
+  const cost = operationCost(schema, document, variables, payload.operationName ?? undefined);
+  const tooBig = cost && tooLarge(cost, limits.maxCost);
+  if (tooBig) return [tooBig];
   return {
     schema,
     document,
@@ -149,13 +155,13 @@ function admitOperation(
  * Serves subscriptions. A connection is identified when it opens (the `authorization` of its
  * connection_init payload, else its upgrade request's header): one that is not closes with
  * 4401; one whose token expires or is revoked closes then (4401 as well), ending its
- * subscriptions.
+ * subscriptions; one of an OIDC user whose memberships change closes with 4403, to reconnect.
  */
 export function serveSubscriptions(
   server: Server,
   schema: GraphQLSchema,
   { identify, contextFor, admit, limits, formatError }: SubscriptionsOptions,
-): { close(): Promise<void>; endSessionsOf(tokenId: string): void } {
+): { close(): Promise<void>; endSessionsOf(key: string): void } {
   const wsServer = new WebSocketServer({
     server,
     path: '/graphql',
@@ -174,6 +180,11 @@ export function serveSubscriptions(
           ctx.extra.actor = actor;
           return true;
         } catch (error) {
+          // 1013: try again later (the identity provider could not be asked).
+          if (error instanceof IdentityProviderUnavailable) {
+            ctx.extra.socket.close(1013, error.message.slice(0, 120));
+            return false;
+          }
           if (!(error instanceof AuthenticationError)) throw error;
           ctx.extra.socket.close(CloseCode.Unauthorized, error.message.slice(0, 120));
           return false;
@@ -196,6 +207,6 @@ export function serveSubscriptions(
   );
   return {
     close: () => handle.dispose(),
-    endSessionsOf: (tokenId) => handle.endSessionsOf(tokenId),
+    endSessionsOf: (key) => handle.endSessionsOf(key),
   };
 }

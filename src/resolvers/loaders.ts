@@ -280,6 +280,16 @@ export function createLoaders(services: ServiceContext) {
           .orderBy(asc(runs.createdAt), asc(runs.id)),
       (row) => row.parentRunId,
     ),
+    /** Runs that reproduce a run: in its project, as a reproduction always is. */
+    runReproductions: groupedBy(
+      (ids) =>
+        db
+          .select()
+          .from(runs)
+          .where(inArray(runs.reproducesId, ids))
+          .orderBy(asc(runs.createdAt), asc(runs.id)),
+      (row) => row.reproducesId,
+    ),
     runMetrics: groupedBy(
       (ids) =>
         db

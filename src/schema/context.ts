@@ -20,12 +20,17 @@ export interface ProcessServices {
   localContent: LocalContentPolicy;
 }
 
-export function createContext(process: ProcessServices, actor: Actor): GraphQLContext {
+export function createContext(
+  process: ProcessServices,
+  actor: Actor,
+  signal?: AbortSignal,
+): GraphQLContext {
   const services = {
     db: process.db,
     actor,
     runners: process.runners,
     localContent: process.localContent,
+    ...(signal ? { signal } : {}),
   };
   return { ...services, streams: process.streams, loaders: createLoaders(services) };
 }

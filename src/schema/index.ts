@@ -13,6 +13,7 @@ import './search.ts';
 import './run.ts';
 import './external-run.ts';
 import './report.ts';
+import './reproduce.ts';
 import './run-events.ts';
 import './compare.ts';
 import './lineage.ts';

@@ -37,6 +37,9 @@ const LineageRelationEnum = builder.enumType('LineageRelation', {
     EXECUTED: {
       description: 'A run executed a workflow version (role: the step id, for a step).',
     },
+    REPRODUCES: {
+      description: 'A run re-executed another to check that its results come out the same.',
+    },
     VERSION_OF: { description: 'A version is a version of a model, dataset or workflow.' },
   } as const,
 });
@@ -109,6 +112,11 @@ const LineageGraphRef = builder.objectRef<LineageGraph>('LineageGraph').implemen
       description:
         'Whether the walk stopped at nodes in projects you may not see (they are not shown).',
       resolve: (g) => g.hiddenNodes,
+    }),
+    hiddenNodeCount: t.int({
+      description:
+        'How many distinct nodes the walk stopped at because they are in projects you may not see (0 when none): counted, never shown.',
+      resolve: (g) => g.hiddenNodeCount,
     }),
     prov: t.field({
       type: 'JSON',

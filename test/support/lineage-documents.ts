@@ -10,6 +10,7 @@ export const Trace = graphql(`
       isPartial
       truncatedAt
       hiddenNodes
+      hiddenNodeCount
     }
   }
 `);

@@ -71,7 +71,7 @@ function Shell() {
           <Switch>
             <Route path="/login" component={Login} />
             <Route path="/runs" component={Runs} />
-            <Route path="/runs/:id">{(params) => <Run id={params.id} />}</Route>
+            <Route path="/runs/:id">{(params) => <Run key={params.id} id={params.id} />}</Route>
             <Route path="/findings" component={Findings} />
             <Route path="/lineage" component={Lineage} />
             <Route path="/search" component={Search} />

@@ -3,9 +3,9 @@
 //   a folder: cd DIR && find . -type f | sed 's|^\./||' | LC_ALL=C sort \
 //               | xargs -d '\n' sha256sum | sha256sum
 import { createHash } from 'node:crypto';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isPseudoFile, openRegularFile } from './local-files.ts';
+import { ContentRefusedError, isPseudoFile, openRegularFile } from './local-files.ts';
 
 export interface ContentDigest {
   /** `sha256:<64 hex>` */
@@ -19,17 +19,14 @@ export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 /** Files hashed at once while digesting a folder: enough to keep a disk busy, few file handles. */
 const PARALLEL_READS = 8;
 
-/** Content over a limit, or that changed while it was read: refused, nothing recorded. */
-export class ContentRefusedError extends Error {
-  override name = 'ContentRefusedError';
-}
-
 export interface DigestOptions {
   /** Refuse content of more bytes, or a folder of more files. */
   maxBytes?: number;
   maxFiles?: number;
   /** Told the bytes hashed so far, now and then. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Stops the walk or the hashing (with its reason) when it aborts. */
+  signal?: AbortSignal | undefined;
 }
 
 interface ListedFile {
@@ -37,21 +34,27 @@ interface ListedFile {
   size: number;
 }
 
-/** A file's sha256 (hex), read without blocking on anything but a regular file of `size` bytes. */
-export async function sha256OfFile(
+/**
+ * A file's sha256 (hex), read without blocking on anything but a regular file of `size` bytes
+ * (that was not moved outside `confinedTo` meanwhile).
+ */
+async function sha256OfFile(
   path: string,
-  size?: number,
-  onBytes: (n: number) => void = () => {},
+  size: number,
+  onBytes: (n: number) => void,
+  confinedTo: string,
+  signal: AbortSignal | undefined,
 ): Promise<string> {
-  const { handle, size: actual } = await openRegularFile(path);
+  signal?.throwIfAborted();
+  const { handle, size: actual } = await openRegularFile(path, confinedTo);
   try {
-    if (size !== undefined && actual !== size)
-      throw new ContentRefusedError(`${path} changed while it was being read`);
+    if (actual !== size) throw new ContentRefusedError(`${path} changed while it was being read`);
     const hash = createHash('sha256');
     let read = 0;
     for await (const chunk of handle.createReadStream({ autoClose: false })) {
       read += (chunk as Buffer).length;
       if (read > actual) throw new ContentRefusedError(`${path} grew while it was being read`);
+      signal?.throwIfAborted();
       hash.update(chunk as Buffer);
       onBytes((chunk as Buffer).length);
     }
@@ -66,11 +69,17 @@ export async function sha256OfFile(
  * followed (as `find -type f`), kernel pseudo file systems are not entered, and the walk
  * stops as soon as a limit is passed.
  */
-async function listFiles(root: string, maxFiles: number, maxBytes: number): Promise<ListedFile[]> {
+async function listFiles(
+  root: string,
+  maxFiles: number,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+): Promise<ListedFile[]> {
   const files: ListedFile[] = [];
   let bytes = 0;
   const folders = [''];
   while (folders.length) {
+    signal?.throwIfAborted();
     const relative = folders.pop()!;
     const folder = relative ? join(root, relative) : root;
     if (await isPseudoFile(folder)) continue;
@@ -107,7 +116,8 @@ export async function measureContent(
   const info = await lstat(path);
   if (info.isDirectory()) {
     const base = path.replace(/\/+$/, '') || '/';
-    const files = await listFiles(base, options.maxFiles ?? Number.POSITIVE_INFINITY, maxBytes);
+    const maxFiles = options.maxFiles ?? Number.POSITIVE_INFINITY;
+    const files = await listFiles(base, maxFiles, maxBytes, options.signal);
     return { isFolder: true, files, sizeBytes: files.reduce((sum, f) => sum + f.size, 0) };
   }
   if (info.size > maxBytes)
@@ -120,14 +130,17 @@ export async function digestMeasured(
   path: string,
   measured: Awaited<ReturnType<typeof measureContent>>,
   onProgress: DigestOptions['onProgress'] = () => {},
+  signal?: AbortSignal,
 ): Promise<ContentDigest> {
+  // Every file read must be the content measured, not one a symlink swapped in since.
+  const confinedTo = await realpath(path);
   let done = 0;
   const onBytes = (n: number) => {
     done += n;
     onProgress(done, measured.sizeBytes);
   };
   if (!measured.isFolder) {
-    const hex = await sha256OfFile(path, measured.sizeBytes, onBytes);
+    const hex = await sha256OfFile(path, measured.sizeBytes, onBytes, confinedTo, signal);
     return { digest: `sha256:${hex}`, sizeBytes: measured.sizeBytes, fileCount: 1 };
   }
   const base = path.replace(/\/+$/, '') || '/';
@@ -140,7 +153,13 @@ export async function digestMeasured(
     while (next < files.length) {
       const index = next++;
       const file = files[index]!;
-      hexes[index] = await sha256OfFile(join(base, file.relativePath), file.size, onBytes);
+      hexes[index] = await sha256OfFile(
+        join(base, file.relativePath),
+        file.size,
+        onBytes,
+        confinedTo,
+        signal,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, files.length) }, worker));
@@ -160,5 +179,6 @@ export async function digestPath(
   path: string,
   options: DigestOptions = {},
 ): Promise<ContentDigest> {
-  return digestMeasured(path, await measureContent(path, options), options.onProgress);
+  const measured = await measureContent(path, options);
+  return digestMeasured(path, measured, options.onProgress, options.signal);
 }

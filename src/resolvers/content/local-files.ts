@@ -2,12 +2,17 @@
 // the operator configured, after resolving symlinks; never a device, FIFO, socket or a file of
 // a kernel pseudo file system (/proc, /sys...), whose reads can block forever; within limits.
 import { constants } from 'node:fs';
-import { type FileHandle, open, realpath, stat, statfs } from 'node:fs/promises';
+import { type FileHandle, open, readlink, realpath, stat, statfs } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, normalize, sep } from 'node:path';
 import type { Actor } from '../core/actor.ts';
 import type { LocalContentPolicy } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
+
+/** Content over a limit, or that changed while it was read: refused, nothing recorded. */
+export class ContentRefusedError extends Error {
+  override name = 'ContentRefusedError';
+}
 
 /** Nothing local is read: the policy of a context that was given none. */
 export const NO_LOCAL_CONTENT: LocalContentPolicy = {
@@ -40,7 +45,8 @@ const PSEUDO_FILE_SYSTEMS = new Set([
 ]);
 const PSEUDO_PREFIXES = ['/proc', '/sys', '/dev'];
 
-const within = (root: string, path: string) =>
+/** Whether `path` is `root` or below it (both resolved). */
+export const within = (root: string, path: string) =>
   path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 
 /** Refused: the same words whether or not anything is there, so nothing is revealed. */
@@ -103,16 +109,27 @@ export async function allowedLocalPath(
 
 /**
  * Opens a regular file for reading without ever blocking on it: a FIFO or device put in its
- * place after a check is refused, not waited on. Symlinks are not followed.
+ * place after a check is refused, not waited on. Symlinks are not followed. With `confinedTo`
+ * (a resolved path), the file actually opened must be there or below: a folder on the way
+ * swapped for a symlink after the path was checked is caught, not read.
  */
-export async function openRegularFile(path: string): Promise<{ handle: FileHandle; size: number }> {
+export async function openRegularFile(
+  path: string,
+  confinedTo?: string,
+): Promise<{ handle: FileHandle; size: number }> {
   const handle = await open(
     path,
     constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW | constants.O_NOCTTY,
   );
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+    if (!info.isFile()) throw new ContentRefusedError(`${path} is not a regular file`);
+    if (confinedTo !== undefined) {
+      // Linux names the file behind a descriptor; elsewhere the check before opening stands.
+      const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
+      if (opened !== null && !within(confinedTo, opened))
+        throw new ContentRefusedError(`${path} was moved outside ${confinedTo} while it was read`);
+    }
     return { handle, size: info.size };
   } catch (error) {
     await handle.close();

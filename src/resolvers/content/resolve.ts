@@ -4,8 +4,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Actor } from '../core/actor.ts';
 import type { LocalContentPolicy } from '../core/context.ts';
 import { DigestMismatchError, ValidationError } from '../core/errors.ts';
-import { ContentRefusedError, DIGEST_PATTERN, digestMeasured, measureContent } from './digest.ts';
-import { allowedLocalPath, NO_LOCAL_CONTENT, rootsFor } from './local-files.ts';
+import { DIGEST_PATTERN, digestMeasured, measureContent } from './digest.ts';
+import {
+  allowedLocalPath,
+  ContentRefusedError,
+  NO_LOCAL_CONTENT,
+  rootsFor,
+} from './local-files.ts';
 
 export interface ResolvedContent {
   /** The uri as given, or the `file://` URL of a local path. */
@@ -34,6 +39,8 @@ export function localPathOf(uri: string, path: string[]): string | null {
 export interface ContentAccess {
   actor: Actor;
   policy: LocalContentPolicy | undefined;
+  /** Stops the hashing when the request is abandoned. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -77,8 +84,8 @@ export async function resolveContent(
   }
   let content: Awaited<ReturnType<typeof digestMeasured>>;
   try {
-    const measured = await measureContent(allowed.realPath, policy);
-    content = await digestMeasured(allowed.realPath, measured);
+    const measured = await measureContent(allowed.realPath, { ...policy, signal: access.signal });
+    content = await digestMeasured(allowed.realPath, measured, undefined, access.signal);
   } catch (error) {
     if (error instanceof ContentRefusedError) throw new ValidationError(error.message, uriPath);
     throw error;

@@ -126,20 +126,33 @@ async function verifyHead(db: Queryable, key: Buffer): Promise<string | null> {
   return null;
 }
 
+/** The newest record was hashed without a key and no anchor vouches for the chain. */
+async function unkeyedChain(db: Queryable): Promise<{ records: number; head: string } | null> {
+  const [anchor] = await db.select().from(auditAnchor);
+  const [newest] = await db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  if (anchor || !newest?.hash.startsWith('sha256:')) return null;
+  return { records: await countRecords(db), head: newest.hash };
+}
+
 /**
- * A chain made before it had a key (plain SHA-256, no anchor) is checked in full and sealed
- * under the key: the key vouches for it from now on.
+ * `evalhub audit seal`: a chain made before it had a key (plain SHA-256, no anchor) is
+ * checked in full and sealed under the key, which vouches for it from then on. Only the
+ * operator may decide that: the same state is what someone who rebuilt the chain without the
+ * key and deleted its anchor would leave.
  */
-async function sealUnkeyedChain(db: Database, key: Buffer): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function sealLegacyChain(
+  db: Database,
+  key: Buffer,
+): Promise<{ sealed: number; head: string } | { reason: string }> {
+  return db.transaction(async (tx) => {
     await lockAuditChain(tx);
-    const [anchor] = await tx.select().from(auditAnchor);
-    const [newest] = await tx.select().from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-    if (anchor || !newest?.hash.startsWith('sha256:')) return;
-    const records = await countRecords(tx);
-    const unkeyed = { records, legacyRecords: records, head: newest.hash };
-    const walked = await walkChain(tx, key, { id: 1, ...unkeyed, mac: '' }, 5000);
-    if (!walked.reason) await writeAnchor(tx, key, unkeyed);
+    const unkeyed = await unkeyedChain(tx);
+    if (!unkeyed) return { reason: 'the chain has no records made before it had a key to seal' };
+    const anchor = { ...unkeyed, legacyRecords: unkeyed.records };
+    const walked = await walkChain(tx, key, { id: 1, ...anchor, mac: '' }, 5000);
+    if (walked.reason) return { reason: `record ${walked.brokenAt}: ${walked.reason}` };
+    await writeAnchor(tx, key, anchor);
+    return { sealed: unkeyed.records, head: unkeyed.head };
   });
 }
 
@@ -148,7 +161,14 @@ async function sealUnkeyedChain(db: Database, key: Buffer): Promise<void> {
  * a chain whose head does not is refused, saying what broke and how to see more.
  */
 export async function openAuditChain(db: Database, key: Buffer): Promise<void> {
-  await sealUnkeyedChain(db, key);
+  const unkeyed = await unkeyedChain(db);
+  if (unkeyed)
+    throw new Error(
+      `the audit chain's ${unkeyed.records} records were hashed without a key and no anchor ` +
+        'vouches for them: a database from before the keyed chain, or a chain rebuilt behind ' +
+        "the hub's back. If it is the former, `evalhub audit seal` checks it and seals it " +
+        'under this key (compare the head it prints with a copy you trust)',
+    );
   const problem = await verifyHead(db, key);
   if (problem)
     throw new Error(

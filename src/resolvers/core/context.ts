@@ -19,4 +19,6 @@ export interface ServiceContext {
   runners: RunnerRegistry;
   /** Which local paths the hub reads for callers; none when absent. */
   localContent?: LocalContentPolicy;
+  /** Aborts when the request is abandoned (past its deadline, or its client left). */
+  signal?: AbortSignal;
 }

@@ -1,6 +1,6 @@
 // The members of a project: people of the team's identity provider (OIDC subjects) with a
 // role there, managed by the project's maintainers.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/rows.ts';
 import { projectMembers, projects } from '../../db/schema.ts';
 import { ROLES, type Role } from '../core/actor.ts';
@@ -61,6 +61,8 @@ export async function setProjectMember(
       targetId: project.id,
       details: { subject, role: input.role, before: before?.role ?? null },
     });
+    // The subject's open connections close, to come back with the roles it has now.
+    await tx.execute(sql`select pg_notify('evalhub_access_changed', ${subject})`);
     return after;
   });
 }

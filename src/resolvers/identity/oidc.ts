@@ -1,7 +1,7 @@
 // Users of the team's identity provider: an OIDC bearer token (a JWT) verified against the
 // provider's published keys (JWKS), its user and groups read from configurable claims, the
 // groups mapped to roles, and the user's own memberships added.
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Queryable } from '../../db/rows.ts';
 import { type Actor, ROLES, type Role } from '../core/actor.ts';
 import { memberRoles, oidcSubject } from './members.ts';
@@ -20,6 +20,23 @@ export interface OidcSettings {
   /** What each group grants: "admin", or roles by project slug ("*" for every project). */
   groupRoles: Record<string, 'admin' | Record<string, string>>;
 }
+
+/**
+ * The identity provider could not be reached (discovery or its keys failed): the token was
+ * neither accepted nor refused. Answered 503; the hub asks the provider again only after
+ * `retryAfterSeconds`, so an outage does not cost every request a fetch.
+ */
+export class IdentityProviderUnavailable extends Error {
+  override name = 'IdentityProviderUnavailable';
+  readonly retryAfterSeconds: number;
+  constructor(reason: string, retryAfterSeconds: number) {
+    super(`the identity provider is unavailable (${reason}); try again later`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** How long a failed discovery or key fetch is remembered before the provider is asked again. */
+const RETRY_AFTER_SECONDS = 15;
 
 const rank = (role: string | undefined) => (role ? ROLES.indexOf(role as Role) : -1);
 
@@ -65,23 +82,45 @@ async function jwksUrlOf(settings: OidcSettings): Promise<URL> {
 /**
  * A verifier of the provider's tokens: the actor a JWT stands for, or null when it does not
  * verify (bad signature, wrong issuer or audience, expired, no user claim). Keys are fetched
- * once and refreshed by jose when a token names a key it does not know.
+ * once and refreshed by jose when a token names a key it does not know. When the provider
+ * cannot be reached, IdentityProviderUnavailable, remembered for a while.
  */
 export function oidcVerifier(settings: OidcSettings) {
-  let keys: ReturnType<typeof createRemoteJWKSet> | null = null;
+  let keys: JWTVerifyGetKey | null = null;
+  let failure: { reason: string; until: number } | null = null;
+  const unavailable = (reason: string) => {
+    failure = { reason, until: Date.now() + RETRY_AFTER_SECONDS * 1000 };
+    return new IdentityProviderUnavailable(reason, RETRY_AFTER_SECONDS);
+  };
+  // The provider's keys; a failure to fetch them is the provider's, not the token's.
+  const keyOf: JWTVerifyGetKey = async (header, token) => {
+    try {
+      keys ??= createRemoteJWKSet(await jwksUrlOf(settings));
+      return await keys(header, token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey) throw error;
+      throw unavailable(error instanceof Error ? error.message : String(error));
+    }
+  };
   return async (db: Queryable, jwt: string): Promise<Actor | null> => {
-    keys ??= createRemoteJWKSet(await jwksUrlOf(settings));
+    if (failure && Date.now() < failure.until)
+      throw new IdentityProviderUnavailable(
+        failure.reason,
+        Math.ceil((failure.until - Date.now()) / 1000),
+      );
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(jwt, keys, {
+      ({ payload } = await jwtVerify(jwt, keyOf, {
         issuer: settings.issuer,
         audience: settings.audience,
         // A token that never expires is not one a hub should accept.
         requiredClaims: ['exp'],
       }));
-    } catch {
+    } catch (error) {
+      if (error instanceof IdentityProviderUnavailable) throw error;
       return null;
     }
+    failure = null;
     const user = payload[settings.userClaim];
     if (typeof user !== 'string' || !user) return null;
     const granted = rolesOfGroups(settings, groupsOf(payload, settings.groupsClaim));

@@ -49,6 +49,7 @@ export type LineageRelation =
   | 'TRAINED_ON'
   | 'PART_OF'
   | 'EXECUTED'
+  | 'REPRODUCES'
   | 'VERSION_OF';
 
 /** An edge as its verb reads: `from` USED `to`, `from` GENERATED `to`, and so on. */
@@ -67,6 +68,8 @@ export interface LineageGraph {
   truncatedAt: number | null;
   /** Whether the walk stopped at nodes in projects the actor may not see (they are not shown). */
   hiddenNodes: boolean;
+  /** How many distinct such nodes it stopped at. */
+  hiddenNodeCount: number;
 }
 
 export const LINEAGE_LIMITS = { maxDepth: 1000, maxNodes: 10_000 } as const;
@@ -226,6 +229,7 @@ function graphOf(start: Start, walk: WalkResult): LineageGraph {
     edges,
     truncatedAt: walk.truncatedAt,
     hiddenNodes: walk.hiddenNodes,
+    hiddenNodeCount: walk.hiddenNodeCount,
   };
 }
 

@@ -49,6 +49,8 @@ export interface WalkResult {
   truncatedAt: number | null;
   /** Whether the walk stopped at nodes the actor may not see. */
   hiddenNodes: boolean;
+  /** How many distinct nodes it stopped at because the actor may not see them. */
+  hiddenNodeCount: number;
 }
 
 /** The recursive CTE named `name` that walks in `direction`. */
@@ -59,6 +61,7 @@ function walkCte(name: string, direction: WalkDirection, request: WalkRequest): 
   const fromId = sql.raw(`e.${from}_id`);
   const toId = sql.raw(`${to}_id`);
   const toType = sql.raw(`${to}_type`);
+  const edgeTo = sql.raw(`e.${to}_id`);
   const visible =
     request.visibleProjects === null
       ? sql`true`
@@ -74,14 +77,14 @@ function walkCte(name: string, direction: WalkDirection, request: WalkRequest): 
   const edgeRow = sql`row(e.up_id, e.up_type, null, e.down_id, e.down_type, null, e.relation, e.role)::lineage_edges`;
   return sql`${self}(ids, types, visited, depth, edges, hidden, cut) as (
     select ${textArray(ids)}::uuid[], ${textArray(request.start.map((node) => node.type))}::text[],
-           ${textArray(ids)}::uuid[], 0, '{}'::lineage_edges[], false, false
+           ${textArray(ids)}::uuid[], 0, '{}'::lineage_edges[], '{}'::uuid[], false
     union all
     select next.ids[1:room.n], next.types[1:room.n], w.visited || next.ids[1:room.n], w.depth + 1,
            step.edges, step.hidden, cardinality(next.ids) > room.n
     from ${self} w
     cross join lateral (
       select coalesce(array_agg(${edgeRow}) filter (where ${visible}), '{}') as edges,
-             coalesce(bool_or(not (${visible})), false) as hidden
+             coalesce(array_agg(distinct ${edgeTo}) filter (where not (${visible})), '{}') as hidden
       from lineage_edges e
       where ${fromId} = any(w.ids)
     ) step
@@ -128,7 +131,7 @@ export async function walkLineage(db: Queryable, request: WalkRequest): Promise<
     down_type: string | null;
     relation: string | null;
     role: string | null;
-    hidden: boolean | null;
+    hidden: number | null;
   }>(
     db,
     sql`with recursive ${sql.join(ctes, sql`, `)},
@@ -141,11 +144,11 @@ export async function walkLineage(db: Queryable, request: WalkRequest): Promise<
     )
     select 'node' as kind, id::text, type, depth, direction,
            null::text as up_id, null::text as up_type, null::text as down_id,
-           null::text as down_type, null::text as relation, null::text as role, null::bool as hidden
+           null::text as down_type, null::text as relation, null::text as role, null::int as hidden
     from nodes
     union all
     select distinct 'edge', null::text, null::text, null::int, null::text, (e).up_id::text, (e).up_type,
-           (e).down_id::text, (e).down_type, (e).relation, (e).role, null::bool
+           (e).down_id::text, (e).down_type, (e).relation, (e).role, null::int
     from levels l, unnest(l.edges) e
     where (e).up_id in (select id from nodes) and (e).down_id in (select id from nodes)
     union all
@@ -153,10 +156,16 @@ export async function walkLineage(db: Queryable, request: WalkRequest): Promise<
            min(case when l.cut or (l.depth > ${request.maxDepth}::int and cardinality(l.ids) > 0)
                     then least(l.depth, ${request.maxDepth}::int) end),
            null::text, null::text, null::text, null::text, null::text, null::text, null::text,
-           bool_or(l.hidden)
+           (select count(distinct h)::int from levels, unnest(levels.hidden) h)
     from levels l`,
   );
-  const result: WalkResult = { nodes: [], edges: [], truncatedAt: null, hiddenNodes: false };
+  const result: WalkResult = {
+    nodes: [],
+    edges: [],
+    truncatedAt: null,
+    hiddenNodes: false,
+    hiddenNodeCount: 0,
+  };
   for (const row of rows) {
     if (row.kind === 'node')
       result.nodes.push({
@@ -176,7 +185,8 @@ export async function walkLineage(db: Queryable, request: WalkRequest): Promise<
       });
     else {
       result.truncatedAt = row.depth === null ? null : Number(row.depth);
-      result.hiddenNodes = row.hidden ?? false;
+      result.hiddenNodeCount = Number(row.hidden ?? 0);
+      result.hiddenNodes = result.hiddenNodeCount > 0;
     }
   }
   result.nodes.sort((a, b) => a.depth - b.depth || a.id.localeCompare(b.id));

@@ -64,7 +64,7 @@ export async function registerDatasetVersion(
     OTHER: 'either',
   } as const;
   const content = await resolveContent(
-    { actor: ctx.actor, policy: ctx.localContent },
+    { actor: ctx.actor, policy: ctx.localContent, signal: ctx.signal },
     input.uri,
     input.digest,
     ['input'],

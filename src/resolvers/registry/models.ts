@@ -49,7 +49,7 @@ export async function registerModelVersion(
   }
   const shape = input.format === 'ONNX' || input.format === 'PREDICTIONS' ? 'file' : 'either';
   const content = await resolveContent(
-    { actor: ctx.actor, policy: ctx.localContent },
+    { actor: ctx.actor, policy: ctx.localContent, signal: ctx.signal },
     input.uri,
     input.digest,
     ['input'],

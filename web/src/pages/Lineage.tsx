@@ -1,20 +1,27 @@
 // The lineage explorer: the graph around one node, laid out by ELK and drawn by React
-// Flow; a click on a node adds its own neighbours. Says so when the hub cut the graph.
+// Flow; a click on a node adds its own neighbours; the path from the start to a chosen node
+// (a finding to the dataset it rests on) is highlighted. Says so when the hub cut the graph.
 import '@xyflow/react/dist/style.css';
-import { Background, Controls, type Edge, type Node, Position, ReactFlow } from '@xyflow/react';
-import ELK from 'elkjs/lib/elk.bundled.js';
-import { useEffect, useState } from 'react';
+import {
+  Background,
+  Controls,
+  type Edge,
+  type Node,
+  Position,
+  ReactFlow,
+  type ReactFlowInstance,
+} from '@xyflow/react';
+import { useEffect, useMemo, useState } from 'react';
 import { useClient } from 'urql';
 import { Link } from 'wouter';
-import type { LineageDirection, UiTraceQuery } from '../gql/graphql.ts';
+import type { LineageDirection, UiLineageNodeFragment, UiTraceQuery } from '../gql/graphql.ts';
 import { graphql } from '../gql/index.ts';
+import { layeredLayout } from '../graph/layout.ts';
 import { Failure, useFilters } from '../parts/common.tsx';
 
-const TraceQuery = graphql(`
-  query UiTrace($id: ID!, $direction: LineageDirection!, $depth: Int!, $maxNodes: Int!) {
-    trace(id: $id, direction: $direction, depth: $depth, maxNodes: $maxNodes) {
-      start isPartial hiddenNodes truncatedAt
-      nodes {
+// The fields of a node that its label shows, in a graph and on a path.
+graphql(`
+  fragment UiLineageNode on LineageNode {
         id type depth
         node {
           __typename
@@ -29,17 +36,36 @@ const TraceQuery = graphql(`
           ... on Workflow { name }
           ... on Project { slug }
         }
-      }
+  }
+`);
+
+const TraceQuery = graphql(`
+  query UiTrace($id: ID!, $direction: LineageDirection!, $depth: Int!, $maxNodes: Int!) {
+    trace(id: $id, direction: $direction, depth: $depth, maxNodes: $maxNodes) {
+      start isPartial hiddenNodes hiddenNodeCount truncatedAt
+      nodes { ...UiLineageNode }
+      edges { from to relation role }
+    }
+  }
+`);
+
+const PathQuery = graphql(`
+  query UiLineagePath($from: ID!, $to: ID!) {
+    lineagePath(from: $from, to: $to) {
+      direction
+      nodes { ...UiLineageNode }
       edges { from to relation role }
     }
   }
 `);
 
 type Graph = NonNullable<UiTraceQuery['trace']>;
-type GraphNode = Graph['nodes'][number];
+type GraphNode = UiLineageNodeFragment;
+type GraphEdge = Graph['edges'][number];
 
-const elk = new ELK();
 const MAX_NODES = 200;
+/** Past this many nodes the boxes are smaller and closer, so that the whole graph fits. */
+const COMPACT = 60;
 
 function label(n: GraphNode): string {
   const x = n.node as Record<string, unknown> & { __typename: string };
@@ -62,51 +88,32 @@ function label(n: GraphNode): string {
   }
 }
 
-/** Positions from ELK's layered layout, left to right in the direction of the flow. */
-async function layout(graph: Graph): Promise<{ nodes: Node[]; edges: Edge[] }> {
-  const laid = await elk.layout({
-    id: 'root',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
-      'elk.spacing.nodeNode': '20',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '60',
-    },
-    children: graph.nodes.map((n) => ({ id: n.id, width: 220, height: 44 })),
-    edges: graph.edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
-  });
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  return {
-    nodes: (laid.children ?? []).map((c) => {
-      const n = byId.get(c.id)!;
-      return {
-        id: c.id,
-        position: { x: c.x ?? 0, y: c.y ?? 0 },
-        sourcePosition: Position.Right,
-        targetPosition: Position.Left,
-        data: { label: label(n) },
-        className: `lineage-node lineage-${n.type.toLowerCase()}${c.id === graph.start ? ' lineage-start' : ''}`,
-        ariaLabel: label(n),
-      };
-    }),
-    edges: graph.edges.map((e, i) => ({
-      id: `e${i}`,
-      source: e.from,
-      target: e.to,
-      label: e.role ?? e.relation.toLowerCase(),
-    })),
-  };
-}
+/**
+ * A node's box: given to React Flow too, so that a redrawn node (a new path, an expansion)
+ * needs no measuring before it is shown and fitted.
+ */
+const sizeOf = (graph: Graph) => ({ width: 220, height: graph.nodes.length > COMPACT ? 28 : 44 });
 
-function merge(a: Graph, b: Graph): Graph {
+const edgeKey = (e: GraphEdge) => `${e.from}>${e.to}>${e.relation}`;
+
+/** Nodes a path is most often wanted to: the versions first, then by label. */
+const TARGET_ORDER = ['DatasetVersion', 'ModelVersion'];
+const targetRank = (n: GraphNode) => {
+  const rank = TARGET_ORDER.indexOf(n.type);
+  return rank < 0 ? TARGET_ORDER.length : rank;
+};
+
+function merge(a: Graph, b: Pick<Graph, 'nodes' | 'edges'> & Partial<Graph>): Graph {
   const ids = new Set(a.nodes.map((n) => n.id));
-  const keys = new Set(a.edges.map((e) => `${e.from}>${e.to}>${e.relation}`));
+  const keys = new Set(a.edges.map(edgeKey));
   return {
     ...a,
-    isPartial: a.isPartial || b.isPartial,
-    hiddenNodes: a.hiddenNodes || b.hiddenNodes,
+    isPartial: a.isPartial || Boolean(b.isPartial),
+    hiddenNodes: a.hiddenNodes || Boolean(b.hiddenNodes),
+    // Walks from different nodes may stop at the same hidden node: the larger count is a floor.
+    hiddenNodeCount: Math.max(a.hiddenNodeCount, b.hiddenNodeCount ?? 0),
     nodes: [...a.nodes, ...b.nodes.filter((n) => !ids.has(n.id))],
-    edges: [...a.edges, ...b.edges.filter((e) => !keys.has(`${e.from}>${e.to}>${e.relation}`))],
+    edges: [...a.edges, ...b.edges.filter((e) => !keys.has(edgeKey(e)))],
   };
 }
 
@@ -121,7 +128,8 @@ export default function Lineage() {
         className="filters"
         onSubmit={(e) => {
           e.preventDefault();
-          change({ id: String(new FormData(e.currentTarget).get('id') ?? '').trim() });
+          const start = String(new FormData(e.currentTarget).get('id') ?? '').trim();
+          change({ id: start, to: null });
         }}
       >
         <label>
@@ -138,7 +146,13 @@ export default function Lineage() {
         <button type="submit">Trace</button>
       </form>
       {id ? (
-        <Explorer key={`${id}/${direction}`} id={id} direction={direction} />
+        <Explorer
+          key={`${id}/${direction}`}
+          id={id}
+          direction={direction}
+          to={params.get('to')}
+          onTarget={(to) => change({ to })}
+        />
       ) : (
         <p>Give the id of a run, finding, model or dataset version, or follow a “trace” link.</p>
       )}
@@ -146,12 +160,33 @@ export default function Lineage() {
   );
 }
 
-function Explorer({ id, direction }: { id: string; direction: LineageDirection }) {
+function Explorer({
+  id,
+  direction,
+  to,
+  onTarget,
+}: {
+  id: string;
+  direction: LineageDirection;
+  to: string | null;
+  onTarget: (to: string | null) => void;
+}) {
   const client = useClient();
   const [graph, setGraph] = useState<Graph | null>(null);
   const [missing, setMissing] = useState(false);
   const [error, setError] = useState<Error | null>(null);
-  const [drawn, setDrawn] = useState<{ nodes: Node[]; edges: Edge[] } | null>(null);
+  // The graph as last laid out, with its positions: drawn only once its layout is done.
+  const [laid, setLaid] = useState<{
+    graph: Graph;
+    positions: Map<string, { x: number; y: number }>;
+  } | null>(null);
+  const [path, setPath] = useState<{ to: string; nodes: GraphNode[]; edges: GraphEdge[] } | null>(
+    null,
+  );
+  const [expanding, setExpanding] = useState<string | null>(null);
+  /** Whether the graph holds more than one walk (its hidden count is then a floor). */
+  const [expanded, setExpanded] = useState(false);
+  const [flow, setFlow] = useState<ReactFlowInstance | null>(null);
 
   const fetchTrace = async (from: string, depth: number) => {
     const result = await client
@@ -169,26 +204,140 @@ function Explorer({ id, direction }: { id: string; direction: LineageDirection }
   useEffect(() => {
     fetchTrace(id, 3).then((g) => (g ? setGraph(g) : setMissing(true)));
   }, []);
+
+  // The path to the chosen node; its nodes join the graph when the walk had not reached them.
   useEffect(() => {
-    if (graph) layout(graph).then(setDrawn, setError);
+    if (!to) return setPath(null);
+    let live = true;
+    client
+      .query(PathQuery, { from: id, to }, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then((result) => {
+        if (!live) return;
+        if (result.error) setError(result.error);
+        const found = result.data?.lineagePath;
+        setPath(
+          found ? { to, nodes: found.nodes, edges: found.edges } : { to, nodes: [], edges: [] },
+        );
+        if (found) setGraph((g) => (g ? merge(g, found) : g));
+      });
+    return () => {
+      live = false;
+    };
+  }, [client, id, to]);
+
+  useEffect(() => {
+    if (!graph) return;
+    let live = true;
+    const compact = graph.nodes.length > COMPACT;
+    layeredLayout(
+      graph.nodes.map((n) => ({ id: n.id, ...sizeOf(graph) })),
+      graph.edges,
+      compact ? { node: 6, layer: 40 } : { node: 20, layer: 110 },
+    ).then((positions) => live && setLaid({ graph, positions }), setError);
+    return () => {
+      live = false;
+    };
   }, [graph]);
 
+  const drawn = useMemo(() => {
+    if (!laid) return null;
+    const { graph, positions } = laid;
+    const onPath = new Set(path?.nodes.map((n) => n.id));
+    const pathEdges = new Set(path?.edges.map(edgeKey));
+    const nodes: Node[] = graph.nodes.map((n) => ({
+      id: n.id,
+      position: positions.get(n.id) ?? { x: 0, y: 0 },
+      ...sizeOf(graph),
+      sourcePosition: Position.Right,
+      targetPosition: Position.Left,
+      data: { label: label(n) },
+      className: [
+        'lineage-node',
+        `lineage-${n.type.toLowerCase()}`,
+        n.id === graph.start ? 'lineage-start' : '',
+        onPath.has(n.id) ? 'lineage-on-path' : '',
+        graph.nodes.length > COMPACT ? 'lineage-compact' : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+      ariaLabel: `${label(n)}${onPath.has(n.id) ? ', on the path' : ''}`,
+    }));
+    const edges: Edge[] = graph.edges.map((e) => ({
+      id: edgeKey(e),
+      source: e.from,
+      target: e.to,
+      label: e.role ?? e.relation.toLowerCase(),
+      animated: pathEdges.has(edgeKey(e)),
+      className: pathEdges.has(edgeKey(e)) ? 'lineage-path-edge' : undefined,
+    }));
+    return { nodes, edges };
+  }, [laid, path]);
+
+  // A graph that grew (an expanded node, a path's nodes) is fitted on screen again.
+  const shown = drawn?.nodes.length ?? 0;
+  useEffect(() => {
+    if (shown) flow?.fitView();
+  }, [flow, shown]);
+
   if (missing) return <p>Nothing with id {id} (or not visible to you).</p>;
+  const targets = graph
+    ? graph.nodes
+        .filter((n) => n.id !== graph.start)
+        .sort((a, b) => targetRank(a) - targetRank(b) || label(a).localeCompare(label(b)))
+    : [];
   return (
     <section aria-label="Lineage graph">
       <Failure error={error} />
       {graph && (
-        <p className="graph-facts" aria-live="polite">
-          {graph.nodes.length} nodes, {graph.edges.length} edges.{' '}
-          {graph.isPartial && (
-            <strong className="partial">
-              Partial: the graph was cut at {graph.truncatedAt ?? MAX_NODES} nodes; click a node to
-              expand it.{' '}
-            </strong>
+        <>
+          <p className="graph-facts" aria-live="polite">
+            {graph.nodes.length} nodes, {graph.edges.length} edges.{' '}
+            {graph.isPartial ? (
+              <strong className="partial">
+                Partial: the hub cut the walk
+                {graph.truncatedAt === null ? '' : ` at depth ${graph.truncatedAt}`} (at most{' '}
+                {MAX_NODES} nodes a walk), so some nodes are left out; click a node to expand it.{' '}
+              </strong>
+            ) : (
+              'Complete within the walk. '
+            )}
+            {graph.hiddenNodes ? (
+              <strong className="partial">
+                Hidden: {expanded ? 'at least ' : ''}
+                {graph.hiddenNodeCount} {graph.hiddenNodeCount === 1 ? 'node' : 'nodes'} in projects
+                you may not see; not shown, and the walk did not pass through them.{' '}
+              </strong>
+            ) : (
+              'No hidden nodes. '
+            )}
+            {expanding ? `Expanding ${expanding}…` : 'Click a node to add its neighbours.'}
+          </p>
+          <label className="row">
+            Highlight the path to{' '}
+            <select value={to ?? ''} onChange={(e) => onTarget(e.target.value || null)}>
+              <option value="">nothing</option>
+              {targets.map((n) => (
+                <option key={n.id} value={n.id}>
+                  {label(n)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {path && (
+            <div aria-live="polite">
+              {path.nodes.length ? (
+                <ol className="lineage-path" aria-label="the path">
+                  {path.nodes.map((n) => (
+                    <li key={n.id}>{label(n)}</li>
+                  ))}
+                </ol>
+              ) : (
+                <p>No path between them within 100 steps.</p>
+              )}
+            </div>
           )}
-          {graph.hiddenNodes && <strong>Some nodes are in projects you may not see.</strong>} Click
-          a node to add its neighbours.
-        </p>
+        </>
       )}
       <div className="graph">
         {drawn ? (
@@ -196,11 +345,16 @@ function Explorer({ id, direction }: { id: string; direction: LineageDirection }
             nodes={drawn.nodes}
             edges={drawn.edges}
             fitView
-            minZoom={0.1}
+            onInit={setFlow}
+            minZoom={0.02}
+            nodesDraggable={false}
             nodesConnectable={false}
             onNodeClick={async (_e, node) => {
+              setExpanding(String(node.data.label));
               const more = await fetchTrace(node.id, 1);
-              if (more && graph) setGraph(merge(graph, more));
+              if (more) setGraph((g) => (g ? merge(g, more) : g));
+              setExpanded(true);
+              setExpanding(null);
             }}
           >
             <Background />

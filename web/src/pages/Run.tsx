@@ -1,13 +1,17 @@
 // One run: its live event log and progress, metrics with their 95% intervals, findings,
 // artifacts, inputs with digests, configuration, the reproduce command, the report, and a
 // workflow's steps.
-import { useState } from 'react';
-import { useQuery, useSubscription } from 'urql';
+import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import { Digest, Failure, Progress, Status, When } from '../parts/common.tsx';
-import { EventLog, type LogLine } from '../parts/EventLog.tsx';
-import { MetricChart } from '../parts/MetricChart.tsx';
+import { EventLog } from '../parts/EventLog.tsx';
+import { ReproduceButton } from '../parts/ReproduceButton.tsx';
+import { Artifacts } from '../run/Artifacts.tsx';
+import { Results } from '../run/Results.tsx';
+import { useRunEvents } from '../run/useRunEvents.ts';
+import { useStepUpdates } from '../run/useStepUpdates.ts';
+import { Workflow } from '../run/Workflow.tsx';
 import { openHubFile } from '../session.ts';
 
 const RunQuery = graphql(`
@@ -21,7 +25,7 @@ const RunQuery = graphql(`
         progress { fraction stage message }
         error { code message }
         parent { id name }
-        workflowVersion { id number workflow { name } }
+        workflowVersion { id number spec workflow { name } }
         inputs {
           role position
           version {
@@ -31,7 +35,7 @@ const RunQuery = graphql(`
           }
         }
         metrics { key value step slice ciLower ciUpper ciLevel sampleSize }
-        findings { id kind severity status title summary }
+        findings { id kind severity status title summary requirement evidence }
         artifacts { id name mediaType digest sizeBytes url }
         children { id stepId status runnerId progress { fraction } startedAt finishedAt }
       }
@@ -39,80 +43,19 @@ const RunQuery = graphql(`
   }
 `);
 
-const RunEvents = graphql(`
-  subscription UiRunEvents($runId: ID!) {
-    runEvents(runId: $runId) {
-      __typename seq at
-      ... on RunLogEvent { level message }
-      ... on RunStatusEvent { status reason }
-      ... on RunProgressEvent { fraction stage progressMessage: message }
-      ... on RunMetricEvent { metric { key value } }
-      ... on RunFindingEvent { severity title }
-      ... on RunArtifactEvent { name mediaType }
-      ... on RunOutputEvent { name digest }
-      ... on RunStepEvent { stepId status reason }
-    }
-  }
-`);
-
-function describe(event: Record<string, unknown>): LogLine {
-  const e = event as Record<string, string | number | null | { key: string; value: number }>;
-  const kinds: Record<string, () => [string, string]> = {
-    RunLogEvent: () => [String(e.level), String(e.message)],
-    RunStatusEvent: () => ['status', `${e.status}${e.reason ? `: ${e.reason}` : ''}`],
-    RunProgressEvent: () => [
-      'progress',
-      [
-        e.stage,
-        e.fraction != null ? `${Math.round(Number(e.fraction) * 100)}%` : '',
-        e.progressMessage,
-      ]
-        .filter(Boolean)
-        .join(' '),
-    ],
-    RunMetricEvent: () => {
-      const m = e.metric as { key: string; value: number };
-      return ['metric', `${m.key} = ${m.value}`];
-    },
-    RunFindingEvent: () => ['finding', `${e.severity}: ${e.title}`],
-    RunArtifactEvent: () => ['artifact', `${e.name} (${e.mediaType})`],
-    RunOutputEvent: () => ['output', `${e.name} ${e.digest}`],
-    RunStepEvent: () => ['step', `${e.stepId} ${e.status}${e.reason ? `: ${e.reason}` : ''}`],
-  };
-  const [kind, text] = kinds[String(e.__typename)]?.() ?? ['event', ''];
-  return { seq: Number(e.seq), at: String(e.at), kind, text };
-}
-
-/** Events that change what the run's query shows. */
-const REFRESHING = new Set([
-  'RunStatusEvent',
-  'RunFindingEvent',
-  'RunArtifactEvent',
-  'RunStepEvent',
-]);
+const ENDED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 export default function RunPage({ id }: { id: string }) {
   const [{ data, error }, refetch] = useQuery({ query: RunQuery, variables: { id } });
-  const [lines, setLines] = useState<LogLine[]>([]);
-  const [live, setLive] = useState<{ fraction: number | null; stage: string | null } | null>(null);
-  useSubscription(
-    { query: RunEvents, variables: { runId: id } },
-    (_previous: null | undefined, event) => {
-      const e = event.runEvents as Record<string, unknown>;
-      // A resubscription replays stored events: keep each sequence number once.
-      const line = describe(e);
-      setLines((previous) =>
-        previous.length > 0 && previous[previous.length - 1]!.seq >= line.seq
-          ? previous
-          : [...previous, line],
-      );
-      if (e.__typename === 'RunProgressEvent')
-        setLive({ fraction: e.fraction as number | null, stage: e.stage as string | null });
-      if (REFRESHING.has(String(e.__typename))) refetch({ requestPolicy: 'network-only' });
-      return null;
-    },
-  );
+  const refresh = () => refetch({ requestPolicy: 'network-only' });
+  const { lines, live } = useRunEvents(id, refresh);
   const run = data?.node?.__typename === 'Run' ? data.node : null;
+  useStepUpdates(
+    run?.project.slug ?? '',
+    id,
+    run?.runnerId === 'workflow' && !ENDED.has(run.status),
+    refresh,
+  );
   if (error) return <Failure error={error} />;
   if (!data) return <p>Loading…</p>;
   if (!run) return <p>No run {id} (or not visible to you).</p>;
@@ -189,18 +132,12 @@ export default function RunPage({ id }: { id: string }) {
         <Link href={`/lineage?id=${encodeURIComponent(run.id)}`}>Lineage</Link>
       </p>
 
-      {run.children.length > 0 && (
-        <section aria-labelledby="steps">
-          <h2 id="steps">Steps</h2>
-          <ol className="steps">
-            {run.children.map((step) => (
-              <li key={step.id} data-step={step.stepId}>
-                <Link href={`/runs/${step.id}`}>{step.stepId}</Link> <Status value={step.status} />{' '}
-                <span className="muted">{step.runnerId}</span>
-              </li>
-            ))}
-          </ol>
-        </section>
+      {(run.children.length > 0 || run.runnerId === 'workflow') && (
+        <Workflow
+          spec={run.runnerId === 'workflow' ? run.workflowVersion?.spec : null}
+          runs={run.children}
+          findings={run.findings}
+        />
       )}
 
       <section aria-labelledby="log">
@@ -210,39 +147,7 @@ export default function RunPage({ id }: { id: string }) {
 
       <section aria-labelledby="metrics">
         <h2 id="metrics">Metrics</h2>
-        {run.metrics.length === 0 ? (
-          <p className="muted">None yet.</p>
-        ) : (
-          <>
-            <MetricChart metrics={run.metrics} />
-            <table>
-              <thead>
-                <tr>
-                  <th>Metric</th>
-                  <th>Slice</th>
-                  <th>Value</th>
-                  <th>Interval</th>
-                  <th>n</th>
-                </tr>
-              </thead>
-              <tbody>
-                {run.metrics.map((m) => (
-                  <tr key={`${m.key}/${m.step}/${JSON.stringify(m.slice)}`}>
-                    <td>{m.key}</td>
-                    <td>{Object.keys(m.slice as object).length ? JSON.stringify(m.slice) : ''}</td>
-                    <td>{m.value.toPrecision(4)}</td>
-                    <td>
-                      {m.ciLower != null && m.ciUpper != null
-                        ? `${m.ciLower.toPrecision(4)} – ${m.ciUpper.toPrecision(4)} (${Math.round((m.ciLevel ?? 0.95) * 100)}%)`
-                        : '—'}
-                    </td>
-                    <td>{m.sampleSize ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </>
-        )}
+        <Results metrics={run.metrics} />
       </section>
 
       <section aria-labelledby="findings">
@@ -260,20 +165,7 @@ export default function RunPage({ id }: { id: string }) {
 
       <section aria-labelledby="artifacts">
         <h2 id="artifacts">Artifacts</h2>
-        {run.artifacts.length === 0 && <p className="muted">None.</p>}
-        <ul>
-          {run.artifacts.map((a) => (
-            <li key={a.id}>
-              <button type="button" className="link" onClick={() => openHubFile(a.url, a.name)}>
-                {a.name}
-              </button>{' '}
-              <span className="muted">
-                {a.mediaType}, {a.sizeBytes} bytes
-              </span>{' '}
-              <Digest value={a.digest} />
-            </li>
-          ))}
-        </ul>
+        <Artifacts artifacts={run.artifacts} />
       </section>
 
       <section aria-labelledby="inputs">
@@ -305,6 +197,7 @@ export default function RunPage({ id }: { id: string }) {
 
       <section aria-labelledby="reproduce">
         <h2 id="reproduce">Reproduce</h2>
+        {run.status === 'SUCCEEDED' && <ReproduceButton runId={run.id} />}
         <pre className="command">{run.reproduceCommand}</pre>
       </section>
 

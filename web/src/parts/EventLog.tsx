@@ -15,6 +15,7 @@ const ROW_HEIGHT = 22;
 export function EventLog({ lines }: { lines: LogLine[] }) {
   const scroller = useRef<HTMLDivElement>(null);
   const following = useRef(true);
+  const lastTop = useRef(0);
   const rows = useVirtualizer({
     count: lines.length,
     getScrollElement: () => scroller.current,
@@ -33,8 +34,13 @@ export function EventLog({ lines }: { lines: LogLine[] }) {
       // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
       tabIndex={0}
       onScroll={(e) => {
+        // Following stops when the reader scrolls up, and resumes at the end. Only a move up
+        // stops it: while lines arrive, the log can be briefly short of its growing end.
         const el = e.currentTarget;
-        following.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
+        if (el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2)
+          following.current = true;
+        else if (el.scrollTop < lastTop.current) following.current = false;
+        lastTop.current = el.scrollTop;
       }}
     >
       <div style={{ height: rows.getTotalSize(), position: 'relative' }}>

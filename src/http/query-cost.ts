@@ -1,0 +1,129 @@
+// What one operation costs, with its variables, before it runs (graphql-query-complexity):
+// - its size: the objects it may fetch, where a list multiplies what it selects by how many
+//   it may return (`first`/`last`, the ids of `nodes`, else the default page), so nested
+//   lists of 500 are seen for the millions of rows they ask for; over EVALHUB_MAX_COST: 400;
+// - its weight: the expensive root fields (search, trace...), which a caller with a token
+//   spends from a budget per minute (EVALHUB_RATE_LIMIT_EXPENSIVE): 429 once it is spent.
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  getVariableValues,
+  isLeafType,
+  isListType,
+} from 'graphql';
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Actor } from '../resolvers/core/actor.ts';
+import { DEFAULT_PAGE_SIZE } from '../resolvers/core/pagination.ts';
+
+/** The expensive root fields and what each counts towards `maxExpensive`. */
+export const EXPENSIVE_FIELDS: Readonly<Record<string, number>> = {
+  search: 5,
+  trace: 10,
+  impact: 10,
+  lineagePath: 10,
+  compareRuns: 10,
+  compareModels: 10,
+};
+
+/** How many items a field may return: its page, its ids, or one. */
+function itemsOf(
+  args: Record<string, unknown>,
+  parent: string,
+  listed: boolean,
+  connection: boolean,
+) {
+  const first = args.first ?? args.last;
+  if (typeof first === 'number') return first;
+  if (Array.isArray(args.ids)) return args.ids.length;
+  // A connection's `edges` and `nodes` are the page its field was already counted for.
+  if (parent.endsWith('Connection')) return 1;
+  return listed || connection ? DEFAULT_PAGE_SIZE : 1;
+}
+
+/** Objects fetched: one per object field, times the items of the lists above it. */
+const size: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  const named = getNamedType(field.type);
+  if (isLeafType(named)) return 0;
+  const listed = isListType(getNullableType(field.type));
+  const items = itemsOf(args, type.name, listed, named.name.endsWith('Connection'));
+  return 1 + items * childComplexity;
+};
+
+/** The expensive root fields' weights, once per selection (aliases count each time). */
+const weight: ComplexityEstimator = ({ type, field, childComplexity }) =>
+  (type.name === 'Query' || type.name === 'Subscription'
+    ? (EXPENSIVE_FIELDS[field.name] ?? 0)
+    : 0) + childComplexity;
+
+export interface OperationCost {
+  size: number;
+  weight: number;
+}
+
+/**
+ * The cost of `document`'s operation with `variables`; null when the variables do not fit it
+ * (execution refuses them, saying why). An operation whose fragments expand past what the
+ * estimate walks is as large as can be.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): OperationCost | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  if (coerced.errors) return null;
+  try {
+    const of = (estimator: ComplexityEstimator) =>
+      getComplexity({ estimators: [estimator], schema, query: document, variables, operationName });
+    return { size: of(size), weight: of(weight) };
+  } catch {
+    return { size: Number.POSITIVE_INFINITY, weight: Number.POSITIVE_INFINITY };
+  }
+}
+
+/** The operation is larger than a request may be: nothing ran. */
+export function tooLarge(cost: OperationCost, maxCost: number): GraphQLError | null {
+  if (cost.size <= maxCost) return null;
+  return new GraphQLError(
+    `query too large: it may fetch ${Number.isFinite(cost.size) ? `about ${cost.size}` : 'countless'} objects (lists multiply what they select), over ${maxCost} (EVALHUB_MAX_COST); ask for smaller pages`,
+    { extensions: { code: 'QUERY_TOO_LARGE', http: { status: 400 } } },
+  );
+}
+
+/**
+ * Per-caller budgets of expensive work: each token (or OIDC user) may spend `perMinute`
+ * weight a minute. The local operator on their own machine has no budget to spend.
+ */
+export function expensiveWorkBudget(perMinute: number) {
+  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  return {
+    /** Spends `weight` of `actor`'s budget; a 429 error when there is not enough left. */
+    async spend(actor: Actor, weight: number): Promise<GraphQLError | null> {
+      if (weight === 0 || actor.kind === 'operator') return null;
+      try {
+        await limiter.consume(actor.tokenId ?? actor.id, weight);
+        return null;
+      } catch (refused) {
+        if (!(refused instanceof RateLimiterRes)) throw refused;
+        const retryAfter = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+        return new GraphQLError(
+          `rate limited: this caller spent its budget of expensive work (${perMinute} a minute: search weighs ${EXPENSIVE_FIELDS.search}, trace ${EXPENSIVE_FIELDS.trace}; EVALHUB_RATE_LIMIT_EXPENSIVE); try again in ${retryAfter} s`,
+          {
+            extensions: {
+              code: 'RATE_LIMITED',
+              http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
+            },
+          },
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// A workflow run's steps, as a graph with their live status and as a list, and the verdict on
+// each of its requirements.
+import { lazy, Suspense } from 'react';
+import { Link } from 'wouter';
+import { Status } from '../parts/common.tsx';
+import type { SpecStep, StepRun } from './StepGraph.tsx';
+import { type SpecRequirement, Verdicts } from './Verdicts.tsx';
+
+const StepGraph = lazy(() => import('./StepGraph.tsx'));
+
+interface Spec {
+  steps?: SpecStep[];
+  requirements?: SpecRequirement[];
+}
+
+export function Workflow({
+  spec,
+  runs,
+  findings,
+}: {
+  spec: unknown;
+  runs: readonly (StepRun & { runnerId: string })[];
+  findings: Parameters<typeof Verdicts>[0]['findings'];
+}) {
+  const { steps = [], requirements = [] } = (spec ?? {}) as Spec;
+  const runOf = new Map(runs.map((r) => [r.stepId, r]));
+  // Child runs the spec does not name (a run imported with its steps): listed as they are.
+  const unnamed = runs.filter((r) => !steps.some((s) => s.id === r.stepId));
+  return (
+    <>
+      <section aria-labelledby="steps">
+        <h2 id="steps">Steps</h2>
+        {steps.length > 0 && (
+          <Suspense fallback={<p>Loading the graph…</p>}>
+            <StepGraph steps={steps} runs={runs} />
+          </Suspense>
+        )}
+        <ol className="steps">
+          {steps.map((step) => {
+            const run = runOf.get(step.id);
+            return (
+              <li key={step.id} data-step={step.id}>
+                {run ? <Link href={`/runs/${run.id}`}>{step.id}</Link> : step.id}{' '}
+                <Status value={run?.status ?? 'PENDING'} />{' '}
+                <span className="muted">
+                  {step.runner}
+                  {step.dependsOn?.length ? `, after ${step.dependsOn.join(', ')}` : ''}
+                </span>
+              </li>
+            );
+          })}
+          {unnamed.map((run) => (
+            <li key={run.id} data-step={run.stepId ?? run.id}>
+              <Link href={`/runs/${run.id}`}>{run.stepId ?? 'step'}</Link>{' '}
+              <Status value={run.status} /> <span className="muted">{run.runnerId}</span>
+            </li>
+          ))}
+        </ol>
+      </section>
+      {requirements.length > 0 && (
+        <section aria-labelledby="verdicts">
+          <h2 id="verdicts">Requirements</h2>
+          <Verdicts requirements={requirements} findings={findings} />
+        </section>
+      )}
+    </>
+  );
+}

@@ -2,6 +2,7 @@
 // each hashed on arrival, the whole verified and moved into the store), against the baseline
 // every registration pays anyway: hashing the same file locally. Each round uploads to a
 // project of its own, so every round sends and verifies every byte.
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +12,13 @@ import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { digestPath } from '../src/resolvers/content/digest.ts';
 import { startHub } from '../src/server.ts';
+import { TEST_SIGNING_KEY } from '../test/support/database.ts';
+import { BENCH_AUDIT_KEY } from './support/audit.ts';
 import { type BenchResult, ms, timeInTurns } from './support/measure.ts';
 
 const SIZE = 64 * 2 ** 20;
 const ROUNDS = 5;
 /** One key for the process: it writes every database's audit chain with the same. */
-const AUDIT_KEY = randomBytes(32).toString('hex');
 
 export async function benchContentUpload(
   database: DatabaseHandle,
@@ -29,7 +31,8 @@ export async function benchContentUpload(
       port: 0,
       dataDir: 'memory://',
       actorName: 'bench',
-      auditKey: AUDIT_KEY,
+      auditKey: BENCH_AUDIT_KEY,
+      signingKey: TEST_SIGNING_KEY,
       workers: 0,
       storeDir: join(folder, 'store'),
     },

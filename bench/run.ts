@@ -3,23 +3,27 @@
 // .bench/results.json. Benchmarks over the generated lineage graph (about 1M edges at
 // EVALHUB_BENCH_SCALE=1) run on PostgreSQL only, sharing one database that is generated
 // the first time one of them runs (or reused from an earlier run on DATABASE_URL).
-// `node bench/run.ts <name>...` runs only the named benchmarks.
+// `node bench/run.ts <name>...` runs only the named benchmarks; `growth` (graphs at several
+// scales, generated for it) runs only when named.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { type DatabaseHandle, openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openAuditChain } from '../src/resolvers/core/audit-chain.ts';
 import { resolveAuditKey } from '../src/resolvers/core/audit-key.ts';
-import { TEST_AUDIT_KEY } from '../test/support/database.ts';
 import { benchClassificationThroughput } from './classification-throughput.ts';
 import { benchContentUpload } from './content-upload.ts';
 import { benchEventIngestion } from './event-ingestion.ts';
 import { benchFanOut } from './fan-out.ts';
+import { benchGrowth } from './growth.ts';
 import { benchLineageTrace } from './lineage-trace.ts';
+import { benchLoad } from './load.ts';
 import { benchOpenLineageIngestion } from './openlineage-ingestion.ts';
+import { benchPeer } from './peer.ts';
 import { benchRegistryListing } from './registry-listing.ts';
 import { benchRunsPage } from './runs-page.ts';
 import { benchSearch } from './search.ts';
+import { BENCH_AUDIT_KEY } from './support/audit.ts';
 import {
   benchScale,
   graphLabel,
@@ -47,7 +51,9 @@ type Bench =
   | {
       on: 'lineage graph';
       run(database: DatabaseHandle, graph: LineageGraphDatabase): Promise<BenchResult>;
-    };
+    }
+  /** Generates graphs of its own on the PostgreSQL server: slow, so only when named. */
+  | { on: 'graphs of its own'; run(serverUrl: string): Promise<BenchResult> };
 
 const benches: Record<string, Bench> = {
   'registry-listing': { on: 'both', run: (target) => benchRegistryListing(target.database) },
@@ -65,9 +71,12 @@ const benches: Record<string, Bench> = {
     on: 'both',
     run: (target) => benchContentUpload(target.database, target.kind),
   },
+  load: { on: 'both', run: (target) => benchLoad(target) },
   'lineage-trace': { on: 'lineage graph', run: benchLineageTrace },
   search: { on: 'lineage graph', run: benchSearch },
   'runs-page': { on: 'lineage graph', run: benchRunsPage },
+  peer: { on: 'lineage graph', run: benchPeer },
+  growth: { on: 'graphs of its own', run: benchGrowth },
 };
 
 async function freshPostgres(serverUrl: string, name: string) {
@@ -96,6 +105,13 @@ let graph: LineageGraphDatabase | undefined;
 try {
   for (const [name, bench] of Object.entries(benches)) {
     if (only.length && !only.includes(name)) continue;
+    if (bench.on === 'graphs of its own') {
+      if (!only.includes(name)) continue;
+      report(
+        server ? await bench.run(server.url) : { name, figures: { skipped: 'no PostgreSQL' } },
+      );
+      continue;
+    }
     if (bench.on === 'lineage graph') {
       report({
         name: `${name} (pglite)`,
@@ -138,7 +154,7 @@ try {
       // The key the hub processes a benchmark starts are given (one key per process).
       await openAuditChain(
         database.db,
-        resolveAuditKey({ given: TEST_AUDIT_KEY, kind: database.kind, dataDir: 'memory://' }),
+        resolveAuditKey({ given: BENCH_AUDIT_KEY, kind: database.kind, dataDir: 'memory://' }),
       );
       const result = await bench.run({
         kind: target.kind as Target['kind'],

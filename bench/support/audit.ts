@@ -7,9 +7,13 @@ import type { Database } from '../../src/db/connect.ts';
 import { localOperator } from '../../src/resolvers/core/actor.ts';
 import { recordAudit } from '../../src/resolvers/core/audit.ts';
 import { openAuditChain } from '../../src/resolvers/core/audit-chain.ts';
+import { TEST_AUDIT_KEY } from '../../test/support/database.ts';
 
-/** The audit key of every hub and database of a bench run (EVALHUB_AUDIT_KEY is not read). */
-export const BENCH_AUDIT_KEY = 'evalhub-bench-audit-key-0123456789abcdef';
+/**
+ * The audit key of every hub and database of a bench run (EVALHUB_AUDIT_KEY is not read):
+ * the tests' key, which the hub and worker processes the benches spawn are given too.
+ */
+export const BENCH_AUDIT_KEY = TEST_AUDIT_KEY;
 
 /** Opens the chain of an empty, migrated database and records that a bench filled it. */
 export async function anchorBenchAuditChain(db: Database, what: string): Promise<void> {

@@ -1,5 +1,6 @@
 // A hub on a free port over a bench's database, and a client that posts typed documents to
 // it over HTTP, as any user of the API would, keeping the SQL statements of each request.
+
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { loadConfig } from '../../src/config.ts';
@@ -8,6 +9,7 @@ import { localOperator } from '../../src/resolvers/core/actor.ts';
 import type { ServiceContext } from '../../src/resolvers/core/context.ts';
 import { type Hub, startHub } from '../../src/server.ts';
 import { graphql } from '../../test/gql/index.ts';
+import { TEST_SIGNING_KEY } from '../../test/support/database.ts';
 import { BENCH_AUDIT_KEY } from './audit.ts';
 import { type BareHttp, startBareHttp } from './bare-http.ts';
 import { postJson } from './post-json.ts';
@@ -45,6 +47,7 @@ export async function startBenchHub(database: DatabaseHandle): Promise<BenchHub>
       actorName: 'bench',
       workers: 0,
       auditKey: BENCH_AUDIT_KEY,
+      signingKey: TEST_SIGNING_KEY,
     },
     database,
     onStatements: (recorded) => {

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import __version__
 from ._transport import Transport
-from .digest import hashed_files
+from .digest import digest_path, hashed_files
 from .errors import ERROR_FIELDS, NotFoundError, ValidationError
 from .external import ExternalRun
 from .lineage import Trace

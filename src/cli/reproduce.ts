@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { EvalhubClient } from '../client/index.ts';
 import { type HubOptions, hubClient, withHub } from './hub.ts';
 import { colour, printJson } from './output.ts';
-import { watchDisplay } from './watch-display.ts';
+import { watchToEnd } from './run.ts';
 
 /** Follows a reproduction to its end and returns the exit code its verdict means. */
 async function watchReproduction(
@@ -13,14 +13,7 @@ async function watchReproduction(
   runId: string,
   json: boolean | undefined,
 ): Promise<number> {
-  const display = watchDisplay(client, runId, json);
-  try {
-    for await (const event of client.watch(runId)) await display.event(event);
-  } finally {
-    display.stop();
-  }
-  const run = await client.run(runId);
-  if (!run) throw new Error(`run ${runId} is no longer visible`);
+  const { run } = await watchToEnd(client, runId, json);
   const verdict = run.findings.find((f) => ['REPRODUCED', 'NOT_REPRODUCED'].includes(f.kind));
   const code = run.status !== 'SUCCEEDED' ? 2 : verdict?.kind === 'REPRODUCED' ? 0 : 1;
   if (!json) {

@@ -12,9 +12,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { type Hub, startHub } from '../src/server.ts';
-import { TEST_SIGNING_KEY } from '../test/support/database.ts';
-import { BENCH_AUDIT_KEY } from './support/audit.ts';
 import { classifyBare, openBareSession } from './support/bare-classification.ts';
+import { benchHubConfig } from './support/bench-hub.ts';
 import {
   CLASSES,
   type ClassificationWorkload,
@@ -340,18 +339,12 @@ export async function benchClassificationThroughput(target: {
     const workload = await writeClassificationWorkload(join(root, 'data'));
     mkdirSync(join(root, 'store'));
     hub = await startHub({
-      config: {
-        ...loadConfig({}),
-        port: 0,
-        dataDir: 'memory://',
-        actorName: 'bench',
+      config: benchHubConfig({
         workers: 1,
         workDir: join(root, 'work'),
         storeDir: join(root, 'store'),
         hostConfig: { ...loadConfig({}).hostConfig, dataRoots: [root] },
-        auditKey: BENCH_AUDIT_KEY,
-        signingKey: TEST_SIGNING_KEY,
-      },
+      }),
       database: target.database,
     });
     const ends = watchEnds(hub);

@@ -8,12 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../src/client/index.ts';
-import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { digestPath } from '../src/resolvers/content/digest.ts';
 import { startHub } from '../src/server.ts';
-import { TEST_SIGNING_KEY } from '../test/support/database.ts';
-import { BENCH_AUDIT_KEY } from './support/audit.ts';
+import { benchHubConfig } from './support/bench-hub.ts';
 import { type BenchResult, ms, timeInTurns } from './support/measure.ts';
 
 const SIZE = 64 * 2 ** 20;
@@ -26,16 +24,7 @@ export async function benchContentUpload(
 ): Promise<BenchResult> {
   const folder = mkdtempSync(join(tmpdir(), 'evalhub-bench-upload-'));
   const hub = await startHub({
-    config: {
-      ...loadConfig({}),
-      port: 0,
-      dataDir: 'memory://',
-      actorName: 'bench',
-      auditKey: BENCH_AUDIT_KEY,
-      signingKey: TEST_SIGNING_KEY,
-      workers: 0,
-      storeDir: join(folder, 'store'),
-    },
+    config: benchHubConfig({ storeDir: join(folder, 'store') }),
     database,
   });
   try {

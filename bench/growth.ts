@@ -6,12 +6,10 @@
 // takes many minutes, so it runs only when named: `npm run bench -- growth`.
 
 import postgres from 'postgres';
-import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/connect.ts';
 import { encodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import { startHub } from '../src/server.ts';
-import { TEST_SIGNING_KEY } from '../test/support/database.ts';
-import { BENCH_AUDIT_KEY } from './support/audit.ts';
+import { benchHubConfig } from './support/bench-hub.ts';
 import { postGraphQL } from './support/graphql-post.ts';
 import { graphLabel, lineageGraphDatabase } from './support/lineage-database.ts';
 import { type BenchResult, ms, time } from './support/measure.ts';
@@ -38,15 +36,7 @@ async function measureAt(serverUrl: string, scale: number) {
   const sql = postgres(graph.url, { max: 1, onnotice: () => {} });
   const database = await openDatabase({ url: graph.url, dataDir: 'memory://' });
   const hub = await startHub({
-    config: {
-      ...loadConfig({}),
-      port: 0,
-      dataDir: 'memory://',
-      actorName: 'bench',
-      workers: 0,
-      auditKey: BENCH_AUDIT_KEY,
-      signingKey: TEST_SIGNING_KEY,
-    },
+    config: benchHubConfig(),
     database,
   });
   try {

@@ -4,11 +4,9 @@
 // of all, and timeouts (the hub's 504 or no answer within its request timeout). Goal on the
 // embedded database: p99 under 2 s, no timeout, cheap requests not starved by costly ones.
 
-import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { startHub } from '../src/server.ts';
-import { TEST_SIGNING_KEY } from '../test/support/database.ts';
-import { BENCH_AUDIT_KEY } from './support/audit.ts';
+import { benchHubConfig } from './support/bench-hub.ts';
 import { GraphQLRequestError, postGraphQL } from './support/graphql-post.ts';
 import type { BenchResult } from './support/measure.ts';
 
@@ -138,16 +136,7 @@ export async function benchLoad(target: {
   database: DatabaseHandle;
 }): Promise<BenchResult> {
   const hub = await startHub({
-    config: {
-      ...loadConfig({}),
-      port: 0,
-      dataDir: 'memory://',
-      actorName: 'bench',
-      workers: 0,
-      auditKey: BENCH_AUDIT_KEY,
-      signingKey: TEST_SIGNING_KEY,
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    },
+    config: benchHubConfig({ requestTimeoutMs: REQUEST_TIMEOUT_MS }),
     database: target.database,
   });
   const url = `${hub.url}/graphql`;

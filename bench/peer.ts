@@ -4,12 +4,10 @@
 // the runs that used them. Requests per second at concurrency 1, 8 and 32, p50 and p99.
 // Goal: the hub's throughput >= 1.0 x PostGraphile's on every case.
 
-import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { decodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import { startHub } from '../src/server.ts';
-import { TEST_SIGNING_KEY } from '../test/support/database.ts';
-import { BENCH_AUDIT_KEY } from './support/audit.ts';
+import { benchHubConfig } from './support/bench-hub.ts';
 import { postGraphQL } from './support/graphql-post.ts';
 import { graphLabel, type LineageGraphDatabase } from './support/lineage-database.ts';
 import type { BenchResult } from './support/measure.ts';
@@ -95,15 +93,7 @@ export async function benchPeer(
   graph: LineageGraphDatabase,
 ): Promise<BenchResult> {
   const hub = await startHub({
-    config: {
-      ...loadConfig({}),
-      port: 0,
-      dataDir: 'memory://',
-      actorName: 'bench',
-      workers: 0,
-      auditKey: BENCH_AUDIT_KEY,
-      signingKey: TEST_SIGNING_KEY,
-    },
+    config: benchHubConfig(),
     database,
   });
   const peer = await startPostGraphile(graph.url, POOL);

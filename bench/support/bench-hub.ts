@@ -3,7 +3,7 @@
 
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { loadConfig } from '../../src/config.ts';
+import { type HubConfig, loadConfig } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/connect.ts';
 import { localOperator } from '../../src/resolvers/core/actor.ts';
 import type { ServiceContext } from '../../src/resolvers/core/context.ts';
@@ -36,19 +36,28 @@ export interface BenchHub {
   close(): Promise<void>;
 }
 
+/**
+ * A bench hub's configuration: on a free port, no workers, the bench's audit key and the tests'
+ * signing key, with `overrides`.
+ */
+export function benchHubConfig(overrides: Partial<HubConfig> = {}): HubConfig {
+  return {
+    ...loadConfig({}),
+    port: 0,
+    dataDir: 'memory://',
+    actorName: 'bench',
+    workers: 0,
+    auditKey: BENCH_AUDIT_KEY,
+    signingKey: TEST_SIGNING_KEY,
+    ...overrides,
+  };
+}
+
 /** Starts a hub (no workers) on `database`. */
 export async function startBenchHub(database: DatabaseHandle): Promise<BenchHub> {
   let last: string[] = [];
   const hub = await startHub({
-    config: {
-      ...loadConfig({}),
-      port: 0,
-      dataDir: 'memory://',
-      actorName: 'bench',
-      workers: 0,
-      auditKey: BENCH_AUDIT_KEY,
-      signingKey: TEST_SIGNING_KEY,
-    },
+    config: benchHubConfig(),
     database,
     onStatements: (recorded) => {
       last = recorded;

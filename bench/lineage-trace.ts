@@ -9,7 +9,7 @@ import { LINEAGE_LIMITS, traceLineage } from '../src/resolvers/lineage/trace.ts'
 import { graphql } from '../test/gql/index.ts';
 import { startBenchHub } from './support/bench-hub.ts';
 import { graphLabel, type LineageGraphDatabase } from './support/lineage-database.ts';
-import { type BenchResult, ms, timeInTurns } from './support/measure.ts';
+import { type BenchResult, ms, overFloor, timeInTurns } from './support/measure.ts';
 
 const Trace = graphql(`
   query BenchTrace($id: ID!, $depth: Int!, $maxNodes: Int!) {
@@ -244,6 +244,7 @@ export async function benchLineageTrace(
           raw: (round) => rawTrace(sql, start(round), level),
           unprepared: (round) => rawTrace(unprepared, start(round), level),
           ping: () => client.ping(),
+          bare: () => client.bare(),
         },
         level.runs,
       );
@@ -254,9 +255,15 @@ export async function benchLineageTrace(
       figures[`${level.label}: hub p50 / p95 (HTTP + GraphQL)`] =
         `${ms(hubTiming.p50)} / ${ms(hubTiming.p95)}`;
       figures[`${level.label}: HTTP + GraphQL alone ({ __typename }) p50`] = ms(timings.ping.p50);
+      figures[`${level.label}: bare HTTP round trip p50`] = ms(timings.bare.p50);
       figures[`${level.label}: hub resolver only p50`] = ms(resolverTiming.p50);
       figures[`${level.label}: raw SQL p50 / p95`] = `${ms(rawTiming.p50)} / ${ms(rawTiming.p95)}`;
       figures[`${level.label}: raw SQL unprepared p50`] = ms(unpreparedTiming.p50);
+      figures[`${level.label}: ratio hub / (raw SQL + bare round trip) (p50)`] = overFloor(
+        hubTiming,
+        rawTiming,
+        timings.bare,
+      );
       figures[`${level.label}: ratio hub / raw SQL (p50)`] = Number(
         (hubTiming.p50 / rawTiming.p50).toFixed(2),
       );

@@ -1,15 +1,14 @@
 // Listing a page of 50 models, each with its project and newest 5 versions: the hub over
 // HTTP against the same answer from hand-written SQL on the same database, in one run.
 import { sql } from 'drizzle-orm';
-import { print } from 'graphql';
-import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { newId } from '../src/db/ids.ts';
 import { selectRows } from '../src/db/rows.ts';
 import { models, modelVersions, projects } from '../src/db/schema.ts';
-import { startHub } from '../src/server.ts';
 import { graphql } from '../test/gql/index.ts';
-import { type BenchResult, ms, time } from './support/measure.ts';
+import { anchorBenchAuditChain } from './support/audit.ts';
+import { startBenchHub } from './support/bench-hub.ts';
+import { type BenchResult, ms, overFloor, timeInTurns } from './support/measure.ts';
 
 const ModelsPage = graphql(`
   query BenchModelsPage {
@@ -25,6 +24,7 @@ const VERSIONS_PER_MODEL = 5;
 
 async function seed(database: DatabaseHandle) {
   const { db } = database;
+  await anchorBenchAuditChain(db, 'registry listing');
   const projectRows = Array.from({ length: 20 }, (_, i) => ({
     id: newId(),
     slug: `p${i}`,
@@ -82,33 +82,37 @@ async function rawListing(database: DatabaseHandle) {
 
 export async function benchRegistryListing(database: DatabaseHandle): Promise<BenchResult> {
   await seed(database);
-  let statements = 0;
-  const hub = await startHub({
-    config: { ...loadConfig({}), port: 0, dataDir: 'memory://', actorName: 'bench', workers: 0 },
-    database,
-    onStatements: (recorded) => {
-      statements = recorded.length;
-    },
-  });
-  const body = JSON.stringify({ query: print(ModelsPage) });
-  const viaHub = () =>
-    fetch(`${hub.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    }).then((r) => r.json());
-  const check = (await viaHub()) as { data: { models: { edges: unknown[] } } };
-  if (check.data.models.edges.length !== 50) throw new Error('the hub did not list 50 models');
-  const hubTiming = await time(viaHub, 200);
-  const rawTiming = await time(() => rawListing(database), 200);
-  await hub.close();
-  return {
-    name: `registry listing (${database.kind}, ${MODELS} models x ${VERSIONS_PER_MODEL} versions)`,
-    figures: {
-      'hub p50 (HTTP + GraphQL)': ms(hubTiming.p50),
-      'raw SQL p50': ms(rawTiming.p50),
-      'ratio hub / raw SQL (p50)': Number((hubTiming.p50 / rawTiming.p50).toFixed(2)),
-      'SQL statements per request': statements,
-    },
-  };
+  const client = await startBenchHub(database);
+  try {
+    const check = await client.request(ModelsPage, {});
+    if (check.models.edges.length !== 50) throw new Error('the hub did not list 50 models');
+    const statements = client.statements().length;
+    const timings = await timeInTurns(
+      {
+        hub: () => client.request(ModelsPage, {}),
+        raw: () => rawListing(database),
+        ping: () => client.ping(),
+        bare: () => client.bare(),
+      },
+      200,
+    );
+    return {
+      name: `registry listing (${database.kind}, ${MODELS} models x ${VERSIONS_PER_MODEL} versions)`,
+      figures: {
+        'hub p50 / p95 (HTTP + GraphQL)': `${ms(timings.hub.p50)} / ${ms(timings.hub.p95)}`,
+        'HTTP + GraphQL alone ({ __typename }) p50': ms(timings.ping.p50),
+        'bare HTTP round trip p50': ms(timings.bare.p50),
+        'raw SQL p50': ms(timings.raw.p50),
+        'ratio hub / (raw SQL + bare round trip) (p50)': overFloor(
+          timings.hub,
+          timings.raw,
+          timings.bare,
+        ),
+        'ratio hub / raw SQL (p50)': Number((timings.hub.p50 / timings.raw.p50).toFixed(2)),
+        'SQL statements per request': statements,
+      },
+    };
+  } finally {
+    await client.close();
+  }
 }

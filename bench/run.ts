@@ -3,19 +3,27 @@
 // .bench/results.json. Benchmarks over the generated lineage graph (about 1M edges at
 // EVALHUB_BENCH_SCALE=1) run on PostgreSQL only, sharing one database that is generated
 // the first time one of them runs (or reused from an earlier run on DATABASE_URL).
-// `node bench/run.ts <name>...` runs only the named benchmarks.
+// `node bench/run.ts <name>...` runs only the named benchmarks; `growth` (graphs at several
+// scales, generated for it) runs only when named.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { type DatabaseHandle, openDatabase } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { openAuditChain } from '../src/resolvers/core/audit-chain.ts';
+import { resolveAuditKey } from '../src/resolvers/core/audit-key.ts';
 import { benchClassificationThroughput } from './classification-throughput.ts';
+import { benchContentUpload } from './content-upload.ts';
 import { benchEventIngestion } from './event-ingestion.ts';
 import { benchFanOut } from './fan-out.ts';
+import { benchGrowth } from './growth.ts';
 import { benchLineageTrace } from './lineage-trace.ts';
+import { benchLoad } from './load.ts';
 import { benchOpenLineageIngestion } from './openlineage-ingestion.ts';
+import { benchPeer } from './peer.ts';
 import { benchRegistryListing } from './registry-listing.ts';
 import { benchRunsPage } from './runs-page.ts';
 import { benchSearch } from './search.ts';
+import { BENCH_AUDIT_KEY } from './support/audit.ts';
 import {
   benchScale,
   graphLabel,
@@ -39,11 +47,13 @@ interface Target {
  * database would take most of the run, and measure nothing it is for).
  */
 type Bench =
-  | { on: 'both'; run(target: Target): Promise<BenchResult> }
+  | { on: 'both'; run(target: Target): Promise<BenchResult | BenchResult[]> }
   | {
       on: 'lineage graph';
       run(database: DatabaseHandle, graph: LineageGraphDatabase): Promise<BenchResult>;
-    };
+    }
+  /** Generates graphs of its own on the PostgreSQL server: slow, so only when named. */
+  | { on: 'graphs of its own'; run(serverUrl: string): Promise<BenchResult> };
 
 const benches: Record<string, Bench> = {
   'registry-listing': { on: 'both', run: (target) => benchRegistryListing(target.database) },
@@ -57,9 +67,16 @@ const benches: Record<string, Bench> = {
     on: 'both',
     run: (target) => benchOpenLineageIngestion(target.database, target.kind),
   },
+  'content-upload': {
+    on: 'both',
+    run: (target) => benchContentUpload(target.database, target.kind),
+  },
+  load: { on: 'both', run: (target) => benchLoad(target) },
   'lineage-trace': { on: 'lineage graph', run: benchLineageTrace },
   search: { on: 'lineage graph', run: benchSearch },
   'runs-page': { on: 'lineage graph', run: benchRunsPage },
+  peer: { on: 'lineage graph', run: benchPeer },
+  growth: { on: 'graphs of its own', run: benchGrowth },
 };
 
 async function freshPostgres(serverUrl: string, name: string) {
@@ -88,6 +105,13 @@ let graph: LineageGraphDatabase | undefined;
 try {
   for (const [name, bench] of Object.entries(benches)) {
     if (only.length && !only.includes(name)) continue;
+    if (bench.on === 'graphs of its own') {
+      if (!only.includes(name)) continue;
+      report(
+        server ? await bench.run(server.url) : { name, figures: { skipped: 'no PostgreSQL' } },
+      );
+      continue;
+    }
     if (bench.on === 'lineage graph') {
       report({
         name: `${name} (pglite)`,
@@ -127,13 +151,18 @@ try {
     for (const target of targets) {
       const database = await openDatabase({ url: target.url, dataDir: 'memory://' });
       await migrate(database.db);
+      // The key the hub processes a benchmark starts are given (one key per process).
+      await openAuditChain(
+        database.db,
+        resolveAuditKey({ given: BENCH_AUDIT_KEY, kind: database.kind, dataDir: 'memory://' }),
+      );
       const result = await bench.run({
         kind: target.kind as Target['kind'],
         url: target.url,
         database,
       });
       await database.close();
-      report(result);
+      for (const one of [result].flat()) report(one);
     }
   }
 } finally {

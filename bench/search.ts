@@ -10,7 +10,7 @@ import { search } from '../src/resolvers/search/search.ts';
 import { graphql } from '../test/gql/index.ts';
 import { startBenchHub } from './support/bench-hub.ts';
 import { graphLabel, type LineageGraphDatabase } from './support/lineage-database.ts';
-import { type BenchResult, ms, type Timing, timeInTurns } from './support/measure.ts';
+import { type BenchResult, ms, overFloor, type Timing, timeInTurns } from './support/measure.ts';
 
 const Search = graphql(`
   query BenchSearch($query: String!, $filter: SearchFilter!) {
@@ -119,14 +119,16 @@ const range = (values: number[]) => {
 function comparison(
   figures: BenchResult['figures'],
   label: string,
-  timings: Record<'hub' | 'resolver' | 'raw' | 'unprepared' | 'ping', Timing>,
+  timings: Record<'hub' | 'resolver' | 'raw' | 'unprepared' | 'ping' | 'bare', Timing>,
 ) {
-  const { hub, resolver, raw, unprepared, ping } = timings;
+  const { hub, resolver, raw, unprepared, ping, bare } = timings;
   figures[`${label}: hub p50 / p95 (HTTP + GraphQL)`] = `${ms(hub.p50)} / ${ms(hub.p95)}`;
   figures[`${label}: HTTP + GraphQL alone ({ __typename }) p50`] = ms(ping.p50);
+  figures[`${label}: bare HTTP round trip p50`] = ms(bare.p50);
   figures[`${label}: hub resolver only p50 / p95`] = `${ms(resolver.p50)} / ${ms(resolver.p95)}`;
   figures[`${label}: raw SQL p50 / p95`] = `${ms(raw.p50)} / ${ms(raw.p95)}`;
   figures[`${label}: raw SQL unprepared p50`] = ms(unprepared.p50);
+  figures[`${label}: ratio hub / (raw SQL + bare round trip) (p50)`] = overFloor(hub, raw, bare);
   figures[`${label}: ratio hub / raw SQL (p50 / p95)`] =
     `${(hub.p50 / raw.p50).toFixed(2)} / ${(hub.p95 / raw.p95).toFixed(2)}`;
   figures[`${label}: ratio hub resolver / raw SQL (p50)`] = Number(
@@ -192,6 +194,7 @@ export async function benchSearch(
           raw: (round) => rawSearch(sql, dataset(round)),
           unprepared: (round) => rawSearch(unprepared, dataset(round)),
           ping: () => client.ping(),
+          bare: () => client.bare(),
         },
         RUNS,
       ),
@@ -209,6 +212,7 @@ export async function benchSearch(
           raw: (round) => rawRuns(sql, dataset(round)),
           unprepared: (round) => rawRuns(unprepared, dataset(round)),
           ping: () => client.ping(),
+          bare: () => client.bare(),
         },
         RUNS,
       ),

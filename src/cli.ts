@@ -5,8 +5,10 @@ import { Command, CommanderError } from 'commander';
 import { accountCommands } from './cli/account.ts';
 import { catalogueCommands } from './cli/catalogue.ts';
 import { completionCommand } from './cli/completion.ts';
+import { evidenceCommands } from './cli/evidence.ts';
 import { exploreCommands } from './cli/explore.ts';
 import { registerCommand } from './cli/register.ts';
+import { reproduceCommands } from './cli/reproduce.ts';
 import { runCommands } from './cli/run.ts';
 
 let usagePrinted = false;
@@ -31,7 +33,7 @@ else http://127.0.0.1:4000; and EVALHUB_TOKEN, else the token of \`evalhub login
 serve, worker, migrate, schema and token act on this machine; their configuration comes from
 the environment: PORT, HOST, DATABASE_URL, EVALHUB_DATA_DIR, EVALHUB_ACTOR, EVALHUB_WORKERS,
 EVALHUB_LEASE_SECONDS, EVALHUB_CANCEL_GRACE_SECONDS, EVALHUB_RUNNER_MODULES, EVALHUB_WORK_DIR,
-EVALHUB_AUDIT_KEY, LOG_LEVEL (see README.md).`,
+EVALHUB_AUDIT_KEY, EVALHUB_SIGNING_KEY, LOG_LEVEL (see README.md).`,
   );
 
 program
@@ -91,6 +93,8 @@ accountCommands(program);
 registerCommand(program);
 catalogueCommands(program);
 runCommands(program);
+reproduceCommands(program);
+evidenceCommands(program);
 exploreCommands(program);
 completionCommand(program);
 

@@ -61,6 +61,11 @@ export interface HubConfig {
    * database keeps one of its own in its folder when none is given.
    */
   auditKey: string | undefined;
+  /**
+   * The path of the Ed25519 key (PKCS#8 PEM) evidence is signed with (EVALHUB_SIGNING_KEY);
+   * needed with PostgreSQL. The embedded database keeps one of its own in its folder.
+   */
+  signingKey: string | undefined;
   /** Name of the local actor that requests act as. */
   actorName: string;
   /** Runs executed at once by this process (0: none; `evalhub worker` processes do it). */
@@ -69,6 +74,8 @@ export interface HubConfig {
   leaseMs: number;
   /** How long a cancelled runner has to stop before it is given up on. */
   cancelGraceMs: number;
+  /** EVALHUB_EXTERNAL_RUN_TIMEOUT_SECONDS: an external run with no append for this long fails. */
+  externalRunTimeoutMs: number;
   /** Files with runner modules of your own, besides the built-in ones. */
   runnerModules: string[];
   /** Where runs get their scratch folders. */
@@ -257,11 +264,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.EVALHUB_DATA_DIR || './.evalhub/data',
     auditKey: env.EVALHUB_AUDIT_KEY || undefined,
+    signingKey: env.EVALHUB_SIGNING_KEY || undefined,
     actorName: env.EVALHUB_ACTOR || env.USER || 'operator',
     workers: integer('EVALHUB_WORKERS', env.EVALHUB_WORKERS, 2, 0, 256),
     leaseMs: number('EVALHUB_LEASE_SECONDS', env.EVALHUB_LEASE_SECONDS, 30, 0.5, 3600) * 1000,
     cancelGraceMs:
       number('EVALHUB_CANCEL_GRACE_SECONDS', env.EVALHUB_CANCEL_GRACE_SECONDS, 10, 0, 3600) * 1000,
+    externalRunTimeoutMs:
+      number(
+        'EVALHUB_EXTERNAL_RUN_TIMEOUT_SECONDS',
+        env.EVALHUB_EXTERNAL_RUN_TIMEOUT_SECONDS,
+        3600,
+        0.1,
+        30 * 24 * 3600,
+      ) * 1000,
     runnerModules: list(env.EVALHUB_RUNNER_MODULES),
     workDir: env.EVALHUB_WORK_DIR || join(tmpdir(), 'evalhub-work'),
     storeDir: env.EVALHUB_STORE_DIR || './.evalhub/store',

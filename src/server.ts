@@ -1,13 +1,11 @@
 // The hub's server: GraphQL on /graphql (HTTP, and WebSocket subscriptions), the web UI on
 // /ui/ (`/` redirects there), GraphiQL on /graphiql,
-// health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/; and, unless told otherwise,
+// health on /healthz, artifact downloads on /artifacts/<id>, the REST API on /api/v1/ (content
+// uploads too); and, unless told otherwise,
 // workers executing runs in this process.
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { sql } from 'drizzle-orm';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { HubConfig } from './config.ts';
@@ -15,13 +13,15 @@ import { type Database, type DatabaseHandle, openDatabase } from './db/connect.t
 import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
 import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
+import { createApollo } from './http/apollo.ts';
 import { serveArtifact } from './http/artifacts.ts';
+import { serveContentApi } from './http/content-api.ts';
 import { requestDeadline } from './http/deadline.ts';
+import { serveBundleApi, servePublicKeys } from './http/evidence-api.ts';
 import { serveGraphiQL } from './http/graphiql.ts';
 import { graphqlEndpoint, sendJson } from './http/graphql-endpoint.ts';
 import { refusal } from './http/guards/index.ts';
 import { type Identify, identifyOrRefuse, isLoopbackHost } from './http/identity.ts';
-import { introspectionGate } from './http/introspection.ts';
 import { serveLineageApi } from './http/lineage-api.ts';
 import { listenHttp } from './http/listen.ts';
 import { queryLimits } from './http/query-limits.ts';
@@ -40,6 +40,8 @@ import {
   NotFoundError,
   ValidationError,
 } from './resolvers/core/errors.ts';
+import { openSigningKey } from './resolvers/evidence/key-store.ts';
+import { resolveSigningKey, type SigningKey } from './resolvers/evidence/signing-key.ts';
 import { createAuthenticator } from './resolvers/identity/authenticate.ts';
 import { anyUsableApiToken } from './resolvers/identity/tokens.ts';
 import { RunEventStreams } from './resolvers/runs/stream.ts';
@@ -47,7 +49,7 @@ import { commandRunner } from './runners/command.ts';
 import type { RunnerModule } from './runners/contract.ts';
 import { builtInRunners } from './runners/index.ts';
 import { loadRunnerModules, RunnerRegistry } from './runners/registry.ts';
-import { createContext, type GraphQLContext } from './schema/context.ts';
+import { createContext } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 
 const domainErrorCodes = new Map<unknown, string>([
@@ -130,6 +132,7 @@ export function localContentPolicy(config: HubConfig): LocalContentPolicy {
     roots: host.dataRoots,
     maxBytes: host.maxContentBytes,
     maxFiles: host.maxContentFiles,
+    contentStore: config.storeDir,
   };
 }
 
@@ -164,6 +167,15 @@ export function auditKeyOf(config: HubConfig, database: DatabaseHandle): Buffer 
   return resolveAuditKey({ given: config.auditKey, kind: database.kind, dataDir: config.dataDir });
 }
 
+/** The key evidence is signed with: EVALHUB_SIGNING_KEY's, or the embedded database's own. */
+export function signingKeyOf(config: HubConfig, database: DatabaseHandle): SigningKey {
+  return resolveSigningKey({
+    given: config.signingKey,
+    kind: database.kind,
+    dataDir: config.dataDir,
+  });
+}
+
 /** The settings of a pool of workers, from the hub's configuration. */
 function workerPoolOptions(
   config: HubConfig,
@@ -178,6 +190,7 @@ function workerPoolOptions(
     concurrency: config.workers,
     leaseMs: config.leaseMs,
     cancelGraceMs: config.cancelGraceMs,
+    externalRunTimeoutMs: config.externalRunTimeoutMs,
     workRoot: config.workDir,
     storeDir: config.storeDir,
   };
@@ -206,6 +219,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const applied = await migrate(database.db);
   if (applied) log.info('applied migrations', { count: applied });
   await openAuditChain(database.db, auditKeyOf(config, database));
+  await openSigningKey(database.db, signingKeyOf(config, database));
   const runners = await runnerRegistry(config, options.runners);
   const listener = await startListener(database);
   const streams = new RunEventStreams(database.db, listener);
@@ -216,18 +230,12 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const services = { db: database.db, runners, streams, localContent, publicUrl };
 
   const limits = queryLimits(config.queryLimits);
-  const apollo = new ApolloServer<GraphQLContext>({
+  const apollo = createApollo({
     schema,
+    limits,
+    introspection: config.introspection,
     formatError,
-    includeStacktraceInErrorResponses: false,
-    validationRules: limits.validationRules,
-    parseOptions: limits.parseOptions,
-    plugins: [
-      ...limits.plugins,
-      introspectionGate(config.introspection),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageDisabled(),
-    ],
+    httpServer,
   });
   await apollo.start();
   await checkSomeoneCanSignIn(config, database.db);
@@ -286,13 +294,16 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
           workers: workers ? { concurrency: config.workers, active: workers.activeRuns } : null,
         });
       }
+      if (await servePublicKeys(database.db, req.method, url, res)) return;
       if (url.pathname.startsWith('/api/v1/') || url.pathname.startsWith('/artifacts/')) {
         const actor = await identifyOrRefuse(identify, req, res);
         if (!actor) return;
         if (url.pathname.startsWith('/api/v1/')) {
           const ctx = { db: database.db, actor, runners, localContent, signal: deadline };
+          if (await serveContentApi(ctx, req, res, url)) return;
           if (await serveReportApi(ctx, req, res, url, printer)) return;
           if (await serveLineageApi(ctx, req, res, url)) return;
+          if (await serveBundleApi(ctx, req.method, url, res)) return;
         }
         if (req.method === 'GET' && url.pathname.startsWith('/artifacts/')) {
           return await serveArtifact(
@@ -356,6 +367,7 @@ export async function startWorker(
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database.db);
   await openAuditChain(database.db, auditKeyOf(config, database));
+  await openSigningKey(database.db, signingKeyOf(config, database));
   const runners = await runnerRegistry(config, extraRunners);
   const listener = await startListener(database);
   const pool = new WorkerPool(workerPoolOptions(config, database.db, listener, runners));

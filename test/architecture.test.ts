@@ -21,6 +21,7 @@ const parts = [
   'resolvers/content/',
   'resolvers/registry/',
   'resolvers/search/',
+  'resolvers/evidence/',
   'resolvers/runs/',
   'resolvers/workflows/',
   'resolvers/lineage/',
@@ -29,6 +30,7 @@ const parts = [
   'resolvers/interop/openlineage/',
   'resolvers/interop/checkmaite/',
   'resolvers/identity/',
+  'resolvers/provenance/',
   'resolvers/loaders.ts',
   'engine/',
   'schema/',
@@ -61,10 +63,12 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
     types: ['runners/'],
   },
   'resolvers/search/': { values: ['resolvers/search/', 'resolvers/core/', 'db/'] },
+  'resolvers/evidence/': { values: ['resolvers/evidence/', 'resolvers/core/', 'db/'] },
   'resolvers/runs/': {
     values: [
       'resolvers/runs/',
       'resolvers/search/',
+      'resolvers/evidence/',
       'resolvers/registry/',
       'resolvers/content/',
       'resolvers/core/',
@@ -125,9 +129,21 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
   'resolvers/identity/': {
     values: ['resolvers/identity/', 'resolvers/registry/', 'resolvers/core/', 'db/'],
   },
+  'resolvers/provenance/': {
+    values: [
+      'resolvers/provenance/',
+      'resolvers/lineage/',
+      'resolvers/runs/',
+      'resolvers/evidence/',
+      'resolvers/content/',
+      'resolvers/core/',
+      'db/',
+    ],
+  },
   'resolvers/loaders.ts': {
     values: [
       'resolvers/report/',
+      'resolvers/evidence/',
       'resolvers/registry/',
       'resolvers/runs/',
       'resolvers/core/',

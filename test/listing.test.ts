@@ -30,6 +30,14 @@ const ModelsWithVersions = graphql(`
   }
 `);
 
+const ModelsWithTheirVersionsModel = graphql(`
+  query ModelsWithTheirVersionsModel($first: Int) {
+    models(first: $first) {
+      edges { node { name project { slug } versions(first: 5) { edges { node { version model { name } } } } } }
+    }
+  }
+`);
+
 const NodeLookup = graphql(`
   query NodeLookup($ids: [ID!]!) {
     nodes(ids: $ids) {
@@ -101,6 +109,18 @@ describe('models', () => {
         "select … from "models" inner join lateral (select … from "model_versions" where "model_versions"."model_id" = "models"."id") "totals" on true left join lateral (select … from "model_versions" where "model_versions"."model_id" = "models"."id" order by "model_versions"."created_at" desc, "model_versions"."id" desc limit ?) "page" on true where "models"."id" in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) order by "models"."id", "page"."created_at" desc, "page"."id" desc",
       ]
     `);
+  });
+
+  it('costs the same 2 statements for 5 models or 50, their versions naming their model', async () => {
+    for (const first of [5, 50]) {
+      const { data, statements } = await t.graphql(ModelsWithTheirVersionsModel, { first });
+      expect(data.models.edges).toHaveLength(first);
+      for (const { node } of data.models.edges)
+        for (const version of node.versions.edges) expect(version.node.model.name).toBe(node.name);
+      // The page of models (with their projects) and the page of their versions: the models
+      // the versions name were listed, so their loader holds them already.
+      expect(statements, `first ${first}`).toHaveLength(2);
+    }
   });
 
   it('pages forward and backward through every model exactly once', async () => {

@@ -111,6 +111,7 @@ let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}`;
 /** A fresh checkmaite run_uid (64 hex digits, as checkmaite makes them). */
 const runUid = () => createHash('sha256').update(unique('run')).digest('hex');
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function issue(caller: Caller) {
   const ctx = { db: t.database.db, actor: localOperator('ops'), runners: new RunnerRegistry([]) };
@@ -422,6 +423,19 @@ const readRules: Record<string, { expect: (c: Caller, t: Target) => boolean; pro
         ).data?.impact,
       ),
   },
+  provenanceBundle: {
+    expect: sees,
+    probe: async (c, target) =>
+      Boolean(
+        (
+          await ask(
+            'query($id: ID!) { provenanceBundle(id: $id) }',
+            { id: fixture[target].finding },
+            c,
+          )
+        ).data?.provenanceBundle,
+      ),
+  },
   lineagePath: {
     expect: sees,
     probe: async (c, target) =>
@@ -585,6 +599,15 @@ const writeRules: Record<
     role: 'contributor',
     call: (target) => [
       `mutation($id: ID!) { retryRun(id: $id) { __typename } }`,
+      { id: fixture[target].run },
+    ],
+  },
+  reproduceRun: {
+    // The role that starts runs: the fixture's run succeeded, so an allowed caller queues a
+    // reproduction of it.
+    role: 'contributor',
+    call: (target) => [
+      `mutation($id: ID!) { reproduceRun(id: $id) { __typename } }`,
       { id: fixture[target].run },
     ],
   },
@@ -820,8 +843,10 @@ describe('subscriptions', () => {
 /** REST routes: each with the role it takes, and a request naming the target's object. */
 const restRules: Array<{
   route: string;
-  role: Role;
-  request: (target: Target) => { path: string; method?: string; body?: unknown };
+  /** The least role in the target project; `public` for what anyone may read. */
+  role: Role | 'public';
+  /** `bytes`: a body of raw bytes (application/octet-stream) rather than JSON. */
+  request: (target: Target) => { path: string; method?: string; body?: unknown; bytes?: string };
   allowedStatus: number[];
 }> = [
   {
@@ -834,6 +859,19 @@ const restRules: Array<{
     route: 'GET /api/v1/lineage/{id}/prov',
     role: 'viewer',
     request: (target) => ({ path: `/api/v1/lineage/${fixture[target].finding}/prov` }),
+    allowedStatus: [200],
+  },
+  {
+    route: 'GET /api/v1/lineage/{id}/bundle',
+    role: 'viewer',
+    request: (target) => ({ path: `/api/v1/lineage/${fixture[target].finding}/bundle` }),
+    allowedStatus: [200],
+  },
+  {
+    // Public keys: whoever checks the evidence needs them, signed in or not.
+    route: 'GET /api/v1/keys',
+    role: 'public',
+    request: () => ({ path: '/api/v1/keys' }),
     allowedStatus: [200],
   },
   {
@@ -883,6 +921,26 @@ const restRules: Array<{
     }),
     allowedStatus: [200, 201],
   },
+  {
+    route: 'PUT /api/v1/content/sha256/{hex}',
+    role: 'contributor',
+    request: (target) => ({
+      path: `/api/v1/content/sha256/${sha256Hex(`content of ${target}`)}?project=${target}`,
+      method: 'PUT',
+      bytes: `content of ${target}`,
+    }),
+    allowedStatus: [200, 201],
+  },
+  {
+    route: 'HEAD /api/v1/content/sha256/{hex}',
+    role: 'contributor',
+    // The rule before uploaded it to both projects.
+    request: (target) => ({
+      path: `/api/v1/content/sha256/${sha256Hex(`content of ${target}`)}?project=${target}`,
+      method: 'HEAD',
+    }),
+    allowedStatus: [200],
+  },
 ];
 
 describe('REST routes', () => {
@@ -905,7 +963,7 @@ describe('REST routes', () => {
       for (const caller of CALLERS)
         for (const target of ['home', 'away'] as const) {
           counts.checks += 1;
-          const { path, method = 'GET', body } = rule.request(target);
+          const { path, method = 'GET', body, bytes } = rule.request(target);
           const token = tokens[caller];
           if (method !== 'GET') await quiet();
           const before = method === 'GET' ? null : await tablesDigest();
@@ -914,10 +972,11 @@ describe('REST routes', () => {
             headers: {
               ...(token ? { authorization: `Bearer ${token}` } : {}),
               ...(body ? { 'content-type': 'application/json' } : {}),
+              ...(bytes ? { 'content-type': 'application/octet-stream' } : {}),
             },
-            body: body ? JSON.stringify(body) : undefined,
+            body: body ? JSON.stringify(body) : bytes,
           });
-          const allowed = atLeast(caller, target, rule.role);
+          const allowed = rule.role === 'public' || atLeast(caller, target, rule.role);
           const where = `${rule.route} as ${caller} in ${target}: ${response.status}`;
           if (allowed) expect(rule.allowedStatus, where).toContain(response.status);
           else {

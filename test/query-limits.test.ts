@@ -1,13 +1,20 @@
 // One request must not take the hub down: alias, depth and token bombs and documents full of
 // expensive fields are refused at validation with a 400 naming the limit, before any SQL.
+import { createServer } from 'node:http';
+import type { ValidationRule } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadConfig } from '../src/config.ts';
+import { createApollo } from '../src/http/apollo.ts';
+import { queryLimits } from '../src/http/query-limits.ts';
 import { localOperator } from '../src/resolvers/core/actor.ts';
 import { createApiToken } from '../src/resolvers/identity/tokens.ts';
 import { RunnerRegistry } from '../src/runners/registry.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import type { GraphQLContext } from '../src/schema/context.ts';
+import { schema } from '../src/schema/index.ts';
+import { formatError } from '../src/server.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 
 let t: TestHub;
 
@@ -68,6 +75,52 @@ describe('query limits', () => {
     const query = `{ projects { nodes { ${'models { nodes { project { '.repeat(depth)} slug ${'} } } '.repeat(depth)} } } }`;
     const { status } = await post(query);
     expect(status).toBe(400);
+  });
+
+  it('parses and validates a document once, and refuses a bad one every time', async () => {
+    // The hub's Apollo, its limits' rules counting the validations they take part in.
+    const limits = queryLimits(loadConfig({}).queryLimits);
+    let validations = 0;
+    const [first, ...rest] = limits.validationRules as [ValidationRule, ...ValidationRule[]];
+    const counted: ValidationRule = (context) => {
+      validations += 1;
+      return first(context);
+    };
+    const apollo = createApollo({
+      schema,
+      limits: { ...limits, validationRules: [counted, ...rest] },
+      introspection: false,
+      formatError,
+      httpServer: createServer(),
+    });
+    await apollo.start();
+    try {
+      // A token's caller: the introspection gate looks at every document it sends.
+      const contextValue = { actor: memberOf('token:reader', ['vision']) } as GraphQLContext;
+      const ask = (query: string) => apollo.executeOperation({ query }, { contextValue });
+      for (let i = 0; i < 3; i += 1) {
+        const { body } = await ask('{ __typename }');
+        expect(body.kind === 'single' && body.singleResult.errors).toBeUndefined();
+      }
+      expect(validations).toBe(1);
+      const bomb = aliases(20, 'search(query: "x") { __typename }');
+      for (let i = 0; i < 2; i += 1) {
+        const { body } = await ask(bomb);
+        expect(body.kind === 'single' && body.singleResult.errors?.[0]?.message).toMatch(
+          /EVALHUB_MAX_EXPENSIVE/,
+        );
+      }
+      expect(validations).toBe(3);
+      const introspection = await ask('{ __schema { queryType { name } } }');
+      const again = await ask('{ __schema { queryType { name } } }');
+      for (const { body } of [introspection, again])
+        expect(body.kind === 'single' && body.singleResult.errors?.[0]?.extensions?.code).toBe(
+          'INTROSPECTION_DISABLED',
+        );
+      expect(validations).toBe(4);
+    } finally {
+      await apollo.stop();
+    }
   });
 
   it('refuses nested lists whose sizes multiply past the limit, counting the variables', async () => {

@@ -202,6 +202,30 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await page.getByRole('heading', { name: /Models \(\d+\)/ }).waitFor();
     await check('registry');
   });
+
+  it('reproduces a run from its page and shows the verdict on the new run', async () => {
+    const { data } = await t.graphql(StartRun, {
+      input: {
+        project: 'vision',
+        runner: 'emit',
+        name: 'repeatable',
+        config: { metrics: [{ key: 'recall', value: 0.5 }] },
+      },
+    });
+    if (data.startRun.__typename !== 'StartRunPayload') throw new Error('not started');
+    const id = data.startRun.run.id;
+    await waitForStatus(t, id, ['SUCCEEDED']);
+    await page.goto(`${t.hub.url}/ui/runs/${id}`);
+    await page.getByRole('button', { name: 'Reproduce' }).click();
+    await page.waitForURL(
+      (url) => /\/ui\/runs\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith(id),
+    );
+    await page
+      .getByRole('region', { name: 'Findings' })
+      .getByText('Reproduced: all 1 metrics identical')
+      .waitFor({ timeout: 30_000 });
+    await check('reproduced-run');
+  });
 });
 
 describe.skipIf(browserMissing)('the web UI on a hub that requires tokens', () => {

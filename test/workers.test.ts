@@ -60,6 +60,7 @@ function inProcessPool(concurrency = 1): WorkerPool {
     cancelGraceMs: 1000,
     workRoot: '/tmp/evalhub-test-work',
     storeDir: '/tmp/evalhub-test-store',
+    externalRunTimeoutMs: 3_600_000,
   });
 }
 

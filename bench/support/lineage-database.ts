@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { openDatabase } from '../../src/db/connect.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { anchorBenchAuditChain } from './audit.ts';
 import { generateLineageGraph, lineageGraphSize } from './lineage-graph.ts';
 
 export interface LineageGraphDatabase {
@@ -30,6 +31,8 @@ export function benchScale(): number {
 function fingerprint(scale: number): string {
   const hash = createHash('sha256');
   hash.update(`scale ${scale}\n`);
+  // Graphs made before the bench anchored their audit chain are no use to a hub.
+  hash.update('audit chain anchored\n');
   hash.update(readFileSync(new URL('./lineage-graph.ts', import.meta.url)));
   const migrations = fileURLToPath(new URL('../../migrations/', import.meta.url));
   for (const file of readdirSync(migrations)
@@ -59,6 +62,7 @@ export async function lineageGraphDatabase(
       await admin.unsafe(`create database ${name}`);
       const database = await openDatabase({ url: url.href, dataDir: 'memory://' });
       await migrate(database.db);
+      await anchorBenchAuditChain(database.db, 'lineage graph');
       await database.close();
       const sql = postgres(url.href, { max: 1, onnotice: () => {} });
       try {

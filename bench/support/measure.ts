@@ -66,3 +66,10 @@ export interface BenchResult {
   /** One line per figure, e.g. "hub p50 3.1 ms, raw SQL p50 2.4 ms, ratio 1.29". */
   figures: Record<string, string | number>;
 }
+
+/**
+ * A hub's p50 against the floor under it, measured in the same run: the p50 of the raw SQL
+ * that answers the same question plus that of a bare HTTP round trip (bare-http.ts).
+ */
+export const overFloor = (hub: Timing, raw: Timing, bare: Timing): number =>
+  Number((hub.p50 / (raw.p50 + bare.p50)).toFixed(2));

@@ -36,12 +36,8 @@ async function parseConfig(text: string | undefined): Promise<unknown> {
   }
 }
 
-/** Watches a run to its end and returns the exit code its outcome means. */
-export async function watchToVerdict(
-  client: EvalhubClient,
-  runId: string,
-  json: boolean | undefined,
-): Promise<number> {
+/** Shows a run's events until it ends; the run as it ended, and the display. */
+export async function watchToEnd(client: EvalhubClient, runId: string, json: boolean | undefined) {
   const display = watchDisplay(client, runId, json);
   try {
     for await (const event of client.watch(runId)) await display.event(event);
@@ -50,6 +46,16 @@ export async function watchToVerdict(
   }
   const run = await client.run(runId);
   if (!run) throw new Error(`run ${runId} is no longer visible`);
+  return { run, display };
+}
+
+/** Watches a run to its end and returns the exit code its outcome means. */
+export async function watchToVerdict(
+  client: EvalhubClient,
+  runId: string,
+  json: boolean | undefined,
+): Promise<number> {
+  const { run, display } = await watchToEnd(client, runId, json);
   const failed = run.findings.filter((f) => f.kind === 'REQUIREMENT_FAILED');
   const code = run.status !== 'SUCCEEDED' ? 2 : failed.length ? 1 : 0;
   display.verdict(run, failed, code);

@@ -15,10 +15,20 @@ export interface ConnectOptions {
 /** The hub refused or failed a request: its message, and the HTTP status when it had one. */
 export class HubError extends Error {
   readonly status: number | null;
-  constructor(message: string, status: number | null = null) {
+  /** The typed error's kind (`ValidationError`, `DIGEST_MISMATCH`...), when the hub said. */
+  readonly code: string | null;
+  /** For a ValidationError: the input field it is about. */
+  readonly path: readonly string[] | null;
+  constructor(
+    message: string,
+    status: number | null = null,
+    typed: { code?: string | null; path?: readonly string[] | null } = {},
+  ) {
     super(message);
     this.name = 'HubError';
     this.status = status;
+    this.code = typed.code ?? null;
+    this.path = typed.path ?? null;
   }
 }
 
@@ -69,6 +79,11 @@ export class Connection {
       throw new HubError(body?.error ?? `the hub answered ${response.status}`, response.status);
     }
     return body.data;
+  }
+
+  /** Sends any request to a route under the hub, as is; throws HubError only if unreachable. */
+  send(path: string, init: RequestInit): Promise<Response> {
+    return this.#fetch(path, init);
   }
 
   /** GETs a REST route under the hub; throws HubError unless it answers 2xx. */

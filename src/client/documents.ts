@@ -26,6 +26,7 @@ export const RegisterModelVersion = graphql(`
         modelVersion { id version uri format digest sizeBytes model { name project { slug } } }
       }
       ... on Error { message }
+      ... on ValidationError { path }
     }
   }
 `);
@@ -53,6 +54,7 @@ export const RegisterDatasetVersion = graphql(`
         }
       }
       ... on Error { message }
+      ... on ValidationError { path }
     }
   }
 `);
@@ -127,6 +129,16 @@ export const CancelRun = graphql(`
     cancelRun(id: $id) {
       __typename
       ... on RunPayload { run { id status } }
+      ... on Error { message }
+    }
+  }
+`);
+
+export const ReproduceRun = graphql(`
+  mutation ClientReproduceRun($id: ID!) {
+    reproduceRun(id: $id) {
+      __typename
+      ... on RunPayload { run { id status project { slug } } }
       ... on Error { message }
     }
   }

@@ -19,10 +19,11 @@ import type {
   SearchFilter,
   Task,
 } from './gql/graphql.ts';
+import { type UploadedContent, type UploadSource, uploadContent } from './upload.ts';
 import { type RunEvent, watchRun } from './watch.ts';
 
 export type { DatasetFormat, FindingStatus, ModelFormat, ReportFormat, SearchFilter, Task };
-export { type ConnectOptions, HubError, type RunEvent };
+export { type ConnectOptions, HubError, type RunEvent, type UploadedContent, type UploadSource };
 
 /** A mutation's answer: its payload, or its typed error as a HubError. */
 function payload<T extends { __typename: string }, N extends T['__typename']>(
@@ -31,7 +32,8 @@ function payload<T extends { __typename: string }, N extends T['__typename']>(
 ): Extract<T, { __typename: N }> {
   if (result.__typename !== typename) {
     const message = 'message' in result ? String(result.message) : result.__typename;
-    throw new HubError(message);
+    const path = 'path' in result ? (result.path as string[]) : null;
+    throw new HubError(message, null, { code: result.__typename, path });
   }
   return result as Extract<T, { __typename: N }>;
 }
@@ -259,6 +261,15 @@ export class EvalhubClient {
   }
 
   /** A run with its steps, metrics and findings; null when you may not see it. */
+  /**
+   * Re-executes a run that succeeded on its inputs, checked against their recorded digests;
+   * the new run ends with a REPRODUCED or NOT_REPRODUCED finding.
+   */
+  async reproduce(id: string) {
+    const { reproduceRun } = await this.connection.request(documents.ReproduceRun, { id });
+    return payload(reproduceRun, 'RunPayload').run;
+  }
+
   async run(id: string) {
     const { node } = await this.connection.request(documents.Run, { id });
     return node && 'status' in node ? (node as Extract<typeof node, { status: unknown }>) : null;
@@ -339,6 +350,18 @@ export class EvalhubClient {
     return format === 'pdf' ? new Uint8Array(await response.arrayBuffer()) : response.text();
   }
 
+  /**
+   * Uploads a file or folder to the project's content store (resumable; nothing is sent when
+   * the project has it); register it with the returned `uri`.
+   */
+  uploadContent(
+    project: string,
+    source: UploadSource,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<UploadedContent> {
+    return uploadContent(this.connection, project, source, onProgress);
+  }
+
   /** A run's lineage as W3C PROV-JSON, or as OpenLineage run events. */
   async export(runId: string, as: 'prov' | 'openlineage'): Promise<unknown> {
     if (as === 'openlineage') {
@@ -349,6 +372,14 @@ export class EvalhubClient {
     const { trace } = await this.connection.request(documents.TraceProv, { id: runId });
     if (!trace) throw new HubError(`no run ${runId} you may see`);
     return trace.prov;
+  }
+
+  /**
+   * The provenance bundle of a run or finding (an id), as the hub wrote it: the exact bytes,
+   * to keep as they are and check with `evalhub verify`.
+   */
+  async bundle(id: string): Promise<string> {
+    return (await this.connection.get(`/api/v1/lineage/${encodeURIComponent(id)}/bundle`)).text();
   }
 }
 

@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { DataFolderError, type DataFolderLock, lockDataFolder } from './data-folder-lock.ts';
+import { shareFairly } from './fair-queue.ts';
 import * as schema from './schema.ts';
 import { statementLogger } from './statements.ts';
 
@@ -71,6 +72,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     lock?.release();
     throw error;
   });
+  shareFairly(client);
   const db = drizzlePglite({ client, ...drizzleConfig });
   return {
     kind: 'pglite',

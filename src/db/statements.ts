@@ -1,22 +1,34 @@
 // Records the SQL statements issued on behalf of one unit of work (a GraphQL request, a
-// test), so tests can assert what a request cost and catch N+1 regressions.
+// test), so tests can assert what a request cost and catch N+1 regressions; and how long
+// the database worked for it, which the embedded database's fair queue goes by.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'drizzle-orm';
 
-const current = new AsyncLocalStorage<string[]>();
+/** One unit of work: what it asked the database, and for how long the database worked. */
+export interface Work {
+  statements: string[];
+  databaseMs: number;
+}
+
+const current = new AsyncLocalStorage<Work>();
+
+/** The unit of work under way, if any (none for workers and background tasks). */
+export function currentWork(): Work | undefined {
+  return current.getStore();
+}
 
 /** Runs `work` and returns its result with every statement it issued, in order. */
 export async function recordStatements<T>(
   work: () => Promise<T>,
 ): Promise<{ result: T; statements: string[] }> {
-  const statements: string[] = [];
-  const result = await current.run(statements, work);
-  return { result, statements };
+  const unit: Work = { statements: [], databaseMs: 0 };
+  const result = await current.run(unit, work);
+  return { result, statements: unit.statements };
 }
 
 /** The Drizzle logger that feeds `recordStatements`. */
 export const statementLogger: Logger = {
   logQuery(query) {
-    current.getStore()?.push(query);
+    current.getStore()?.statements.push(query);
   },
 };

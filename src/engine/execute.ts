@@ -6,9 +6,11 @@ import type { Database } from '../db/connect.ts';
 import type { Listener } from '../db/listener.ts';
 import { log } from '../logger.ts';
 import { LeaseLostError, type NewRunEvent } from '../resolvers/runs/events.ts';
+import { verifyRunInputContent } from '../resolvers/runs/input-content.ts';
 import { loadResolvedInputs } from '../resolvers/runs/inputs.ts';
 import { recordDatasetOutput } from '../resolvers/runs/outputs.ts';
 import { releaseRun, renewLease } from '../resolvers/runs/queue.ts';
+import { InputContentError } from '../resolvers/runs/reproduction-errors.ts';
 import { type RunRow, transitionRun } from '../resolvers/runs/status.ts';
 import type { Emitter, ResolvedInput, RunContext } from '../runners/contract.ts';
 import type { RunnerRegistry } from '../runners/registry.ts';
@@ -160,7 +162,13 @@ export async function executeRun(
     if (!runner || runner.version !== run.runnerVersion) {
       throw new Error(`this worker has no runner ${run.runnerId}@${run.runnerVersion}`);
     }
-    const inputs = await loadResolvedInputs(db, run.id);
+    // A reproduction runs only on inputs that still hold what the original recorded.
+    if (run.reproducesId)
+      await verifyRunInputContent(db, run.id, {
+        signal: controller.signal,
+        contentStore: settings.storeDir,
+      });
+    const inputs = await loadResolvedInputs(db, run.id, settings.storeDir);
     const context: RunContext<unknown> = {
       runId: run.id,
       inputs,
@@ -230,7 +238,14 @@ export async function executeRun(
               error: { code: 'STORE_FAILED', message: writer.error.message },
             }
           : failure
-            ? { ...ending, to: 'FAILED', error: { code: 'RUNNER_ERROR', message: failure.message } }
+            ? {
+                ...ending,
+                to: 'FAILED',
+                error: {
+                  code: failure instanceof InputContentError ? 'INPUT_CHANGED' : 'RUNNER_ERROR',
+                  message: failure.message,
+                },
+              }
             : { ...ending, to: 'SUCCEEDED' },
     ),
   );

@@ -1,11 +1,13 @@
 // Workers: claim queued runs (woken by NOTIFY, and by a poll in case one is missed),
-// execute up to `concurrency` at once, and reap runs whose worker died.
+// execute up to `concurrency` at once, and reap runs whose worker died (or, for a run
+// recorded from outside, whose client went quiet).
 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Database } from '../db/connect.ts';
 import type { Listener } from '../db/listener.ts';
 import { log } from '../logger.ts';
+import { expireAbandonedExternalRuns } from '../resolvers/runs/external.ts';
 import { claimNextRun, reapExpiredLeases } from '../resolvers/runs/queue.ts';
 import type { RunnerRegistry } from '../runners/registry.ts';
 import { runEnvironment } from './environment.ts';
@@ -20,6 +22,8 @@ export interface WorkerPoolOptions {
   cancelGraceMs: number;
   workRoot: string;
   storeDir: string;
+  /** How long an external run may go without an append before it fails as abandoned. */
+  externalRunTimeoutMs: number;
   /** How often to look for queued runs without being woken. */
   pollMs?: number;
 }
@@ -50,6 +54,12 @@ export class WorkerPool {
       setInterval(() => {
         reapExpiredLeases(this.#options.db).catch((error) =>
           log.warn('reaping expired leases failed', { error: (error as Error).message }),
+        );
+        expireAbandonedExternalRuns(this.#options.db, this.#options.externalRunTimeoutMs).catch(
+          (error) =>
+            log.warn('expiring abandoned external runs failed', {
+              error: (error as Error).message,
+            }),
         );
       }, this.#options.leaseMs / 2),
     );

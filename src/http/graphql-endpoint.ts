@@ -97,7 +97,9 @@ export function graphqlEndpoint({ apollo, contextFor, onStatements }: GraphQLEnd
     onStatements?.(statements);
     // Past its deadline or after its client left, the request has been answered or closed.
     if (res.headersSent || res.destroyed) return;
+    // An answer is the caller's own data, as of now: never cached (apollo.ts).
     const responseHeaders: Record<string, string> = {
+      'cache-control': 'no-store',
       'x-evalhub-sql-statements': String(statements.length),
     };
     for (const [name, value] of result.headers) responseHeaders[name] = value;

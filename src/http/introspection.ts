@@ -11,8 +11,13 @@ function mayIntrospect(context: GraphQLContext, enabled: boolean): boolean {
   return enabled || context.actor.kind === 'operator';
 }
 
+/** Whether each document introspects: the document store hands out one object per document. */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+
 function introspects(document: DocumentNode): boolean {
-  let found = false;
+  let found = introspecting.get(document);
+  if (found !== undefined) return found;
+  found = false;
   visit(document, {
     Field(node) {
       if (node.name.value === '__schema' || node.name.value === '__type') {
@@ -21,6 +26,7 @@ function introspects(document: DocumentNode): boolean {
       }
     },
   });
+  introspecting.set(document, found);
   return found;
 }
 

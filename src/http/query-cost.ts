@@ -26,6 +26,7 @@ export const EXPENSIVE_FIELDS: Readonly<Record<string, number>> = {
   trace: 10,
   impact: 10,
   lineagePath: 10,
+  provenanceBundle: 10,
   compareRuns: 10,
   compareModels: 10,
 };

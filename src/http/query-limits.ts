@@ -27,7 +27,7 @@ function expensiveFieldsRule(max: number): ValidationRule {
           reported = true;
           context.reportError(
             new GraphQLError(
-              `query too expensive: search, trace, impact, lineagePath and compare* weigh over ${max} (EVALHUB_MAX_EXPENSIVE)`,
+              `query too expensive: search, trace, impact, lineagePath, provenanceBundle and compare* weigh over ${max} (EVALHUB_MAX_EXPENSIVE)`,
               { nodes: [node] },
             ),
           );

@@ -4,7 +4,9 @@
 // A run watched by many clients sends each of them the same event objects (one feed per
 // run); executing each subscriber's selection set on each event is what would cost, so
 // results are cached per event object and per (document, variables, the caller's roles):
-// a thousand subscribers with the same query cost one execution per event.
+// a thousand subscribers with the same query cost one execution per event, and, handed the
+// same result object, one serialisation (graphql-ws-server.ts). Callers who differ in what
+// they may see never share a result.
 import type { IncomingMessage, Server } from 'node:http';
 import {
   createSourceEventStream,
@@ -25,10 +27,11 @@ import {
 import { CloseCode } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import type { Actor } from '../resolvers/core/actor.ts';
+import { EventBatch } from '../resolvers/core/event-batch.ts';
 import { AuthenticationError } from '../resolvers/identity/authenticate.ts';
 import { IdentityProviderUnavailable } from '../resolvers/identity/oidc.ts';
 import type { GraphQLContext } from '../schema/context.ts';
-import { serveGraphQLWs } from './graphql-ws-server.ts';
+import { ResultBatch, serveGraphQLWs } from './graphql-ws-server.ts';
 import type { Identify } from './identity.ts';
 import { operationCost, tooLarge } from './query-cost.ts';
 
@@ -54,22 +57,29 @@ function operationKey(args: ExecutionArgs): string {
   ]);
 }
 
-/** Maps each value of `source` through `map`, passing return() (unsubscribe) through. */
+/**
+ * Maps each value of `source` through `map`, passing return() (unsubscribe) through. A value
+ * `map` gives as is (not a promise) costs no extra turn of the microtask queue.
+ */
 function mapAsyncIterable<T, U>(
   source: AsyncIterable<T>,
   map: (value: T) => Promise<U> | U,
 ): AsyncIterableIterator<U> {
   const iterator = source[Symbol.asyncIterator]();
+  const done = { value: undefined, done: true } as const;
   return {
-    async next() {
-      const result = await iterator.next();
-      return result.done
-        ? { value: undefined, done: true }
-        : { value: await map(result.value), done: false };
+    next() {
+      return iterator.next().then((result) => {
+        if (result.done) return done;
+        const mapped = map(result.value);
+        return mapped instanceof Promise
+          ? mapped.then((value) => ({ value, done: false }))
+          : { value: mapped, done: false };
+      });
     },
     async return() {
       await iterator.return?.();
-      return { value: undefined, done: true };
+      return done;
     },
     async throw(error) {
       await iterator.return?.();
@@ -81,7 +91,34 @@ function mapAsyncIterable<T, U>(
   };
 }
 
-/** graphql-js's subscribe, executing each event once per distinct operation. */
+/** The result of `event` for the operation `key`: executed once, shared by every caller. */
+function sharedResult(
+  args: ExecutionArgs,
+  key: string,
+  event: unknown,
+): Promise<ExecutionResult> | ExecutionResult {
+  if (event === null || typeof event !== 'object') return execute({ ...args, rootValue: event });
+  let results = resultsByEvent.get(event);
+  if (!results) {
+    results = new Map();
+    resultsByEvent.set(event, results);
+  }
+  let result = results.get(key);
+  if (!result) {
+    const executed = execute({ ...args, rootValue: event });
+    result = executed;
+    results.set(key, executed);
+    // Settled, the result is handed out as is to the subscribers that come after.
+    if (executed instanceof Promise)
+      void executed.then((value) => results.set(key, value)).catch(() => {});
+  }
+  return result;
+}
+
+/**
+ * graphql-js's subscribe, executing each event once per distinct operation; a batch of
+ * events (EventBatch) becomes one batch of results, written to the socket in one go.
+ */
 async function subscribeWithSharedResults(
   args: ExecutionArgs,
 ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
@@ -89,18 +126,11 @@ async function subscribeWithSharedResults(
   if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
   const key = operationKey(args);
   return mapAsyncIterable(source as AsyncIterable<unknown>, (event) => {
-    if (event === null || typeof event !== 'object') return execute({ ...args, rootValue: event });
-    let results = resultsByEvent.get(event);
-    if (!results) {
-      results = new Map();
-      resultsByEvent.set(event, results);
-    }
-    let result = results.get(key);
-    if (!result) {
-      result = execute({ ...args, rootValue: event });
-      results.set(key, result);
-    }
-    return result;
+    if (!(event instanceof EventBatch)) return sharedResult(args, key, event);
+    const results = event.events.map((one) => sharedResult(args, key, one));
+    return results.some((result) => result instanceof Promise)
+      ? Promise.all(results).then((settled) => new ResultBatch(settled).asResult())
+      : new ResultBatch(results as ExecutionResult[]).asResult();
   });
 }
 
@@ -192,7 +222,7 @@ export function serveSubscriptions(
       },
       context: (ctx) => contextFor(ctx.extra.actor!) as unknown as Record<string, unknown>,
       onSubscribe: (_ctx, _id, payload) => admitOperation(schema, limits, payload),
-      onNext: (_ctx, _id, _payload, _args, result) =>
+      formatResult: (result) =>
         result.errors
           ? {
               ...result,

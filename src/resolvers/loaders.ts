@@ -28,6 +28,7 @@ import {
   type PageArgs,
   paginateChildren,
 } from './core/pagination.ts';
+import { type RunAttestation, runAttestationsOf } from './evidence/attest.ts';
 import type { CatalogueRow } from './registry/catalogue.ts';
 import type {
   DatasetVersionRow,
@@ -280,6 +281,16 @@ export function createLoaders(services: ServiceContext) {
           .orderBy(asc(runs.createdAt), asc(runs.id)),
       (row) => row.parentRunId,
     ),
+    /** Runs that reproduce a run: in its project, as a reproduction always is. */
+    runReproductions: groupedBy(
+      (ids) =>
+        db
+          .select()
+          .from(runs)
+          .where(inArray(runs.reproducesId, ids))
+          .orderBy(asc(runs.createdAt), asc(runs.id)),
+      (row) => row.reproducesId,
+    ),
     runMetrics: groupedBy(
       (ids) =>
         db
@@ -298,6 +309,13 @@ export function createLoaders(services: ServiceContext) {
           .orderBy(asc(findings.createdAt), asc(findings.id)),
       (row) => row.runId,
     ),
+    /** The signed attestation of each ended run (evidence/attest.ts). */
+    runAttestation: new DataLoader<string, RunAttestation | null>(async (runIds) => {
+      const found = new Map(
+        (await runAttestationsOf(db, actor, runIds)).map((row) => [row.runId, row]),
+      );
+      return runIds.map((id) => found.get(id) ?? null);
+    }),
     runArtifacts: groupedBy(
       (ids) =>
         db

@@ -1,18 +1,11 @@
 // The runner modules built into the hub (the command runner is added when the operator
-// allows programs: see server.ts).
+// allows programs: see server.ts). The computing ones run in worker threads.
+import { computingRunners } from './computing.ts';
 import type { RunnerModule } from './contract.ts';
-import { driftRunner } from './drift/index.ts';
-import { evaluateClassificationRunner } from './evaluate-classification/index.ts';
-import { evaluateDetectionRunner } from './evaluate-detection/index.ts';
 import { eventGeneratorRunner } from './event-generator.ts';
-import { profileDatasetRunner } from './profile-dataset/index.ts';
-import { robustnessRunner } from './robustness/index.ts';
+import { inThread } from './thread/in-thread.ts';
 
 export const builtInRunners: RunnerModule[] = [
-  driftRunner,
-  evaluateClassificationRunner,
-  evaluateDetectionRunner,
+  ...computingRunners.map(inThread),
   eventGeneratorRunner,
-  profileDatasetRunner,
-  robustnessRunner,
-] as RunnerModule[];
+].sort((a, b) => a.id.localeCompare(b.id));

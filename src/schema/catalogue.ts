@@ -1,6 +1,7 @@
 // What models, datasets and workflows share in the schema: their enums, list filters,
 // ordering, and the shape of registration payloads.
 import type { ObjectRef } from '@pothos/core';
+import type DataLoader from 'dataloader';
 import {
   type Catalogue,
   type CatalogueOrderField,
@@ -86,16 +87,25 @@ export function catalogueListField(
             description: 'Defaults to newest first.',
           }),
         },
-        resolve: (_root, args, ctx: GraphQLContext) => {
+        resolve: async (_root, args, ctx: GraphQLContext) => {
           const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
           const ordering = catalogueOrdering(
             catalogue,
             order.field as CatalogueOrderField,
             order.direction,
           );
-          return listEntries(ctx, catalogue, args.filter ?? {}, ordering, args, (project) =>
-            ctx.loaders.project.prime(project.id, project),
+          const page = await listEntries(
+            ctx,
+            catalogue,
+            args.filter ?? {},
+            ordering,
+            args,
+            (project) => ctx.loaders.project.prime(project.id, project),
           );
+          // Listed, so loaded: a version's `model` on the page costs nothing more.
+          const entries = ctx.loaders[catalogue.entity] as DataLoader<string, CatalogueRow | null>;
+          for (const { node } of page.edges) entries.prime(node.id, node);
+          return page;
         },
       },
       { name: `${catalogue.type}Connection` },

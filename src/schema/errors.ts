@@ -11,7 +11,7 @@ import {
 import { encodeGlobalId } from '../resolvers/core/global-id.ts';
 import { builder } from './builder.ts';
 
-const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'A failure the caller can act on; nothing was changed.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'What went wrong, for a person to read.' }),
@@ -85,8 +85,13 @@ builder.objectType(ForbiddenError, {
 });
 
 /** The `errors` option of a mutation: its payload, or one of the typed errors, as union `name`. */
-export const resultUnion = (name: string) => ({
-  types: domainErrors,
+export const resultUnion = (
+  name: string,
+  /** Error classes of this mutation only, each made an object type implementing `Error`. */
+  // biome-ignore lint/suspicious/noExplicitAny: error classes take any constructor arguments
+  more: ReadonlyArray<new (...args: any[]) => Error> = [],
+) => ({
+  types: [...domainErrors, ...more],
   directResult: true as const,
   union: {
     name,

@@ -13,6 +13,7 @@ import './search.ts';
 import './run.ts';
 import './external-run.ts';
 import './report.ts';
+import './reproduce.ts';
 import './run-events.ts';
 import './compare.ts';
 import './lineage.ts';
@@ -22,6 +23,7 @@ import './identity.ts';
 import './audit.ts';
 import './viewer.ts';
 import './triage.ts';
+import './evidence.ts';
 import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -37,6 +37,9 @@ const LineageRelationEnum = builder.enumType('LineageRelation', {
     EXECUTED: {
       description: 'A run executed a workflow version (role: the step id, for a step).',
     },
+    REPRODUCES: {
+      description: 'A run re-executed another to check that its results come out the same.',
+    },
     VERSION_OF: { description: 'A version is a version of a model, dataset or workflow.' },
   } as const,
 });

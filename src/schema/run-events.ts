@@ -2,6 +2,7 @@
 
 import { mayAccessProject } from '../resolvers/core/actor.ts';
 import { NotFoundError, ValidationError } from '../resolvers/core/errors.ts';
+import { inEventBatches } from '../resolvers/core/event-batch.ts';
 import { encodeGlobalId } from '../resolvers/core/global-id.ts';
 import type { RunEventRow, RunStatus } from '../resolvers/runs/events.ts';
 import { findRun } from '../resolvers/runs/queries.ts';
@@ -300,7 +301,8 @@ builder.subscriptionField('runEvents', (t) =>
       const run = await findRun(ctx, String(args.runId), ['runId']);
       if (run.workflowVersionId && !run.parentRunId)
         return workflowEvents(ctx.db, ctx.streams, run.id, args.after);
-      return ctx.streams.events(run.id, parseEventCursor(args.after));
+      // In batches of the events ready at once (resolvers/core/event-batch.ts).
+      return inEventBatches(ctx.streams.batches(run.id, parseEventCursor(args.after)));
     },
     resolve: (event) => event,
   }),

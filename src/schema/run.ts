@@ -27,7 +27,8 @@ const RunErrorRef = builder.objectRef<RunError>('RunError').implement({
   description: 'Why a run failed.',
   fields: (t) => ({
     code: t.exposeString('code', {
-      description: 'RUNNER_ERROR, LEASE_EXPIRED (its worker died), STEP_FAILED, STORE_FAILED...',
+      description:
+        "RUNNER_ERROR, LEASE_EXPIRED (its worker died), STEP_FAILED, STORE_FAILED, INPUT_CHANGED (a reproduction's input changed before it ran)...",
     }),
     message: t.exposeString('message', { description: 'What happened, for a person to read.' }),
   }),

@@ -20,7 +20,8 @@ VersionRef.implement({
       description: 'Its label, unique within its model or dataset (v1, v2... by default).',
     }),
     uri: t.exposeString('uri', {
-      description: 'Where its content is: a file:// URL, or a remote URI.',
+      description:
+        "Where its content is: a file:// URL, content:sha256:<hex> (uploaded to the hub's store), or a remote URI.",
     }),
     digest: t.exposeString('digest', {
       description: '`sha256:<hex>` of its content (see README for folders).',
@@ -83,7 +84,7 @@ export function versionInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types,
     uri: t.string({
       required: true,
       description:
-        'An absolute local path or file:// URL (the hub computes the digest), or a remote URI.',
+        'An absolute local path or file:// URL (the hub computes the digest), content:sha256:<hex> for content uploaded to the project (PUT /api/v1/content/sha256/<hex>), or a remote URI.',
     }),
     digest: t.string({
       description: '`sha256:<hex>`; checked against local content, required for remote.',

@@ -1,6 +1,7 @@
 // An isolated database for one test file: a fresh in-memory PGlite, or, when
 // DATABASE_URL is set, a new database on that PostgreSQL server, dropped afterwards.
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { type DatabaseHandle, openDatabase } from '../../src/db/connect.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -10,6 +11,11 @@ import { migrate } from '../../src/db/migrate.ts';
  * process, one key (core/audit.ts), and processes sharing a database share its key.
  */
 export const TEST_AUDIT_KEY = 'test-audit-key-0123456789abcdef0123456789abcdef';
+
+/** The signing key (a PEM file) of the same hubs and processes: evidence is signed with it. */
+export const TEST_SIGNING_KEY = fileURLToPath(
+  new URL('../fixtures/signing-key.pem', import.meta.url),
+);
 
 export interface TestDatabase extends DatabaseHandle {
   /** The connection string of this test's own database (PostgreSQL only). */

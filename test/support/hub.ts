@@ -9,7 +9,12 @@ import { type HubConfig, loadConfig } from '../../src/config.ts';
 import type { Actor, Role } from '../../src/resolvers/core/actor.ts';
 import type { RunnerModule } from '../../src/runners/contract.ts';
 import { type Hub, startHub } from '../../src/server.ts';
-import { openTestDatabase, TEST_AUDIT_KEY, type TestDatabase } from './database.ts';
+import {
+  openTestDatabase,
+  TEST_AUDIT_KEY,
+  TEST_SIGNING_KEY,
+  type TestDatabase,
+} from './database.ts';
 
 export interface GraphQLResponse<T> {
   data: T;
@@ -64,6 +69,7 @@ export async function startTestHub(
       port: 0,
       dataDir: 'memory://',
       auditKey: TEST_AUDIT_KEY,
+      signingKey: TEST_SIGNING_KEY,
       actorName: 'tester',
       leaseMs: 2000,
       // Datasets runs make go to a temporary store, not the repository's .evalhub.

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { TEST_AUDIT_KEY } from './database.ts';
+import { TEST_AUDIT_KEY, TEST_SIGNING_KEY } from './database.ts';
 
 const cli = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
 
@@ -42,6 +42,7 @@ export async function startHubProcess(
       PORT: '0',
       LOG_LEVEL: 'info',
       EVALHUB_AUDIT_KEY: TEST_AUDIT_KEY,
+      EVALHUB_SIGNING_KEY: TEST_SIGNING_KEY,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

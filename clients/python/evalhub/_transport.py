@@ -82,6 +82,21 @@ class Transport:
             raise from_typed(result)
         return result
 
+    def request(self, method: str, path: str, data: bytes | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
+        """Any request to a route under the hub: (status, headers, body), whatever the status;
+        TransportError only when the hub cannot be reached."""
+        request = urllib.request.Request(
+            f"{self.url}{path}", data=data, method=method, headers={**self.headers(), **(headers or {})}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+        except (urllib.error.URLError, OSError) as error:
+            raise TransportError(f"cannot reach the hub at {self.url}: {error}") from None
+
     def get(self, path: str, timeout: float | None = None) -> bytes:
         request = urllib.request.Request(f"{self.url}{path}", headers=self.headers())
         with self._open(request, timeout) as response:

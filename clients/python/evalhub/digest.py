@@ -41,12 +41,23 @@ def _folder_files(root: Path) -> list[bytes]:
     return sorted(found)  # bytes order: LC_ALL=C sort
 
 
-def digest_path(path: str | os.PathLike) -> str:
-    """``sha256:<hex>`` of a file or a folder, as the hub computes it."""
+def hashed_files(path: str | os.PathLike) -> tuple[str, bool, list[tuple[str, str, int]]]:
+    """The digest of a file or folder, whether it is a folder, and each of its files as
+    (relative path, sha256 hex, size); a single file's path is ``""``."""
     p = Path(path)
     if p.is_dir():
         listing = hashlib.sha256()
+        files = []
         for relative in _folder_files(p):
-            listing.update(_checksum_line(_file_hex(p / os.fsdecode(relative)), relative))
-        return f"sha256:{listing.hexdigest()}"
-    return f"sha256:{_file_hex(p)}"
+            full = p / os.fsdecode(relative)
+            hex_digest = _file_hex(full)
+            listing.update(_checksum_line(hex_digest, relative))
+            files.append((os.fsdecode(relative), hex_digest, full.stat().st_size))
+        return f"sha256:{listing.hexdigest()}", True, files
+    hex_digest = _file_hex(p)
+    return f"sha256:{hex_digest}", False, [("", hex_digest, p.stat().st_size)]
+
+
+def digest_path(path: str | os.PathLike) -> str:
+    """``sha256:<hex>`` of a file or a folder, as the hub computes it."""
+    return hashed_files(path)[0]

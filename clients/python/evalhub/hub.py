@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import re
 import sys
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from ._transport import Transport
-from .digest import digest_path
-from .errors import ERROR_FIELDS, NotFoundError
+from .digest import digest_path, hashed_files
+from .errors import ERROR_FIELDS, NotFoundError, ValidationError
 from .external import ExternalRun
 from .lineage import Trace
 from .records import Record, records
 from .runs import RUN_FIELDS, RUN_QUERY, Run
+from .upload import upload
 
 _COMMON_VERSION_FIELDS = "id version uri format digest sizeBytes labels metadata createdAt createdBy"
 VERSION_FIELDS = _COMMON_VERSION_FIELDS + " model { name project { slug } }"
@@ -104,17 +108,44 @@ def _parse_ref(ref: str) -> tuple[str, str, str | None]:
     return project, name, version or None
 
 
+LOCAL_HUB = "http://127.0.0.1:4000"
+
+_LOOPBACK = re.compile(r"^(localhost|127(\.\d{1,3}){3}|::1)$", re.IGNORECASE)
+# The hub's words for a path it may not read, or that is not there for it.
+_UNREADABLE = re.compile(r"outside the allowed roots|no file or folder")
+
+
+def login_config_path() -> Path:
+    """Where `evalhub login` keeps the hub and token: $XDG_CONFIG_HOME/evalhub/config.json."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "evalhub" / "config.json"
+
+
+def _login_config() -> dict:
+    try:
+        return json.loads(login_config_path().read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise ValueError(f"cannot read {login_config_path()}: {error}") from None
+
+
 class Hub:
     """A connection to an evalhub server.
 
-    `url` and `token` default to the EVALHUB_URL and EVALHUB_TOKEN environment variables; a
-    hub on your own machine over its embedded database needs no token.
+    `url` defaults to EVALHUB_URL, else the hub `evalhub login` stored, else the local one;
+    `token` to EVALHUB_TOKEN, else the stored token (sent only to the stored hub). A hub on
+    your own machine over its embedded database needs no token.
     """
 
     def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 60):
-        url = url or os.environ.get("EVALHUB_URL") or "http://127.0.0.1:4000"
-        token = token if token is not None else os.environ.get("EVALHUB_TOKEN") or None
-        self._transport = Transport(url, token, timeout)
+        stored = _login_config() if not (url and token is not None) else {}
+        url = url or os.environ.get("EVALHUB_URL") or stored.get("hub") or LOCAL_HUB
+        if token is None:
+            token = os.environ.get("EVALHUB_TOKEN") or (
+                stored.get("token") if stored.get("hub") and url.rstrip("/") == stored["hub"].rstrip("/") else None
+            )
+        self._transport = Transport(url, token or None, timeout)
 
     @property
     def url(self) -> str:
@@ -192,7 +223,7 @@ class Hub:
     # --- registration -------------------------------------------------------------------
 
     def _register(self, kind: str, ref: str, path: str | os.PathLike, format: str | None, task: str,
-                  metadata: dict | None, extra: dict) -> Record:
+                  metadata: dict | None, extra: dict, upload_content: bool | None) -> Record:
         project, name, version = _parse_ref(ref)
         self._transport.mutate(
             f"register{kind}",
@@ -203,41 +234,69 @@ class Hub:
         if format is None:
             format = "IMAGE_FOLDER" if kind == "Dataset" and local.is_dir() else \
                 _FORMAT_BY_SUFFIX[kind].get(local.suffix.lower(), "OTHER")
+        # Computed here, by the hub's rule: the hub checks it against what it reads.
+        digest, is_folder, files = hashed_files(local)
         field = kind.lower()
-        payload = {
-            field: f"{project}/{name}",
-            "uri": str(local),
-            # Computed here, by the hub's rule: the hub checks it against what it reads.
-            "digest": digest_path(local),
-            "format": format,
-            **({"version": version} if version else {}),
-            **({"metadata": metadata} if metadata else {}),
-            **extra,
-        }
-        result = self._transport.mutate(
-            f"register{kind}Version",
-            _fill(
-                REGISTER_VERSION,
-                kind=kind,
-                field=field,
-                errors=ERROR_FIELDS,
-                version_fields=DATASET_VERSION_FIELDS if kind == "Dataset" else VERSION_FIELDS,
-            ),
-            {"input": payload},
-        )
-        return Record({**result[f"{field}Version"], "created": result["created"]})
+
+        def register(uri: str) -> Record:
+            payload = {
+                field: f"{project}/{name}",
+                "uri": uri,
+                "digest": digest,
+                "format": format,
+                **({"version": version} if version else {}),
+                **({"metadata": metadata} if metadata else {}),
+                **extra,
+            }
+            result = self._transport.mutate(
+                f"register{kind}Version",
+                _fill(
+                    REGISTER_VERSION,
+                    kind=kind,
+                    field=field,
+                    errors=ERROR_FIELDS,
+                    version_fields=DATASET_VERSION_FIELDS if kind == "Dataset" else VERSION_FIELDS,
+                ),
+                {"input": payload},
+            )
+            return Record({**result[f"{field}Version"], "created": result["created"]})
+
+        def uploaded() -> Record:
+            return register(upload(self._transport, project, local, digest, is_folder, files))
+
+        if upload_content or (upload_content is None and not self._is_local()):
+            return uploaded()
+        try:
+            return register(str(local))
+        except ValidationError as error:
+            # A hub that may not read the path (or does not have it) gets its content, unless
+            # the caller said not to upload.
+            unreadable = error.path and error.path[-1] == "uri" and _UNREADABLE.search(error.message)
+            if upload_content is False or not unreadable:
+                raise
+            return uploaded()
+
+    def _is_local(self) -> bool:
+        """Whether the hub runs on this machine (and so may read its files)."""
+        return bool(_LOOPBACK.match(urllib.parse.urlsplit(self.url).hostname or ""))
 
     def register_dataset(self, ref: str, path: str | os.PathLike, format: str | None = None,
-                         task: str = "OTHER", metadata: dict | None = None) -> Record:
+                         task: str = "OTHER", metadata: dict | None = None,
+                         upload: bool | None = None) -> Record:
         """Registers the file or folder at `path` as "project/name@version" (the version label
-        is optional); its digest is computed here, the value `sha256sum` gives for a file."""
-        return self._register("Dataset", ref, path, format, task, metadata, {})
+        is optional); its digest is computed here, the value `sha256sum` gives for a file.
+
+        A hub that cannot read `path` (on another machine, or outside its data roots) gets the
+        content uploaded to its store, and the version is registered as ``content:sha256:<hex>``.
+        `upload`: True always uploads, False never does; None (the default) decides."""
+        return self._register("Dataset", ref, path, format, task, metadata, {}, upload)
 
     def register_model(self, ref: str, path: str | os.PathLike, format: str | None = None,
                        task: str = "OTHER", metadata: dict | None = None,
-                       trained_on: list | None = None) -> Record:
+                       trained_on: list | None = None, upload: bool | None = None) -> Record:
+        """As `register_dataset`, for a model version."""
         extra = {"trainedOn": [_version_id(v) for v in trained_on]} if trained_on else {}
-        return self._register("Model", ref, path, format, task, metadata, extra)
+        return self._register("Model", ref, path, format, task, metadata, extra, upload)
 
     # --- runs ---------------------------------------------------------------------------
 

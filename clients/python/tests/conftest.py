@@ -67,6 +67,8 @@ class HubProcess:
             "EVALHUB_DATA_ROOTS": f"{tempfile.gettempdir()}:{ROOT}",
             # Every process of one hub signs its audit record with the same key.
             "EVALHUB_AUDIT_KEY": secrets.token_hex(32),
+            # On PostgreSQL the hub signs run evidence with a key it is given.
+            "EVALHUB_SIGNING_KEY": str(ROOT / "test" / "fixtures" / "signing-key.pem"),
         }
         if self.server_url:
             self.database = f"evalhub_py_{secrets.token_hex(5)}"

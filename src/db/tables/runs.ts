@@ -41,6 +41,8 @@ export const runs = pgTable(
     parentRunId: uuid().references((): AnyPgColumn => runs.id),
     stepId: text(),
     retryOfId: uuid().references((): AnyPgColumn => runs.id),
+    /** The finished run this one re-executes to check that its results come out the same. */
+    reproducesId: uuid().references((): AnyPgColumn => runs.id),
     status: runStatus().notNull().default('QUEUED'),
     /** sha256 of the canonical JSON of {runner, version, config, input digests, seed}. */
     runKey: text().notNull(),
@@ -84,6 +86,7 @@ export const runs = pgTable(
     index().on(t.parentRunId),
     index().on(t.workflowVersionId),
     index().on(t.retryOfId),
+    index().on(t.reproducesId),
     index().on(t.status, t.createdAt),
     // The queue: workers claim the highest priority, oldest QUEUED run.
     index('runs_queue_idx')

@@ -12,6 +12,14 @@ export interface ContentDigest {
   digest: string;
   sizeBytes: number;
   fileCount: number;
+  /** Each file with its sha256 (hex): a folder's files by relative path; a file's as "". */
+  files: HashedFile[];
+}
+
+export interface HashedFile {
+  path: string;
+  hex: string;
+  size: number;
 }
 
 export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
@@ -107,6 +115,17 @@ function checksumLine(hex: string, relativePath: string): string {
   return `\\${hex}  ${escaped}\n`;
 }
 
+/** The byte order the folder rule sorts paths in (`LC_ALL=C sort`). */
+export const byPathBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** A folder's digest from its files' paths (relative, `/`-separated) and sha256 hexes. */
+export function folderDigest(files: ReadonlyArray<{ path: string; hex: string }>): string {
+  const listing = createHash('sha256');
+  for (const file of [...files].sort((a, b) => byPathBytes(a.path, b.path)))
+    listing.update(checksumLine(file.hex, file.path));
+  return `sha256:${listing.digest('hex')}`;
+}
+
 /** What a file or folder holds, before any byte is hashed (limits checked). */
 export async function measureContent(
   path: string,
@@ -141,12 +160,15 @@ export async function digestMeasured(
   };
   if (!measured.isFolder) {
     const hex = await sha256OfFile(path, measured.sizeBytes, onBytes, confinedTo, signal);
-    return { digest: `sha256:${hex}`, sizeBytes: measured.sizeBytes, fileCount: 1 };
+    return {
+      digest: `sha256:${hex}`,
+      sizeBytes: measured.sizeBytes,
+      fileCount: 1,
+      files: [{ path: '', hex, size: measured.sizeBytes }],
+    };
   }
   const base = path.replace(/\/+$/, '') || '/';
-  const files = [...measured.files].sort((a, b) =>
-    Buffer.compare(Buffer.from(a.relativePath), Buffer.from(b.relativePath)),
-  );
+  const files = measured.files;
   const hexes = new Array<string>(files.length);
   let next = 0;
   const worker = async () => {
@@ -163,14 +185,16 @@ export async function digestMeasured(
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, files.length) }, worker));
-  const listing = createHash('sha256');
-  files.forEach((file, i) => {
-    listing.update(checksumLine(hexes[i]!, file.relativePath));
-  });
+  const hashed = files.map((file, i) => ({
+    path: file.relativePath,
+    hex: hexes[i]!,
+    size: file.size,
+  }));
   return {
-    digest: `sha256:${listing.digest('hex')}`,
+    digest: folderDigest(hashed),
     sizeBytes: measured.sizeBytes,
     fileCount: files.length,
+    files: hashed,
   };
 }
 

@@ -1,6 +1,9 @@
 // Where a version's bytes are, and what their digest is.
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { and, eq } from 'drizzle-orm';
+import type { Queryable } from '../../db/rows.ts';
+import { uploadedContent } from '../../db/schema.ts';
 import type { Actor } from '../core/actor.ts';
 import type { LocalContentPolicy } from '../core/context.ts';
 import { DigestMismatchError, ValidationError } from '../core/errors.ts';
@@ -11,6 +14,7 @@ import {
   NO_LOCAL_CONTENT,
   rootsFor,
 } from './local-files.ts';
+import { CONTENT_URI, storedContent, storedPath } from './store.ts';
 
 export interface ResolvedContent {
   /** The uri as given, or the `file://` URL of a local path. */
@@ -35,12 +39,59 @@ export function localPathOf(uri: string, path: string[]): string | null {
   return uri;
 }
 
+function checkShape(
+  isFolder: boolean,
+  shape: 'file' | 'folder' | 'either',
+  format: string,
+  uriPath: string[],
+): void {
+  if (shape !== 'either' && isFolder !== (shape === 'folder'))
+    throw new ValidationError(`${format} content is a single ${shape}`, uriPath);
+}
+
 /** Who asks for local content, and what the operator allows. */
 export interface ContentAccess {
   actor: Actor;
   policy: LocalContentPolicy | undefined;
+  /** The project the content is registered in: uploaded content must have been sent there. */
+  project?: { db: Queryable; id: string };
   /** Stops the hashing when the request is abandoned. */
   signal?: AbortSignal | undefined;
+}
+
+/**
+ * Content uploaded to the hub's store (`content:sha256:<hex>`): verified when it arrived,
+ * so it is not hashed again; the data roots do not apply, the store being the hub's own.
+ */
+async function uploaded(
+  access: ContentAccess,
+  digest: string,
+  expected: string | null,
+  uriPath: string[],
+): Promise<ResolvedContent> {
+  if (expected && expected !== digest) throw new DigestMismatchError(expected, digest);
+  const store = access.policy?.contentStore;
+  const project = access.project;
+  const [row] =
+    store && project
+      ? await project.db
+          .select()
+          .from(uploadedContent)
+          .where(and(eq(uploadedContent.projectId, project.id), eq(uploadedContent.digest, digest)))
+      : [];
+  if (!row || !store || !(await storedContent(store, digest))) {
+    throw new ValidationError(
+      `no content ${digest} was uploaded to this project: upload it first (PUT /api/v1/content/${digest}?project=...)`,
+      uriPath,
+    );
+  }
+  return {
+    uri: `content:${digest}`,
+    digest,
+    sizeBytes: row.sizeBytes,
+    localPath: storedPath(store, digest),
+    isFolder: row.isFolder,
+  };
 }
 
 /**
@@ -67,6 +118,12 @@ export async function resolveContent(
       digestField,
     );
   }
+  const upload = CONTENT_URI.exec(uri.trim());
+  if (upload) {
+    const content = await uploaded(access, upload[1]!, expected, uriPath);
+    checkShape(content.isFolder, shape, format, uriPath);
+    return content;
+  }
   const localPath = localPathOf(uri, uriPath);
   if (!localPath) {
     if (!expected) {
@@ -79,9 +136,7 @@ export async function resolveContent(
   }
   const policy = access.policy ?? NO_LOCAL_CONTENT;
   const allowed = await allowedLocalPath(localPath, rootsFor(policy, access.actor), uriPath);
-  if (shape !== 'either' && allowed.isFolder !== (shape === 'folder')) {
-    throw new ValidationError(`${format} content is a single ${shape}`, uriPath);
-  }
+  checkShape(allowed.isFolder, shape, format, uriPath);
   let content: Awaited<ReturnType<typeof digestMeasured>>;
   try {
     const measured = await measureContent(allowed.realPath, { ...policy, signal: access.signal });

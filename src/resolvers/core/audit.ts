@@ -99,7 +99,17 @@ export async function lockAuditChain(tx: Transaction): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
 }
 
-export async function recordAudit(tx: Transaction, actor: Actor, entry: AuditEntry): Promise<void> {
+/** Where a record sits in the chain. */
+export interface AuditRecordRef {
+  id: number;
+  hash: string;
+}
+
+export async function recordAudit(
+  tx: Transaction,
+  actor: Actor,
+  entry: AuditEntry,
+): Promise<AuditRecordRef> {
   const key = auditKeyInUse();
   await lockAuditChain(tx);
   const [last] = await tx
@@ -111,10 +121,14 @@ export async function recordAudit(tx: Transaction, actor: Actor, entry: AuditEnt
   const row = { details: {}, ...entry, at: new Date(), actor: actor.id };
   const prevHash = last?.hash ?? GENESIS_HASH;
   const hash = auditHash(key, prevHash, row);
-  await tx.insert(auditLog).values({ ...row, prevHash, hash });
+  const [inserted] = await tx
+    .insert(auditLog)
+    .values({ ...row, prevHash, hash })
+    .returning({ id: auditLog.id });
   await writeAnchor(tx, key, {
     records: (anchor?.records ?? 0) + 1,
     legacyRecords: anchor?.legacyRecords ?? 0,
     head: hash,
   });
+  return { id: inserted!.id, hash };
 }

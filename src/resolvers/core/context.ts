@@ -10,6 +10,8 @@ export interface LocalContentPolicy {
   maxBytes: number;
   /** The most files one version's folder may have. */
   maxFiles: number;
+  /** The hub's content store (EVALHUB_STORE_DIR): where uploaded content is kept. */
+  contentStore?: string | null;
 }
 
 /** What every domain service needs: the database, who is asking, and the runners known here. */

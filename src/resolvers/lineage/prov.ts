@@ -169,6 +169,13 @@ export async function lineageProvDocument(
       case 'PART_OF':
         relate('wasInformedBy', { 'prov:informed': to, 'prov:informant': from, ...role });
         break;
+      case 'REPRODUCES':
+        relate('wasInformedBy', {
+          'prov:informed': from,
+          'prov:informant': to,
+          'prov:type': 'evalhub:Reproduces',
+        });
+        break;
       case 'EXECUTED':
         relate('wasAssociatedWith', {
           'prov:activity': from,

@@ -49,6 +49,7 @@ export type LineageRelation =
   | 'TRAINED_ON'
   | 'PART_OF'
   | 'EXECUTED'
+  | 'REPRODUCES'
   | 'VERSION_OF';
 
 /** An edge as its verb reads: `from` USED `to`, `from` GENERATED `to`, and so on. */

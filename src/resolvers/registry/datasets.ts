@@ -64,7 +64,12 @@ export async function registerDatasetVersion(
     OTHER: 'either',
   } as const;
   const content = await resolveContent(
-    { actor: ctx.actor, policy: ctx.localContent, signal: ctx.signal },
+    {
+      actor: ctx.actor,
+      policy: ctx.localContent,
+      project: { db: ctx.db, id: dataset.projectId },
+      signal: ctx.signal,
+    },
     input.uri,
     input.digest,
     ['input'],

@@ -49,7 +49,12 @@ export async function registerModelVersion(
   }
   const shape = input.format === 'ONNX' || input.format === 'PREDICTIONS' ? 'file' : 'either';
   const content = await resolveContent(
-    { actor: ctx.actor, policy: ctx.localContent, signal: ctx.signal },
+    {
+      actor: ctx.actor,
+      policy: ctx.localContent,
+      project: { db: ctx.db, id: model.projectId },
+      signal: ctx.signal,
+    },
     input.uri,
     input.digest,
     ['input'],

@@ -183,9 +183,11 @@ export async function appendRunEvents(
 }
 
 /**
- * The one statement: bump the run's sequence (fenced), insert the events and metric rows
- * (each column one array parameter, unnested: the same text, prepared once, whatever the
- * batch size), and notify.
+ * The one statement: bump the run's sequence (fenced), insert the events and metric rows,
+ * and notify. The events and the metric rows are each ONE parameter, a JSON array the
+ * database expands (jsonb_array_elements, jsonb_to_recordset): the same text, prepared once,
+ * whatever the batch size; no per-element quoting of an array literal on the way in, and
+ * each payload is parsed once, as part of the array, not as a text of its own.
  */
 async function appendStatement(
   db: Queryable,
@@ -199,8 +201,17 @@ async function appendStatement(
     : 'afterSeq' in guard
       ? sql` and last_event_seq = ${guard.afterSeq} and status = 'RUNNING'`
       : sql` and lease_owner = ${guard.workerId} and attempt = ${guard.attempt} and status = 'RUNNING'`;
-  const column = <T>(pick: (row: (typeof batch.metrics)[number]) => T) =>
-    sql.param(batch.metrics.map(pick));
+  const measured = batch.metrics.map((m) => ({
+    key: m.key,
+    value: m.value,
+    step: m.step ?? 0,
+    slice: m.slice ?? {},
+    slice_key: m.sliceKey ?? '',
+    ci_lower: m.ciLower ?? null,
+    ci_upper: m.ciUpper ?? null,
+    ci_level: m.ciLevel ?? null,
+    sample_size: m.sampleSize ?? null,
+  }));
   const [run] = await selectRows<{ last_seq: number; project_id: string }>(
     db,
     sql`with bumped as (
@@ -210,21 +221,17 @@ async function appendStatement(
           returning last_event_seq, project_id
         ), stored as (
           insert into run_events (run_id, seq, type, payload)
-          select ${runId}::uuid, bumped.last_event_seq - ${n} + e.ord, e.type, e.payload::jsonb
-          from bumped, unnest(${sql.param(batch.events.map((e) => e.type))}::text[],
-                              ${sql.param(batch.events.map((e) => JSON.stringify(e.payload)))}::text[])
-                       with ordinality as e(type, payload, ord)
+          select ${runId}::uuid, bumped.last_event_seq - ${n} + e.ord, e.event->>'type', e.event->'payload'
+          from bumped, jsonb_array_elements(${JSON.stringify(batch.events)}::jsonb)
+                       with ordinality as e(event, ord)
         )${
-          batch.metrics.length
+          measured.length
             ? sql`, measured as (
           insert into metrics (run_id, key, value, step, slice, slice_key, ci_lower, ci_upper, ci_level, sample_size)
-          select ${runId}::uuid, key, value, step, slice::jsonb, slice_key, ci_lower, ci_upper, ci_level, sample_size
-          from bumped, unnest(${column((r) => r.key)}::text[], ${column((r) => r.value)}::float8[],
-                              ${column((r) => r.step ?? 0)}::int[], ${column((r) => JSON.stringify(r.slice ?? {}))}::text[],
-                              ${column((r) => r.sliceKey ?? '')}::text[], ${column((r) => r.ciLower ?? null)}::float8[],
-                              ${column((r) => r.ciUpper ?? null)}::float8[], ${column((r) => r.ciLevel ?? null)}::float8[],
-                              ${column((r) => r.sampleSize ?? null)}::int[])
-                       as m(key, value, step, slice, slice_key, ci_lower, ci_upper, ci_level, sample_size)
+          select ${runId}::uuid, key, value, step, slice, slice_key, ci_lower, ci_upper, ci_level, sample_size
+          from bumped, jsonb_to_recordset(${JSON.stringify(measured)}::jsonb)
+                       as m(key text, value float8, step int, slice jsonb, slice_key text,
+                            ci_lower float8, ci_upper float8, ci_level float8, sample_size int)
         )`
             : sql``
         }

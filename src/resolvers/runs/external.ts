@@ -5,8 +5,9 @@
 // Appends are idempotent: the client numbers its events from 1, and event n is the run's
 // event OPENING_EVENTS + n (after its QUEUED and RUNNING status events), so a batch sent
 // again stores only what the run does not have yet, and a batch after a gap is refused.
-import { and, eq, inArray } from 'drizzle-orm';
-import { artifacts, runInputs, runs } from '../../db/schema.ts';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Database } from '../../db/connect.ts';
+import { artifacts, runEvents, runInputs, runs } from '../../db/schema.ts';
 import type { VersionKind } from '../../runners/contract.ts';
 import { programEvent } from '../../runners/protocol.ts';
 import { recordAudit } from '../core/audit.ts';
@@ -429,4 +430,48 @@ export async function finishExternalRun(
     });
     return finished;
   });
+}
+
+/** An external run's client went quiet: the error its run fails with. */
+export const ABANDONED = 'EXTERNAL_RUN_ABANDONED';
+
+/**
+ * External runs whose client went quiet, no event appended for `timeoutMs` (it died, or
+ * never finished the run): each fails, saying so, as a run whose worker died does. Called
+ * by the workers' reaper; each run in a transaction of its own, conditional on it still
+ * being quiet, so an append at that moment keeps its run open.
+ */
+export async function expireAbandonedExternalRuns(
+  db: Database,
+  timeoutMs: number,
+): Promise<number> {
+  const lastEventAt = sql`(select ${runEvents.createdAt} from ${runEvents}
+    where ${runEvents.runId} = ${runs.id} and ${runEvents.seq} = ${runs.lastEventSeq})`;
+  const abandoned = and(
+    eq(runs.status, 'RUNNING'),
+    eq(runs.source, EXTERNAL_SOURCE),
+    lt(lastEventAt, sql`now() - ${timeoutMs} * interval '1 millisecond'`),
+  );
+  const quiet = await db
+    .select({ id: runs.id, parentRunId: runs.parentRunId })
+    .from(runs)
+    .where(abandoned)
+    .limit(50);
+  let expired = 0;
+  for (const run of quiet) {
+    const failed = await db.transaction((tx) =>
+      transitionRun(tx, run.id, {
+        from: ['RUNNING'],
+        to: 'FAILED',
+        where: abandoned,
+        parentRunId: run.parentRunId,
+        error: {
+          code: ABANDONED,
+          message: `no events were appended for ${timeoutMs / 1000} s (EVALHUB_EXTERNAL_RUN_TIMEOUT_SECONDS): its client stopped without finishing it`,
+        },
+      }),
+    );
+    if (failed) expired += 1;
+  }
+  return expired;
 }

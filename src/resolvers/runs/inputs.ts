@@ -13,6 +13,7 @@ import {
   runInputs,
 } from '../../db/schema.ts';
 import type { ResolvedInput, RunnerModule, VersionKind } from '../../runners/contract.ts';
+import { CONTENT_URI, storedPath } from '../content/store.ts';
 import type { Actor } from '../core/actor.ts';
 import { ValidationError } from '../core/errors.ts';
 import { decodeGlobalId } from '../core/global-id.ts';
@@ -102,12 +103,18 @@ export async function resolveInputVersion(
   return { versionId: version.id, digest: version.digest, format: version.format };
 }
 
-const localPath = (uri: string) => (uri.startsWith('file://') ? fileURLToPath(uri) : null);
+/** Where a version's content is on this machine: a local file, or in the hub's store. */
+function localPath(uri: string, contentStore: string | null | undefined): string | null {
+  if (uri.startsWith('file://')) return fileURLToPath(uri);
+  const uploaded = CONTENT_URI.exec(uri);
+  return uploaded && contentStore ? storedPath(contentStore, uploaded[1]!) : null;
+}
 
-/** The inputs of a stored run, as its runner receives them. */
+/** The inputs of a stored run, as its runner receives them; `contentStore`: EVALHUB_STORE_DIR. */
 export async function loadResolvedInputs(
   db: Queryable,
   runId: string,
+  contentStore: string | null | undefined,
 ): Promise<Record<string, ResolvedInput[]>> {
   const rows = await db
     .select({
@@ -137,7 +144,7 @@ export async function loadResolvedInputs(
       ref: `${row.project}/${name}@${version.version}`,
       digest: version.digest,
       uri: version.uri,
-      localPath: localPath(version.uri),
+      localPath: localPath(version.uri, contentStore),
       format: version.format,
       metadata: version.metadata as Record<string, unknown>,
       labels: version.labels,

@@ -42,6 +42,8 @@ export interface QueueRunValues {
   stepId?: string;
   workflowVersionId?: string;
   retryOfId?: string;
+  /** The finished run this one reproduces (reproduce.ts). */
+  reproducesId?: string;
   /** Where the record comes from, when not the hub itself. */
   source?: string;
 }
@@ -83,6 +85,7 @@ export async function queueRun(
       stepId: values.stepId,
       workflowVersionId: values.workflowVersionId,
       retryOfId: values.retryOfId,
+      reproducesId: values.reproducesId,
       source: values.source,
       createdBy,
     })

@@ -8,6 +8,7 @@ import { artifacts, auditLog, findings, metrics, runInputs, runs } from '../../d
 import type { Actor } from '../core/actor.ts';
 import { recordAudit } from '../core/audit.ts';
 import { canonicalDigest } from '../core/sha256.ts';
+import { attestRun } from '../evidence/attest.ts';
 
 /** The hub itself, sealing a run as it ends (whoever or whatever ended it). */
 const HUB: Actor = { id: 'system:hub', kind: 'system', name: 'the hub', admin: true, roles: {} };
@@ -15,6 +16,11 @@ const HUB: Actor = { id: 'system:hub', kind: 'system', name: 'the hub', admin: t
 const RUN_END = 'run.end';
 
 export type RunDigests = Record<'run' | 'inputs' | 'metrics' | 'findings' | 'artifacts', string>;
+
+/** What a run took and concluded, as the rows its digests are computed over. */
+export type RunContents = Record<keyof RunDigests, unknown> & {
+  artifacts: Array<{ name: string; mediaType: string; digest: string }>;
+};
 
 /** Rows of `runIds` by run, each run's in the order of its rows. */
 function byRun<T extends { runId: string }>(runIds: readonly string[], rows: T[]) {
@@ -24,13 +30,13 @@ function byRun<T extends { runId: string }>(runIds: readonly string[], rows: T[]
 }
 
 /**
- * The digests of what runs `runIds` took and concluded, as their rows are now: one statement
- * per kind of row, however many runs.
+ * What runs `runIds` took and concluded, as their rows are now: one statement per kind of
+ * row, however many runs.
  */
-export async function runDigests(
+export async function runContents(
   db: Queryable,
   runIds: readonly string[],
-): Promise<Map<string, RunDigests>> {
+): Promise<Map<string, RunContents>> {
   const ids = [...runIds];
   const runRows = await db
     .select({
@@ -115,29 +121,50 @@ export async function runDigests(
     runRows.map(({ runId, ...run }) => [
       runId,
       {
-        run: canonicalDigest(run),
-        inputs: canonicalDigest(inputs.get(runId)),
-        metrics: canonicalDigest(metricRows.get(runId)),
-        findings: canonicalDigest(findingRows.get(runId)),
-        artifacts: canonicalDigest(artifactRows.get(runId)),
+        run,
+        inputs: inputs.get(runId),
+        metrics: metricRows.get(runId),
+        findings: findingRows.get(runId),
+        artifacts: artifactRows.get(runId)!,
       },
     ]),
   );
 }
 
-/** Seals a run that has just ended, in the transaction that ended it. */
+/** The digest of each part of a run's contents: its canonical JSON's. */
+export function digestsOf(contents: RunContents): RunDigests {
+  return {
+    run: canonicalDigest(contents.run),
+    inputs: canonicalDigest(contents.inputs),
+    metrics: canonicalDigest(contents.metrics),
+    findings: canonicalDigest(contents.findings),
+    artifacts: canonicalDigest(contents.artifacts),
+  };
+}
+
+/** The digests of what runs `runIds` took and concluded, as their rows are now. */
+export async function runDigests(
+  db: Queryable,
+  runIds: readonly string[],
+): Promise<Map<string, RunDigests>> {
+  const contents = await runContents(db, runIds);
+  return new Map([...contents].map(([runId, parts]) => [runId, digestsOf(parts)]));
+}
+
+/**
+ * Seals a run that has just ended, in the transaction that ended it: its `run.end` audit
+ * record, and its signed attestation (evidence/attest.ts), which names that record.
+ */
 export async function sealRunEnd(tx: Transaction, run: typeof runs.$inferSelect): Promise<void> {
-  await recordAudit(tx, HUB, {
+  const contents = (await runContents(tx, [run.id])).get(run.id)!;
+  const record = await recordAudit(tx, HUB, {
     action: RUN_END,
     projectId: run.projectId,
     targetType: 'Run',
     targetId: run.id,
-    details: {
-      status: run.status,
-      attempt: run.attempt,
-      digests: (await runDigests(tx, [run.id])).get(run.id),
-    },
+    details: { status: run.status, attempt: run.attempt, digests: digestsOf(contents) },
   });
+  await attestRun(tx, run, contents, record);
 }
 
 export interface SealCheck {

@@ -6,6 +6,7 @@ import type { Transaction } from '../../db/rows.ts';
 import { runs } from '../../db/schema.ts';
 import { lockAuditChain } from '../core/audit.ts';
 import { appendRunEvents, type EventGuard, type RunStatus, TERMINAL_STATUSES } from './events.ts';
+import { recordReproductionVerdict } from './reproduction-verdict.ts';
 import { sealRunEnd } from './run-seal.ts';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -94,6 +95,9 @@ export async function transitionRun(
     )
     .returning();
   if (!run) return null;
+  // A reproduction's verdict is part of what it concluded: recorded before its last status
+  // event (which ends every stream of its events) and its seal.
+  if (terminal && run.reproducesId) await recordReproductionVerdict(tx, run);
   const reason = transition.reason ?? transition.error?.message;
   await appendRunEvents(
     tx,

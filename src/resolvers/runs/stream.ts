@@ -1,7 +1,8 @@
 // Streaming run events to subscribers: stored events after the subscriber's cursor, then
 // live ones, in order, with no gap and no duplicate. One feed per run and process reads
 // each batch of new events once for all of that run's subscribers; a subscriber that
-// falls behind the feed's buffer reads what it missed from the table itself.
+// falls behind the feed's buffer reads what it missed from the table itself. Subscribers
+// take events in batches (`batches`), so a thousand of them cost a step each per batch.
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/connect.ts';
 import type { Listener } from '../../db/listener.ts';
@@ -169,6 +170,16 @@ export class RunEventStreams {
    * status event. The caller checks that the actor may see the run.
    */
   async *events(runId: string, afterSeq: number): AsyncGenerator<RunEventRow> {
+    for await (const batch of this.batches(runId, afterSeq)) yield* batch;
+  }
+
+  /**
+   * The same events, in batches of those ready at once: a subscriber that keeps up gets each
+   * batch the feed reads (the same event objects as every other subscriber of the run); one
+   * that falls behind gets all it missed in one go, and costs one step per batch, not per
+   * event. Never an empty batch.
+   */
+  async *batches(runId: string, afterSeq: number): AsyncGenerator<RunEventRow[]> {
     let feed = this.#feeds.get(runId);
     if (!feed) {
       feed = new RunFeed(this.#db, runId);
@@ -189,12 +200,17 @@ export class RunEventStreams {
         // From the feed's buffer when it reaches back to what comes next (no query: that
         // is what lets a thousand watchers share one read), else from the table.
         const batch = feed.eventsAfter(last) ?? (await readRunEvents(this.#db, runId, last, PAGE));
-        for (const event of batch) {
-          yield event;
-          last = event.seq;
-          if (isTerminalEvent(event)) return;
+        if (!batch.length) {
+          await feed.waitForMoreThan(last);
+          continue;
         }
-        if (!batch.length) await feed.waitForMoreThan(last);
+        const end = batch.findIndex(isTerminalEvent);
+        if (end >= 0) {
+          yield batch.slice(0, end + 1);
+          return;
+        }
+        yield batch;
+        last = batch.at(-1)!.seq;
       }
     } finally {
       feed.subscribers -= 1;

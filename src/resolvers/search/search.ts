@@ -1,7 +1,8 @@
 // Search across models, datasets, workflows, runs and findings: PostgreSQL full-text
 // search (weighted vectors kept by the tables themselves, prefix matching, highlighted
 // snippets) combined with the filter language of filter.ts. One statement answers a
-// page; facets and the total are one more, made only when a client asks for them.
+// page, the found items' rows with it; facets and the total are one more, made only when a
+// client asks for them.
 
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
@@ -32,9 +33,19 @@ export interface SearchArgs {
   after?: string | null;
 }
 
+/** The row of an item found: a run, a finding, or a model, dataset or workflow. */
+export type SearchItem =
+  | typeof runs.$inferSelect
+  | typeof findings.$inferSelect
+  | typeof models.$inferSelect
+  | typeof datasets.$inferSelect
+  | typeof workflows.$inferSelect;
+
 export interface SearchHit {
   type: SearchType;
   id: string;
+  /** Its row, read by the page's statement (through the same scope as the page). */
+  item: SearchItem;
   /** Relevance to the query (0 without one); higher is better. */
   rank: number;
   createdAt: Date;
@@ -200,10 +211,32 @@ function plan(ctx: ServiceContext, args: SearchArgs): Plan {
   return { text, conditions };
 }
 
-const queryCte = (text: string | null) =>
-  text
-    ? sql`with q as (select ${tsQuery(text)} as query) `
-    : sql`with q as (select null::tsquery as query) `;
+/** The query as a one-row table, q, that every part of a statement matches against. */
+const queryStatement = (text: string | null) =>
+  text ? sql`select ${tsQuery(text)} as query` : sql`select null::tsquery as query`;
+
+const queryCte = (text: string | null) => sql`with q as (${queryStatement(text)}) `;
+
+/** The row of the item a page's row found, whichever of the joined tables holds it. */
+function itemOf(row: {
+  type: SearchType;
+  id: string;
+  run: SearchItem | null;
+  finding: SearchItem | null;
+  model: SearchItem | null;
+  dataset: SearchItem | null;
+  workflow: SearchItem | null;
+}): SearchItem {
+  const item = {
+    RUN: row.run,
+    FINDING: row.finding,
+    MODEL: row.model,
+    DATASET: row.dataset,
+    WORKFLOW: row.workflow,
+  }[row.type];
+  if (!item) throw new Error(`search found ${row.type} ${row.id} without its row`);
+  return item;
+}
 
 /** Finds items by text and filter, a page at a time. */
 export async function search(ctx: ServiceContext, args: SearchArgs): Promise<SearchConnection> {
@@ -229,12 +262,14 @@ export async function search(ctx: ServiceContext, args: SearchArgs): Promise<Sea
       : order === 'NEWEST'
         ? [sql`(created_at, id)`, sql`<`]
         : [sql`(created_at, id)`, sql`>`];
-  const orderBy =
-    order === 'RELEVANCE'
-      ? sql`rank desc, created_at desc, id desc`
+  const orderBy = (prefix: string) => {
+    const [rank, createdAt, id] = ['rank', 'created_at', 'id'].map((c) => sql.raw(prefix + c));
+    return order === 'RELEVANCE'
+      ? sql`${rank} desc, ${createdAt} desc, ${id} desc`
       : order === 'NEWEST'
-        ? sql`created_at desc, id desc`
-        : sql`created_at asc, id asc`;
+        ? sql`${createdAt} desc, ${id} desc`
+        : sql`${createdAt} asc, ${id} asc`;
+  };
   const cursorCondition = after
     ? order === 'RELEVANCE'
       ? sql`where ${keys} ${direction} (${after.rank}::float8, ${after.createdAt}::timestamptz, ${after.id}::uuid)`
@@ -245,39 +280,54 @@ export async function search(ctx: ServiceContext, args: SearchArgs): Promise<Sea
       ? sql`ts_headline('english', ${sql.raw(column)}, q.query, ${`StartSel=${START}, StopSel=${STOP}, ${options}`})`
       : sql`null::text`;
   // Highlighting is costly, so only the page's rows get it: the inner query sorts and cuts.
-  const rows = await selectRows<{
-    type: SearchType;
-    id: string;
-    created_at: string | Date;
-    rank: number;
-    title: string;
-    title_highlight: string | null;
-    snippet: string | null;
-    body_matches: boolean | null;
-  }>(
-    ctx.db,
-    sql`${queryCte(text)}
-    select page.type, page.id::text, page.created_at, page.rank, page.title,
-           ${headline('page.title', 'HighlightAll=true')} as title_highlight,
-           case when page.body <> '' then ${headline('page.body', 'MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')} end as snippet,
-           ${text ? sql`to_tsvector('english', page.body) @@ q.query` : sql`null::bool`} as body_matches
-    from (
+  // Each item's row comes in the same statement (joined by type and id), so that showing
+  // what was found costs nothing more: the page was read through the actor's scope.
+  const q = ctx.db.$with('q', { query: sql`query` }).as(queryStatement(text));
+  const page = sql`(
       select * from (${sql.join(branches, sql` union all `)}) hits
       ${cursorCondition}
-      order by ${orderBy}
+      order by ${orderBy('')}
       limit ${first + 1}
-    ) page, q
-    order by ${orderBy}`,
-  );
+    ) page cross join q`;
+  const found = (type: SearchType, id: PgColumn) => sql`page.type = ${type} and ${id} = page.id`;
+  const rows = await ctx.db
+    .with(q)
+    .select({
+      type: sql<SearchType>`page.type`,
+      id: sql<string>`page.id::text`,
+      createdAt: sql<string | Date>`page.created_at`,
+      rank: sql<number>`page.rank`,
+      title: sql<string>`page.title`,
+      titleHighlight: sql<string | null>`${headline('page.title', 'HighlightAll=true')}`,
+      snippet: sql<
+        string | null
+      >`case when page.body <> '' then ${headline('page.body', 'MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')} end`,
+      bodyMatches: text
+        ? sql<boolean | null>`to_tsvector('english', page.body) @@ q.query`
+        : sql<boolean | null>`null::bool`,
+      run: runs,
+      finding: findings,
+      model: models,
+      dataset: datasets,
+      workflow: workflows,
+    })
+    .from(page)
+    .leftJoin(runs, found('RUN', runs.id))
+    .leftJoin(findings, found('FINDING', findings.id))
+    .leftJoin(models, found('MODEL', models.id))
+    .leftJoin(datasets, found('DATASET', datasets.id))
+    .leftJoin(workflows, found('WORKFLOW', workflows.id))
+    .orderBy(orderBy('page.'));
   const hits: SearchHit[] = rows.slice(0, first).map((row) => ({
     type: row.type,
     id: row.id,
+    item: itemOf(row),
     rank: Number(row.rank),
-    createdAt: new Date(row.created_at),
+    createdAt: new Date(row.createdAt),
     title: row.title,
-    titleHighlight: highlighted(row.title_highlight),
+    titleHighlight: highlighted(row.titleHighlight),
     // A passage is worth showing when the words are in it, not just in the title.
-    snippet: row.body_matches ? highlighted(row.snippet) : null,
+    snippet: row.bodyMatches ? highlighted(row.snippet) : null,
   }));
   const edges = hits.map((node) => ({ node, cursor: encodeCursor(order, node) }));
   return {

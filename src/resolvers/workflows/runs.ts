@@ -170,35 +170,66 @@ export async function startWorkflow(
   }
 
   return ctx.db.transaction(async (tx) => {
-    const inputs = [...bound.values()];
-    const workflowRunner = { id: WORKFLOW_RUNNER, version: found.version.digest };
-    const parent = await queueRun(tx, ctx.actor.id, {
+    const running = await launchWorkflow(tx, ctx.actor.id, {
       projectId: found.projectId,
-      runner: workflowRunner,
-      config: plan as unknown as Record<string, unknown>,
+      workflowVersion: found.version,
+      plan,
       seed,
-      inputs,
+      inputs: [...bound.values()],
       priority: input.priority ?? 0,
-      maxAttempts: 1,
       name: input.name ?? null,
-      workflowVersionId: found.version.id,
-    });
-    const running = await transitionRun(tx, parent.id, {
-      from: ['QUEUED'],
-      to: 'RUNNING',
-      reason: `workflow of ${plan.steps.length} step(s)`,
-      set: { startedAt: new Date(), runKey: computeRunKey(workflowRunner, plan, inputs, seed) },
     });
     await recordAudit(tx, ctx.actor, {
       action: 'workflow.start',
       projectId: found.projectId,
       targetType: 'Run',
-      targetId: parent.id,
+      targetId: running.id,
       details: { workflowVersion: found.version.id, seed },
     });
-    await queueUnblockedSteps(tx, running!, plan, []);
-    return running!;
+    return running;
   });
+}
+
+export interface WorkflowLaunch {
+  projectId: string;
+  workflowVersion: { id: string; digest: string };
+  plan: WorkflowPlan;
+  seed: number;
+  inputs: CheckedInput[];
+  priority: number;
+  name: string | null;
+  /** The workflow run this one reproduces (its steps then reproduce its steps). */
+  reproducesId?: string;
+}
+
+/** Queues a workflow run of a checked plan, sets it RUNNING and queues its first steps. */
+export async function launchWorkflow(
+  tx: Transaction,
+  createdBy: string,
+  launch: WorkflowLaunch,
+): Promise<RunRow> {
+  const { plan, seed, inputs } = launch;
+  const workflowRunner = { id: WORKFLOW_RUNNER, version: launch.workflowVersion.digest };
+  const parent = await queueRun(tx, createdBy, {
+    projectId: launch.projectId,
+    runner: workflowRunner,
+    config: plan as unknown as Record<string, unknown>,
+    seed,
+    inputs,
+    priority: launch.priority,
+    maxAttempts: 1,
+    name: launch.name,
+    workflowVersionId: launch.workflowVersion.id,
+    reproducesId: launch.reproducesId,
+  });
+  const running = await transitionRun(tx, parent.id, {
+    from: ['QUEUED'],
+    to: 'RUNNING',
+    reason: `workflow of ${plan.steps.length} step(s)`,
+    set: { startedAt: new Date(), runKey: computeRunKey(workflowRunner, plan, inputs, seed) },
+  });
+  await queueUnblockedSteps(tx, running!, plan, []);
+  return running!;
 }
 
 const globalIdOf = (input: CheckedInput) =>
@@ -249,6 +280,12 @@ async function queueUnblockedSteps(
   );
   if (!ready.length) return;
   const bound = await workflowInputs(tx, parent.id);
+  const reproduced = parent.reproducesId
+    ? await tx
+        .select({ id: runs.id, stepId: runs.stepId })
+        .from(runs)
+        .where(eq(runs.parentRunId, parent.reproducesId))
+    : [];
   for (const step of ready) {
     const child = await queueRun(tx, parent.createdBy, {
       projectId: parent.projectId,
@@ -260,6 +297,7 @@ async function queueUnblockedSteps(
       parentRunId: parent.id,
       stepId: step.id,
       workflowVersionId: parent.workflowVersionId!,
+      reproducesId: reproduced.find((original) => original.stepId === step.id)?.id,
     });
     await appendRunEvents(
       tx,

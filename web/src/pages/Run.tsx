@@ -6,6 +6,7 @@ import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import { Digest, Failure, Progress, Status, When } from '../parts/common.tsx';
 import { EventLog } from '../parts/EventLog.tsx';
+import { ReproduceButton } from '../parts/ReproduceButton.tsx';
 import { Artifacts } from '../run/Artifacts.tsx';
 import { Results } from '../run/Results.tsx';
 import { useRunEvents } from '../run/useRunEvents.ts';
@@ -196,6 +197,7 @@ export default function RunPage({ id }: { id: string }) {
 
       <section aria-labelledby="reproduce">
         <h2 id="reproduce">Reproduce</h2>
+        {run.status === 'SUCCEEDED' && <ReproduceButton runId={run.id} />}
         <pre className="command">{run.reproduceCommand}</pre>
       </section>
 

@@ -3,7 +3,7 @@
 import type { RunRow } from '../../runs/status.ts';
 import type { Content, Section } from '../document.ts';
 import { codeOrDash, formatBytes, formatDuration, formatTime } from '../format.ts';
-import type { ReportView } from './view.ts';
+import { type ReportView, runGlobalId } from './view.ts';
 
 export function artifactsSection(view: ReportView): Section | null {
   const { artifacts } = view.data;
@@ -139,6 +139,9 @@ export function auditSection(view: ReportView): Section {
 }
 
 export function reproduceSection(view: ReportView): Section {
+  const { run, reproduceCommand } = view.data;
+  const repeat: Section['blocks'] = [{ kind: 'code', language: 'sh', text: reproduceCommand }];
+  if (run.source !== 'hub') return { id: 'reproduce', title: 'Reproduce', blocks: repeat };
   return {
     id: 'reproduce',
     title: 'Reproduce',
@@ -146,12 +149,25 @@ export function reproduceSection(view: ReportView): Section {
       {
         kind: 'paragraph',
         content:
-          'This command runs the same work again: the same runner or workflow version, the same ' +
-          'inputs pinned by their digests, the same config and seed. On a hub with the same ' +
-          'runner versions it has the same run key, and the built-in runners then give the same ' +
-          'results.',
+          'This command executes the run again on this hub: the same runner versions, config and ' +
+          'seed, on its inputs once their content is checked against the recorded digests. The ' +
+          'new run ends with a REPRODUCED finding when every metric comes out bit for bit the ' +
+          'same, NOT_REPRODUCED (naming what differs) otherwise; with --watch, the command exits ' +
+          '0 or 1 accordingly, and 2 if the new run fails.',
       },
-      { kind: 'code', language: 'sh', text: view.data.reproduceCommand },
+      {
+        kind: 'code',
+        language: 'sh',
+        text: `evalhub reproduce ${runGlobalId(run.id)} --watch`,
+      },
+      {
+        kind: 'paragraph',
+        content:
+          'On another hub with the same runner versions and the same content registered, this ' +
+          'command runs the same work (the same run key): the same runner or workflow version, ' +
+          'inputs pinned by their digests, the same config and seed.',
+      },
+      ...repeat,
     ],
   };
 }

@@ -1,0 +1,39 @@
+// Signed evidence: the hub's signing keys (public halves only) and the in-toto attestation
+// each run gets when it ends.
+import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { createdAt } from '../columns.ts';
+import { projectId } from './projects.ts';
+import { runs } from './runs.ts';
+
+/**
+ * Every public key the hub has signed with, kept after a rotation so that older evidence
+ * still verifies. `id` is the hex SHA-256 of the key's SPKI DER; `public_key` its SPKI PEM.
+ */
+export const signingKeys = pgTable('signing_keys', {
+  id: text().primaryKey(),
+  algorithm: text().notNull(),
+  publicKey: text().notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * One DSSE envelope per ended run, written in the transaction that ends it: an in-toto
+ * Statement about what the run took and concluded, signed by `key_id`.
+ */
+export const runAttestations = pgTable(
+  'run_attestations',
+  {
+    runId: uuid()
+      .primaryKey()
+      .references(() => runs.id),
+    projectId: projectId(),
+    keyId: text()
+      .notNull()
+      .references(() => signingKeys.id),
+    /** `sha256:<hex>` of the statement (the envelope's payload bytes). */
+    statementDigest: text().notNull(),
+    envelope: jsonb().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.keyId)],
+);

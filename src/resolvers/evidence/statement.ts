@@ -1,0 +1,179 @@
+// The in-toto Statement (v1, github.com/in-toto/attestation) the hub signs about a run as it
+// ends. Its subjects are what the run concluded, by digest: each artifact, and the canonical
+// JSON of its metrics and of its findings (the same rows, and so the same digests, its
+// `run.end` audit record seals). Its predicate is what the run took and how it ran.
+import { eq } from 'drizzle-orm';
+import type { Queryable } from '../../db/rows.ts';
+import {
+  datasetVersions,
+  modelVersions,
+  projects,
+  runInputs,
+  type runs,
+  workflowVersions,
+} from '../../db/schema.ts';
+import type { AuditRecordRef } from '../core/audit.ts';
+import { encodeGlobalId } from '../core/global-id.ts';
+import { canonicalDigest } from '../core/sha256.ts';
+
+export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+/** What the predicate of a run's statement is: described in README, "Evidence an auditor can check". */
+export const RUN_PREDICATE_TYPE = 'urn:evalhub:predicate:run:v1';
+
+export type RunRow = typeof runs.$inferSelect;
+
+/** What a run concluded, as the run's seal gathered it (runs/run-seal.ts). */
+export interface ConcludedContents {
+  metrics: unknown;
+  findings: unknown;
+  artifacts: Array<{ name: string; mediaType: string; digest: string }>;
+}
+
+export interface Subject {
+  name: string;
+  digest: { sha256: string };
+}
+
+export interface RunStatement {
+  _type: typeof STATEMENT_TYPE;
+  subject: Subject[];
+  predicateType: typeof RUN_PREDICATE_TYPE;
+  predicate: Record<string, unknown>;
+}
+
+/** The subject names of a run's metrics and findings, and the prefix of its artifacts'. */
+export const SUBJECT = {
+  metrics: 'metrics.json',
+  findings: 'findings.json',
+  artifact: (name: string) => `artifact/${name}`,
+} as const;
+
+/** The hex of a `sha256:<hex>` digest. */
+const hexOf = (digest: string) => digest.replace(/^sha256:/, '');
+
+export function subjectsOf(contents: ConcludedContents): Subject[] {
+  return [
+    { name: SUBJECT.metrics, digest: { sha256: hexOf(canonicalDigest(contents.metrics)) } },
+    { name: SUBJECT.findings, digest: { sha256: hexOf(canonicalDigest(contents.findings)) } },
+    ...contents.artifacts.map((artifact) => ({
+      name: SUBJECT.artifact(artifact.name),
+      digest: { sha256: hexOf(artifact.digest) },
+    })),
+  ];
+}
+
+/** Every version the run used, with its role and content digest. */
+async function inputsOf(db: Queryable, runId: string) {
+  const rows = await db
+    .select({
+      role: runInputs.role,
+      position: runInputs.position,
+      model: modelVersions,
+      dataset: datasetVersions,
+    })
+    .from(runInputs)
+    .leftJoin(modelVersions, eq(modelVersions.id, runInputs.modelVersionId))
+    .leftJoin(datasetVersions, eq(datasetVersions.id, runInputs.datasetVersionId))
+    .where(eq(runInputs.runId, runId))
+    .orderBy(runInputs.role, runInputs.position);
+  return rows.map(({ role, position, model, dataset }) => {
+    const version = (model ?? dataset)!;
+    return {
+      role,
+      position,
+      kind: model ? 'ModelVersion' : 'DatasetVersion',
+      id: encodeGlobalId(model ? 'ModelVersion' : 'DatasetVersion', version.id),
+      version: version.version,
+      uri: version.uri,
+      format: version.format,
+      digest: { sha256: hexOf(version.digest) },
+    };
+  });
+}
+
+async function workflowVersionOf(db: Queryable, id: string | null) {
+  if (!id) return null;
+  const [version] = await db
+    .select({
+      id: workflowVersions.id,
+      number: workflowVersions.number,
+      digest: workflowVersions.digest,
+    })
+    .from(workflowVersions)
+    .where(eq(workflowVersions.id, id));
+  return version
+    ? {
+        id: encodeGlobalId('WorkflowVersion', version.id),
+        number: version.number,
+        digest: { sha256: hexOf(version.digest) },
+      }
+    : null;
+}
+
+/**
+ * The verdicts a workflow run reached on its requirements: its findings that check one
+ * (each finding's kind says how the requirement came out).
+ */
+function verdictsOf(findings: unknown) {
+  return (findings as Array<{ id: string; kind: string; requirement: unknown }>)
+    .filter((finding) => finding.requirement)
+    .map((finding) => ({
+      requirement: finding.requirement,
+      verdict: finding.kind,
+      finding: encodeGlobalId('Finding', finding.id),
+    }));
+}
+
+/** Where the run sits in a workflow: the workflow run it is a step of, or the one it is. */
+async function workflowOf(db: Queryable, run: RunRow, contents: ConcludedContents) {
+  const version = await workflowVersionOf(db, run.workflowVersionId);
+  if (run.parentRunId)
+    return {
+      parentRun: encodeGlobalId('Run', run.parentRunId),
+      step: run.stepId,
+      version,
+    };
+  if (!version) return null;
+  return { version, requirements: verdictsOf(contents.findings) };
+}
+
+/** The statement about `run`, which has just ended, sealed by audit record `sealedBy`. */
+export async function runStatement(
+  db: Queryable,
+  run: RunRow,
+  contents: ConcludedContents,
+  sealedBy: AuditRecordRef,
+): Promise<RunStatement> {
+  const [project] = await db
+    .select({ slug: projects.slug })
+    .from(projects)
+    .where(eq(projects.id, run.projectId));
+  return {
+    _type: STATEMENT_TYPE,
+    subject: subjectsOf(contents),
+    predicateType: RUN_PREDICATE_TYPE,
+    predicate: {
+      run: {
+        id: encodeGlobalId('Run', run.id),
+        project: project!.slug,
+        status: run.status,
+        attempt: run.attempt,
+        source: run.source,
+        externalId: run.externalId,
+        runKey: run.runKey,
+        createdBy: run.createdBy,
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt,
+        error: run.error,
+      },
+      runner: { id: run.runnerId, version: run.runnerVersion },
+      config: run.config,
+      seed: run.seed,
+      inputs: await inputsOf(db, run.id),
+      environment: run.environment,
+      workflow: await workflowOf(db, run, contents),
+      sealedBy: { auditRecord: sealedBy.id, hash: sealedBy.hash },
+    },
+  };
+}

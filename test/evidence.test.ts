@@ -1,0 +1,552 @@
+// Signed evaluation evidence: every ended run gets an in-toto statement in a DSSE envelope,
+// signed with the hub's Ed25519 key (published at /api/v1/keys); a run's or finding's
+// provenance bundle is checked offline by `evalhub verify`, and one byte changed anywhere
+// in it (a metric value, a digest, a signature, an audit record) is found and named.
+import { execFile } from 'node:child_process';
+import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { verifyFile } from '../src/cli/verify-bundle.ts';
+import { openSigningKey } from '../src/resolvers/evidence/key-store.ts';
+import { resolveSigningKey, SIGNING_KEY_FILE } from '../src/resolvers/evidence/signing-key.ts';
+import type { ProvenanceBundle } from '../src/resolvers/provenance/format.ts';
+import { verifyBundle } from '../src/resolvers/provenance/verify.ts';
+import { graphql } from './gql/index.ts';
+import { emitRunner } from './support/emit-runner.ts';
+import { coreutilsFileDigest, tempFolder } from './support/files.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
+import {
+  DefineWorkflow,
+  expectType,
+  RegisterDataset,
+  RegisterDatasetVersion,
+} from './support/registry-documents.ts';
+import { runDetails, StartRun, StartWorkflow, waitForStatus } from './support/run-documents.ts';
+
+const cliPath = join(import.meta.dirname, '..', 'src', 'cli.ts');
+
+const Attestation = graphql(`
+  query Attestation($id: ID!) {
+    node(id: $id) {
+      ... on Run { id status attestation { keyId statementDigest envelope statement createdAt } }
+    }
+  }
+`);
+
+const Bundle = graphql(`
+  query Bundle($id: ID!) {
+    provenanceBundle(id: $id)
+  }
+`);
+
+/** JSON read and changed freely: statements, and bundles a test tampers with. */
+// biome-ignore lint/suspicious/noExplicitAny: any field of a JSON document, at any depth
+type Loose = Record<string, any>;
+
+interface Statement {
+  _type: string;
+  subject: Array<{ name: string; digest: { sha256: string } }>;
+  predicateType: string;
+  predicate: Loose;
+}
+
+let t: TestHub;
+const files = tempFolder();
+let datasetPath: string;
+let datasetDigest: string;
+let datasetVersionId: string;
+let workflowRunId: string;
+let stepRunId: string;
+let failedFindingId: string;
+
+beforeAll(async () => {
+  t = await startTestHub({ runners: [emitRunner] });
+  datasetPath = join(files.path, 'holdout.csv');
+  writeFileSync(datasetPath, 'text,label\nhello,a\nworld,b\n');
+  await t.graphql(RegisterDataset, {
+    input: { project: 'audit', name: 'holdout', task: 'TABULAR_CLASSIFICATION' },
+  });
+  const registered = await t.graphql(RegisterDatasetVersion, {
+    input: { dataset: 'audit/holdout', version: 'v1', uri: datasetPath, format: 'CSV' },
+  });
+  const version = expectType(
+    registered.data.registerDatasetVersion,
+    'RegisterDatasetVersionPayload',
+  ).datasetVersion;
+  datasetDigest = version.digest;
+  datasetVersionId = version.id;
+  const defined = await t.graphql(DefineWorkflow, {
+    input: {
+      project: 'audit',
+      name: 'recall-check',
+      spec: {
+        inputs: [{ name: 'data', kind: 'DATASET_VERSION' }],
+        steps: [
+          {
+            id: 'evaluate',
+            runner: 'emit',
+            inputs: { dataset: 'data' },
+            config: {
+              metrics: [{ key: 'recall', value: 0.62 }],
+              artifacts: [{ name: 'confusion.json', json: { tp: 62, fn: 38 } }],
+            },
+          },
+        ],
+        requirements: [{ step: 'evaluate', metric: 'recall', op: '>=', threshold: 0.7 }],
+      },
+    },
+  });
+  const workflowVersion = expectType(
+    defined.data.defineWorkflow,
+    'DefineWorkflowPayload',
+  ).workflowVersion;
+  const started = await t.graphql(StartWorkflow, {
+    input: {
+      workflowVersion: workflowVersion.id,
+      seed: 7,
+      inputs: [{ role: 'data', version: version.id }],
+    },
+  });
+  workflowRunId = expectType(started.data.startWorkflow, 'RunPayload').run.id;
+  const done = await waitForStatus(t, workflowRunId, ['SUCCEEDED', 'FAILED']);
+  stepRunId = done.children[0]!.id;
+  failedFindingId = done.findings.find((f) => f.kind === 'REQUIREMENT_FAILED')!.id;
+});
+
+afterAll(async () => {
+  await t?.close();
+  files.remove();
+});
+
+async function attestationOf(runId: string) {
+  const { data } = await t.graphql(Attestation, { id: runId });
+  const attestation = (data.node as Loose).attestation;
+  expect(attestation).not.toBeNull();
+  return attestation as {
+    keyId: string;
+    statementDigest: string;
+    envelope: {
+      payload: string;
+      payloadType: string;
+      signatures: { keyid: string; sig: string }[];
+    };
+    statement: Statement;
+  };
+}
+
+async function publicKeys(): Promise<Array<{ keyId: string; publicKey: string }>> {
+  // No token, no actor: public keys are for anyone checking the evidence.
+  const response = await fetch(`${t.hub.url}/api/v1/keys`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { keys: Array<{ keyId: string; publicKey: string }> }).keys;
+}
+
+/** The DSSE pre-authentication encoding, written from the spec independently of the hub's. */
+function pae(type: string, body: Buffer) {
+  return Buffer.concat([
+    Buffer.from(`DSSEv1 ${Buffer.byteLength(type)} ${type} ${body.length} `),
+    body,
+  ]);
+}
+
+describe('run attestations', () => {
+  it('signs a statement about each ended run, which verifies with the published key', async () => {
+    const [key] = await publicKeys();
+    const spki = createPublicKey(key!.publicKey).export({ type: 'spki', format: 'der' });
+    expect(key!.keyId).toBe(createHash('sha256').update(spki).digest('hex'));
+    for (const runId of [stepRunId, workflowRunId]) {
+      const attestation = await attestationOf(runId);
+      const { envelope } = attestation;
+      expect(envelope.payloadType).toBe('application/vnd.in-toto+json');
+      expect(envelope.signatures).toEqual([{ keyid: key!.keyId, sig: expect.any(String) }]);
+      const payload = Buffer.from(envelope.payload, 'base64');
+      expect(attestation.statementDigest).toBe(
+        `sha256:${createHash('sha256').update(payload).digest('hex')}`,
+      );
+      const signed = pae(envelope.payloadType, payload);
+      const sig = Buffer.from(envelope.signatures[0]!.sig, 'base64');
+      expect(verify(null, signed, createPublicKey(key!.publicKey), sig)).toBe(true);
+      signed.writeUInt8(signed.readUInt8(signed.length - 2) ^ 1, signed.length - 2);
+      expect(verify(null, signed, createPublicKey(key!.publicKey), sig)).toBe(false);
+    }
+  });
+
+  it("names the step's outputs by digest and records what it took and how it ran", async () => {
+    const { statement } = await attestationOf(stepRunId);
+    expect(statement._type).toBe('https://in-toto.io/Statement/v1');
+    expect(statement.predicateType).toBe('urn:evalhub:predicate:run:v1');
+    const details = await runDetails(t, stepRunId);
+    const confusion = details.artifacts.find((a) => a.name === 'confusion.json')!.digest;
+    expect(statement.subject.map((s) => s.name)).toEqual([
+      'metrics.json',
+      'findings.json',
+      'artifact/confusion.json',
+    ]);
+    expect(`sha256:${statement.subject[2]!.digest.sha256}`).toBe(confusion);
+    // The metrics.json subject is the digest of the metrics as the hub keeps them.
+    expect(details.metrics.map((m) => [m.key, m.value])).toEqual([['recall', 0.62]]);
+    const { predicate } = statement;
+    expect(predicate.runner).toEqual({ id: 'emit', version: '1.0.0' });
+    expect(predicate.run).toMatchObject({ id: stepRunId, project: 'audit', status: 'SUCCEEDED' });
+    expect(predicate.config.metrics).toEqual([{ key: 'recall', value: 0.62, step: 0 }]);
+    expect(typeof predicate.seed).toBe('number');
+    expect(predicate.inputs).toEqual([
+      expect.objectContaining({
+        role: 'dataset',
+        kind: 'DatasetVersion',
+        uri: `file://${datasetPath}`,
+        digest: { sha256: datasetDigest.slice('sha256:'.length) },
+      }),
+    ]);
+    expect(predicate.environment).toMatchObject({ runner: expect.anything() });
+    expect(predicate.workflow).toMatchObject({ parentRun: workflowRunId, step: 'evaluate' });
+    expect(predicate.sealedBy).toEqual({
+      auditRecord: expect.any(Number),
+      hash: expect.any(String),
+    });
+  });
+
+  it("records the workflow's requirements with their verdicts", async () => {
+    const { statement } = await attestationOf(workflowRunId);
+    expect(statement.predicate.workflow.version.digest.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(statement.predicate.workflow.requirements).toEqual([
+      {
+        requirement: expect.objectContaining({ metric: 'recall', op: '>=', threshold: 0.7 }),
+        verdict: 'REQUIREMENT_FAILED',
+        finding: failedFindingId,
+      },
+    ]);
+  });
+
+  it('keeps attestations and published keys from being changed or removed', async () => {
+    const { db } = t.database;
+    await expect(db.execute(sql`update run_attestations set key_id = key_id`)).rejects.toThrow();
+    await expect(db.execute(sql`delete from run_attestations`)).rejects.toThrow();
+    await expect(db.execute(sql`delete from signing_keys`)).rejects.toThrow();
+  });
+});
+
+describe('what a caller may not see', () => {
+  it('withholds a statement naming an input in a hidden project, whole', async () => {
+    const secret = join(files.path, 'secret.csv');
+    writeFileSync(secret, 'text,label\nclassified,a\n');
+    await t.graphql(RegisterDataset, {
+      input: { project: 'secret', name: 'vault', task: 'TABULAR_CLASSIFICATION' },
+    });
+    const registered = await t.graphql(RegisterDatasetVersion, {
+      input: { dataset: 'secret/vault', version: 'v1', uri: secret, format: 'CSV' },
+    });
+    const vault = expectType(
+      registered.data.registerDatasetVersion,
+      'RegisterDatasetVersionPayload',
+    ).datasetVersion;
+    const started = await t.graphql(StartRun, {
+      input: {
+        project: 'audit',
+        runner: 'emit',
+        inputs: [{ role: 'dataset', version: vault.id }],
+        config: { metrics: [{ key: 'accuracy', value: 0.5 }] },
+      },
+    });
+    const { run } = expectType(started.data.startRun, 'StartRunPayload');
+    await waitForStatus(t, run.id, ['SUCCEEDED']);
+    const auditor = memberOf('auditor', ['audit'], 'viewer');
+    const seen = await t.graphql(Attestation, { id: run.id }, { as: auditor });
+    expect(seen.data.node).toMatchObject({ id: run.id, attestation: null });
+    const { data } = await t.graphql(Bundle, { id: run.id }, { as: auditor });
+    const bundle = data.provenanceBundle as ProvenanceBundle;
+    expect(bundle.runs).toEqual([]);
+    expect(bundle.unattestedRuns).toEqual([run.id]);
+    const vaultUuid = Buffer.from(vault.id, 'base64url').toString().split(':')[1]!;
+    for (const marker of [vault.digest, vault.id, vaultUuid, secret])
+      expect(JSON.stringify(bundle)).not.toContain(marker);
+    expect(verifyBundle(bundle).problem).toBeNull();
+    // Whoever sees both projects gets the statement.
+    expect((await attestationOf(run.id)).statement.predicate.inputs[0].digest.sha256).toBe(
+      vault.digest.slice('sha256:'.length),
+    );
+  });
+});
+
+describe('signing keys', () => {
+  it('makes a key in the data folder (owner only) once, and keeps it', () => {
+    const folder = tempFolder();
+    try {
+      const source = { given: undefined, kind: 'pglite' as const, dataDir: folder.path };
+      const first = resolveSigningKey(source);
+      const file = join(folder.path, SIGNING_KEY_FILE);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+      expect(resolveSigningKey(source).keyId).toBe(first.keyId);
+    } finally {
+      folder.remove();
+    }
+  });
+
+  it('needs EVALHUB_SIGNING_KEY with PostgreSQL, and refuses a key that is not Ed25519', () => {
+    expect(() => resolveSigningKey({ given: undefined, kind: 'postgres', dataDir: '' })).toThrow(
+      /EVALHUB_SIGNING_KEY is needed with PostgreSQL/,
+    );
+    const rsa = join(files.path, 'rsa.pem');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(rsa, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    expect(() => resolveSigningKey({ given: rsa, kind: 'postgres', dataDir: '' })).toThrow(
+      /rsa key; evidence is signed with Ed25519/,
+    );
+    expect(() =>
+      resolveSigningKey({ given: join(files.path, 'nope.pem'), kind: 'pglite', dataDir: '' }),
+    ).toThrow(/cannot be read/);
+  });
+
+  it('keeps a rotated key published, and one process signs with one key', async () => {
+    const folder = tempFolder();
+    try {
+      const rotated = resolveSigningKey({ given: undefined, kind: 'pglite', dataDir: folder.path });
+      await expect(openSigningKey(t.database.db, rotated)).rejects.toThrow(/another key/);
+      // What a hub restarted with the new key publishes: both keys stay listed.
+      await t.database.db.execute(
+        sql`insert into signing_keys (id, algorithm, public_key) values (${rotated.keyId}, 'ed25519', ${rotated.publicKeyPem})`,
+      );
+      const ids = (await publicKeys()).map((key) => key.keyId);
+      expect(ids).toHaveLength(2);
+      expect(ids).toContain(rotated.keyId);
+    } finally {
+      folder.remove();
+    }
+  });
+});
+
+/** `evalhub ...args`, as an auditor runs it: no hub configured, no database. */
+function evalhub(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [cliPath, ...args],
+      { env: { PATH: process.env.PATH, HOME: files.path, NO_COLOR: '1' } },
+      (error, stdout, stderr) =>
+        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function fetchBundle(id: string): Promise<{ text: string; bundle: ProvenanceBundle }> {
+  const response = await fetch(`${t.hub.url}/api/v1/lineage/${id}/bundle`);
+  expect(response.status).toBe(200);
+  const text = await response.text();
+  return { text, bundle: JSON.parse(text) as ProvenanceBundle };
+}
+
+/** A deep copy of `bundle` changed by `change`. */
+function tampered(bundle: ProvenanceBundle, change: (copy: Loose) => void): ProvenanceBundle {
+  const copy = structuredClone(bundle);
+  change(copy);
+  return copy;
+}
+
+/** `text` with the one character at `index` replaced by another of the same kind. */
+function flipCharacter(text: string, index: number): string {
+  const c = text[index]!;
+  const other = /[0-9]/.test(c) ? String((Number(c) + 1) % 10) : c === 'A' ? 'B' : 'A';
+  return text.slice(0, index) + other + text.slice(index + 1);
+}
+
+describe('provenance bundles', () => {
+  it("holds a finding's trace, the attestations of its runs, their audit records and keys", async () => {
+    const { bundle } = await fetchBundle(failedFindingId);
+    expect(bundle.subject).toEqual({ type: 'Finding', id: failedFindingId });
+    expect(bundle.runs.map((run) => run.id).sort()).toEqual([stepRunId, workflowRunId].sort());
+    expect(bundle.unattestedRuns).toEqual([]);
+    expect(bundle.auditRecords.filter((r) => r.action === 'run.end')).toHaveLength(2);
+    expect(bundle.contents).toContainEqual(
+      expect.objectContaining({
+        type: 'DatasetVersion',
+        digest: datasetDigest,
+        uri: `file://${datasetPath}`,
+      }),
+    );
+    expect(JSON.stringify(bundle.trace)).toContain('prov:');
+    expect(bundle.keys).toHaveLength(1);
+    expect(verifyBundle(bundle)).toMatchObject({ problem: null, checked: { attestations: 2 } });
+    // The GraphQL field gives the same bundle (made anew: its own time and checkpoint).
+    const { data } = await t.graphql(Bundle, { id: failedFindingId });
+    const viaGraphql = data.provenanceBundle as ProvenanceBundle;
+    expect(viaGraphql.runs).toEqual(bundle.runs);
+    expect(viaGraphql.auditRecords).toEqual(bundle.auditRecords);
+    expect(verifyBundle(viaGraphql).problem).toBeNull();
+  });
+
+  it('is refused for what is not a run or finding, and absent for what is not visible', async () => {
+    const { data, errors } = await t.graphql(Bundle, { id: 'bm90IGFuIGlk' });
+    expect(errors).toBeUndefined();
+    expect(data.provenanceBundle).toBeNull();
+    const notThere = await fetch(
+      `${t.hub.url}/api/v1/lineage/${Buffer.from('Run:0190a000-0000-7000-8000-000000000000').toString('base64url')}/bundle`,
+    );
+    expect(notThere.status).toBe(404);
+    const ofDataset = await fetch(`${t.hub.url}/api/v1/lineage/${datasetVersionId}/bundle`);
+    expect(ofDataset.status).toBe(400);
+    expect(await ofDataset.json()).toEqual({
+      error: 'a provenance bundle is of a run or a finding',
+    });
+    const viaGraphql = await t.graphql(Bundle, { id: datasetVersionId });
+    expect(viaGraphql.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('fails, naming it, when one byte of a metric, digest, signature or audit record changes', async () => {
+    const { bundle } = await fetchBundle(failedFindingId);
+    const step = bundle.runs.findIndex((run) => run.id === stepRunId);
+    const cases: Array<[string, ProvenanceBundle, RegExp]> = [
+      [
+        'a metric value',
+        tampered(bundle, (b) => {
+          b.runs[step].metrics[0].value = 0.72;
+        }),
+        new RegExp(`run ${stepRunId}: its metrics do not match the digest its attestation signs`),
+      ],
+      [
+        'a content digest',
+        tampered(bundle, (b) => {
+          b.contents[0].digest = flipCharacter(b.contents[0].digest, 20);
+        }),
+        /the content digests were changed/,
+      ],
+      [
+        'a signature',
+        tampered(bundle, (b) => {
+          const signature = b.runs[step].attestation.signatures[0];
+          signature.sig = flipCharacter(signature.sig, 10);
+        }),
+        new RegExp(
+          `the attestation of run ${stepRunId}: its signature by key \\w+ does not verify`,
+        ),
+      ],
+      [
+        'an audit record',
+        tampered(bundle, (b) => {
+          b.auditRecords[0].actor = flipCharacter(b.auditRecords[0].actor, 0);
+        }),
+        new RegExp(`audit record ${bundle.auditRecords[0]!.id} was changed`),
+      ],
+      [
+        'a signed statement',
+        tampered(bundle, (b) => {
+          const statement = JSON.parse(
+            Buffer.from(b.runs[step].attestation.payload, 'base64').toString(),
+          );
+          statement.predicate.seed += 1;
+          b.runs[step].attestation.payload = Buffer.from(JSON.stringify(statement)).toString(
+            'base64',
+          );
+        }),
+        new RegExp(
+          `the attestation of run ${stepRunId}: its signature by key \\w+ does not verify`,
+        ),
+      ],
+      [
+        'the trace',
+        tampered(bundle, (b) => {
+          b.trace.prefix.evalhub = 'urn:elsewhere:';
+        }),
+        /the trace was changed/,
+      ],
+      [
+        'a run removed',
+        tampered(bundle, (b) => {
+          b.runs.splice(step, 1);
+        }),
+        /one added or removed/,
+      ],
+    ];
+    for (const [what, changed, problem] of cases)
+      expect(verifyBundle(changed).problem, what).toMatch(problem);
+  });
+
+  it('checks a bundle and given content from the command line, with no hub', async () => {
+    const file = join(files.path, 'bundle.json');
+    const exported = await evalhub('bundle', failedFindingId, '-o', file, '--hub', t.hub.url);
+    expect(exported.code, exported.stderr).toBe(0);
+    const good = await evalhub('verify', file, '--content', datasetPath);
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/OK: 2 attestation\(s\), \d+ audit record\(s\), 1 content\(s\)/);
+
+    // One byte of the file: the metric value 0.62 becomes 0.63.
+    const text = readFileSync(file, 'utf8');
+    const metric = '"key":"recall","value":0.62';
+    const at = text.indexOf(metric);
+    expect(at).toBeGreaterThan(0);
+    const flipped = join(files.path, 'flipped.json');
+    writeFileSync(
+      flipped,
+      `${text.slice(0, at)}${metric.replace('0.62', '0.63')}${text.slice(at + metric.length)}`,
+    );
+    const bad = await evalhub('verify', flipped);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`run ${stepRunId}: its metrics do not match`);
+  }, 180_000);
+
+  it('checks given content and pinned keys as `evalhub verify` does', async () => {
+    const file = join(files.path, 'bundle-in-process.json');
+    writeFileSync(file, (await fetchBundle(failedFindingId)).text);
+    const said: string[] = [];
+    const errorSpy = vi.spyOn(console, 'error').mockImplementation((line) => said.push(line));
+    const logSpy = vi.spyOn(console, 'log').mockImplementation((line) => said.push(line));
+    try {
+      const other = join(files.path, 'other.csv');
+      writeFileSync(other, 'text,label\nhello,b\n');
+      expect(await verifyFile(file, { content: [other], key: [] })).toBe(1);
+      expect(said.pop()).toContain(`${other} (${coreutilsFileDigest(other)}) matches no digest`);
+      // Pinned to another key, the hub's signatures are not trusted; to its own, they are.
+      const stranger = join(files.path, 'stranger.pem');
+      const { publicKey } = generateKeyPairSync('ed25519');
+      writeFileSync(stranger, publicKey.export({ type: 'spki', format: 'pem' }));
+      expect(await verifyFile(file, { content: [], key: [stranger] })).toBe(1);
+      expect(said.pop()).toMatch(/the checkpoint: it is signed by key \w+, which is not known/);
+      const own = join(files.path, 'own.pem');
+      writeFileSync(own, (await publicKeys())[0]!.publicKey);
+      expect(await verifyFile(file, { content: [], key: [own] })).toBe(0);
+      expect(said.pop()).toContain('(pinned)');
+    } finally {
+      errorSpy.mockRestore();
+      logSpy.mockRestore();
+    }
+  });
+
+  it('verifies a signature with openssl alone, as the README shows', async () => {
+    const file = join(files.path, 'bundle-openssl.json');
+    writeFileSync(file, (await fetchBundle(stepRunId)).text);
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const recipe = /<!-- openssl-recipe -->\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(recipe).toBeDefined();
+    const run = (script: string) =>
+      new Promise<{ code: number; out: string }>((done) =>
+        execFile(
+          'bash',
+          ['-euo', 'pipefail', '-c', script],
+          { cwd: files.path, env: { PATH: process.env.PATH } },
+          (error, stdout, stderr) =>
+            done({
+              code: error ? Number((error as { code?: number }).code ?? 1) : 0,
+              out: stdout + stderr,
+            }),
+        ),
+      );
+    const good = await run(recipe!.replaceAll('bundle.json', file));
+    expect(good.code, good.out).toBe(0);
+    expect(good.out).toContain('Signature Verified Successfully');
+    // The key id the recipe computes is the one the signature names.
+    const { bundle } = await fetchBundle(stepRunId);
+    expect(good.out).toContain(bundle.runs[0]!.attestation.signatures[0]!.keyid);
+    // The same recipe over a statement changed by one byte fails.
+    const bad = await run(
+      recipe!
+        .replaceAll('bundle.json', file)
+        .replace(
+          'cat statement.json >> pae.bin',
+          "sed 's/SUCCEEDED/SUCCEEDEE/' statement.json >> pae.bin",
+        ),
+    );
+    expect(bad.code).not.toBe(0);
+  });
+});

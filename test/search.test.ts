@@ -543,7 +543,7 @@ describe('facets, pages and scope', () => {
     expect(await found({ usedModel: 'vision/resnet-cats' }, undefined, audio)).toEqual([]);
   });
 
-  it('lists 50 runs with their inputs, metrics and findings in 4 statements', async () => {
+  it('lists 50 runs with their inputs, metrics and findings in one statement', async () => {
     for (let i = 0; i < 6; i += 1)
       await run(
         `bulk-${i}`,
@@ -562,6 +562,36 @@ describe('facets, pages and scope', () => {
       'ModelVersion',
     ]);
     expect(bulk.metrics).toEqual([{ key: 'accuracy', value: 0.3 }]);
-    expect(statements).toHaveLength(4);
+    expect(bulk.findings.map((f) => f.title)).toEqual(['bulk 3']);
+    expect(statements).toHaveLength(1);
+  });
+
+  it("hides, on a page of runs, an input's version in a project the reader may not see", async () => {
+    await run(
+      'crossing',
+      'audio',
+      { model: 'whisper-v1', dataset: 'street-v1' },
+      {
+        metrics: [
+          { key: 'wer', value: 0.2, step: 1 },
+          { key: 'wer', value: 0.3, step: 0 },
+        ],
+        findings: [{ kind: 'NOTE', severity: 'LOW', title: 'crossing' }],
+      },
+    );
+    const reader = memberOf('test:audio', ['audio'], 'viewer');
+    const { data, statements } = await t.graphql(RunsPage, { first: 50 }, { as: reader });
+    const crossing = data.runs.edges.find((e) => e.node.id === ids.crossing)!.node;
+    expect(crossing.inputs.map((i) => [i.role, i.version?.__typename ?? null])).toEqual([
+      ['dataset', null],
+      ['model', 'ModelVersion'],
+    ]);
+    expect(crossing.metrics).toEqual([
+      { key: 'wer', value: 0.3 },
+      { key: 'wer', value: 0.2 },
+    ]);
+    expect(crossing.findings.map((f) => f.title)).toEqual(['crossing']);
+    expect(data.runs.edges.map((e) => e.node.id)).not.toContain(ids['bulk-3']);
+    expect(statements).toHaveLength(1);
   });
 });

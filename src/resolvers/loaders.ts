@@ -1,8 +1,19 @@
 // Per-request DataLoaders: every lookup by id, and every page of children, made during
 // one request is batched into one statement per kind, filtered by the actor's scope.
 import DataLoader from 'dataloader';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  inArray,
+  type SQL,
+  type SQLWrapper,
+  sql,
+} from 'drizzle-orm';
 import { alias, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import { fromJsonObject, jsonObject } from '../db/json-rows.ts';
 import {
   artifacts,
   datasets,
@@ -38,6 +49,15 @@ import type {
 import { selectVersions } from './registry/version-queries.ts';
 import { gatherRunReports } from './report/gather.ts';
 import { reproduceCommands } from './report/reproduce.ts';
+import type { RunPageColumns } from './runs/queries.ts';
+
+type RunInputRow = typeof runInputs.$inferSelect;
+
+/** A child list a page of runs can bring: its column (a subquery per run), and what it primes. */
+interface RunPageChild {
+  column: SQL.Aliased | SQLWrapper;
+  prime(runId: string, value: unknown): void;
+}
 
 function byId<Row extends { id: string }>(fetch: (ids: string[]) => Promise<Row[]>) {
   return new DataLoader<string, Row | null>(async (ids) => {
@@ -57,6 +77,25 @@ function groupedBy<Row>(
     return ids.map((id) => byParent.get(id) ?? []);
   });
 }
+
+/** A run's input with its versions (null where the actor may not see them). */
+interface InputWithVersions {
+  input: RunInputRow;
+  modelVersion: ModelVersionRow | null;
+  datasetVersion: DatasetVersionRow | null;
+}
+
+/** The order of a run's metrics: by key, slice and step. */
+const metricOrder = [asc(metrics.key), asc(metrics.sliceKey), asc(metrics.step), asc(metrics.id)];
+/** The order of a run's findings: oldest first. */
+const findingOrder = [asc(findings.createdAt), asc(findings.id)];
+const metricColumns = getTableColumns(metrics);
+const findingColumns = getTableColumns(findings);
+const inputColumns = getTableColumns(runInputs);
+
+/** A JSON array of `object`s in `order` ([] for none), for a list in one column. */
+const jsonList = (object: SQL, order: SQL[]) =>
+  sql`coalesce(json_agg(${object} order by ${sql.join(order, sql`, `)}), '[]')`;
 
 /** Newest first: the order of every list of versions and children. */
 export function newestFirst(table: { createdAt: PgColumn; id: PgColumn }): Ordering {
@@ -113,6 +152,159 @@ export function createLoaders(services: ServiceContext) {
     return visible
       ? sql`${parentId} in (select ${sql.raw('id')} from ${parent} where ${visible})`
       : undefined;
+  };
+
+  // Each input's version is looked up by its key, one index probe per input: as a plain
+  // join the planner hashes the whole versions table for a page of runs (10 ms at 10k
+  // versions). The LIMIT keeps the subquery from being flattened into such a join. A
+  // version of a project the actor may not see comes back null.
+  const inputModelVersion = db
+    .select()
+    .from(modelVersions)
+    .where(
+      and(
+        eq(modelVersions.id, runInputs.modelVersionId),
+        scopedParent(modelVersions.modelId, models, models.projectId),
+      ),
+    )
+    .limit(1)
+    .as('input_model_version');
+  const inputDatasetVersion = db
+    .select()
+    .from(datasetVersions)
+    .where(
+      and(
+        eq(datasetVersions.id, runInputs.datasetVersionId),
+        scopedParent(datasetVersions.datasetId, datasets, datasets.projectId),
+      ),
+    )
+    .limit(1)
+    .as('input_dataset_version');
+  const inputOrder = [asc(runInputs.role), asc(runInputs.position)];
+  /** The inputs of `rows`, having primed the version loaders with their versions. */
+  const primeInputVersions = (rows: InputWithVersions[]) => {
+    for (const row of rows) {
+      if (row.input.modelVersionId) modelVersion.prime(row.input.modelVersionId, row.modelVersion);
+      if (row.input.datasetVersionId)
+        datasetVersion.prime(row.input.datasetVersionId, row.datasetVersion);
+    }
+    return rows.map((row) => row.input);
+  };
+  /**
+   * The inputs of each run (the run itself was loaded through the scope), with their
+   * versions in the same statement: a list of runs with their inputs' digests costs one
+   * statement, not one per kind of version.
+   */
+  const inputsOfRuns = groupedBy(
+    async (ids) =>
+      primeInputVersions(
+        await db
+          .select({
+            input: runInputs,
+            modelVersion: inputModelVersion._.selectedFields,
+            datasetVersion: inputDatasetVersion._.selectedFields,
+          })
+          .from(runInputs)
+          .leftJoinLateral(inputModelVersion, sql`true`)
+          .leftJoinLateral(inputDatasetVersion, sql`true`)
+          .where(inArray(runInputs.runId, ids))
+          .orderBy(...inputOrder),
+      ),
+    (row) => row.runId,
+  );
+  const runMetrics = groupedBy(
+    (ids) =>
+      db
+        .select()
+        .from(metrics)
+        .where(inArray(metrics.runId, ids))
+        .orderBy(...metricOrder),
+    (row) => row.runId,
+  );
+  const runFindings = groupedBy(
+    (ids) =>
+      db
+        .select()
+        .from(findings)
+        .where(inArray(findings.runId, ids))
+        .orderBy(...findingOrder),
+    (row) => row.runId,
+  );
+
+  /** A version of an input, or null (none of that kind, or not visible), as JSON. */
+  const jsonVersion = (version: typeof inputModelVersion | typeof inputDatasetVersion) =>
+    sql`case when ${version.id} is null then null else ${jsonObject(version._.selectedFields)} end`;
+  /**
+   * The children a page of runs can bring in its own statement, each as a JSON column, and
+   * how its value primes the child's loader: a page of runs with their inputs, metrics and
+   * findings is then one statement.
+   */
+  const pageChildren: Record<string, RunPageChild> = {
+    inputs: {
+      column: db
+        .select({
+          list: jsonList(
+            sql`json_build_object('input', ${jsonObject(inputColumns)}, 'modelVersion', ${jsonVersion(inputModelVersion)}, 'datasetVersion', ${jsonVersion(inputDatasetVersion)})`,
+            inputOrder,
+          ),
+        })
+        .from(runInputs)
+        .leftJoinLateral(inputModelVersion, sql`true`)
+        .leftJoinLateral(inputDatasetVersion, sql`true`)
+        .where(eq(runInputs.runId, runs.id)),
+      prime: (runId, list) =>
+        inputsOfRuns.prime(
+          runId,
+          primeInputVersions(
+            (list as Array<Record<string, Record<string, unknown> | null>>).map((row) => ({
+              input: fromJsonObject(inputColumns, row.input!),
+              modelVersion: row.modelVersion
+                ? fromJsonObject(inputModelVersion._.selectedFields, row.modelVersion)
+                : null,
+              datasetVersion: row.datasetVersion
+                ? fromJsonObject(inputDatasetVersion._.selectedFields, row.datasetVersion)
+                : null,
+            })),
+          ),
+        ),
+    },
+    metrics: {
+      column: db
+        .select({ list: jsonList(jsonObject(metricColumns), metricOrder) })
+        .from(metrics)
+        .where(eq(metrics.runId, runs.id)),
+      prime: (runId, list) =>
+        runMetrics.prime(
+          runId,
+          (list as Array<Record<string, unknown>>).map((row) => fromJsonObject(metricColumns, row)),
+        ),
+    },
+    findings: {
+      column: db
+        .select({ list: jsonList(jsonObject(findingColumns), findingOrder) })
+        .from(findings)
+        .where(eq(findings.runId, runs.id)),
+      prime: (runId, list) =>
+        runFindings.prime(
+          runId,
+          (list as Array<Record<string, unknown>>).map((row) =>
+            fromJsonObject(findingColumns, row),
+          ),
+        ),
+    },
+  };
+  /**
+   * The columns that bring `fields` (of inputs, metrics, findings) with a page of runs, and
+   * what primes their loaders from a run's values of them.
+   */
+  const runPageChildren = (fields: ReadonlySet<string>): RunPageColumns => {
+    const asked = Object.entries(pageChildren).filter(([name]) => fields.has(name));
+    return {
+      columns: Object.fromEntries(asked.map(([name, child]) => [name, sql`${child.column}`])),
+      prime: (runId, values) => {
+        for (const [name, child] of asked) child.prime(runId, values[name]);
+      },
+    };
   };
 
   const pageLoaders = new Map<string, DataLoader<string, Connection<unknown>>>();
@@ -227,54 +419,7 @@ export function createLoaders(services: ServiceContext) {
      * statement, not one per kind of version. A version of a project the actor may not see
      * comes back null.
      */
-    runInputs: groupedBy(
-      async (ids) => {
-        // Each version is looked up by its key, one index probe per input: as a plain join
-        // the planner hashes the whole versions table for a page of runs (10 ms at 10k
-        // versions). The LIMIT keeps the subquery from being flattened into such a join.
-        const inputModelVersion = db
-          .select()
-          .from(modelVersions)
-          .where(
-            and(
-              eq(modelVersions.id, runInputs.modelVersionId),
-              scopedParent(modelVersions.modelId, models, models.projectId),
-            ),
-          )
-          .limit(1)
-          .as('input_model_version');
-        const inputDatasetVersion = db
-          .select()
-          .from(datasetVersions)
-          .where(
-            and(
-              eq(datasetVersions.id, runInputs.datasetVersionId),
-              scopedParent(datasetVersions.datasetId, datasets, datasets.projectId),
-            ),
-          )
-          .limit(1)
-          .as('input_dataset_version');
-        const rows = await db
-          .select({
-            input: runInputs,
-            modelVersion: inputModelVersion._.selectedFields,
-            datasetVersion: inputDatasetVersion._.selectedFields,
-          })
-          .from(runInputs)
-          .leftJoinLateral(inputModelVersion, sql`true`)
-          .leftJoinLateral(inputDatasetVersion, sql`true`)
-          .where(inArray(runInputs.runId, ids))
-          .orderBy(asc(runInputs.role), asc(runInputs.position));
-        for (const row of rows) {
-          if (row.input.modelVersionId)
-            modelVersion.prime(row.input.modelVersionId, row.modelVersion);
-          if (row.input.datasetVersionId)
-            datasetVersion.prime(row.input.datasetVersionId, row.datasetVersion);
-        }
-        return rows.map((row) => row.input);
-      },
-      (row) => row.runId,
-    ),
+    runInputs: inputsOfRuns,
     /** A project's members (the schema shows them to maintainers only). */
     projectMembers: groupedBy(
       (ids) =>
@@ -304,24 +449,9 @@ export function createLoaders(services: ServiceContext) {
           .orderBy(asc(runs.createdAt), asc(runs.id)),
       (row) => row.reproducesId,
     ),
-    runMetrics: groupedBy(
-      (ids) =>
-        db
-          .select()
-          .from(metrics)
-          .where(inArray(metrics.runId, ids))
-          .orderBy(asc(metrics.key), asc(metrics.sliceKey), asc(metrics.step), asc(metrics.id)),
-      (row) => row.runId,
-    ),
-    runFindings: groupedBy(
-      (ids) =>
-        db
-          .select()
-          .from(findings)
-          .where(inArray(findings.runId, ids))
-          .orderBy(asc(findings.createdAt), asc(findings.id)),
-      (row) => row.runId,
-    ),
+    runMetrics,
+    runFindings,
+    runPageChildren,
     /** The signed attestation of each ended run (evidence/attest.ts). */
     runAttestation: new DataLoader<string, RunAttestation | null>(async (runIds) => {
       const found = new Map(

@@ -9,6 +9,7 @@ import { startWorkflow } from '../resolvers/workflows/runs.ts';
 import { builder } from './builder.ts';
 import { OrderDirectionEnum } from './catalogue.ts';
 import { resultUnion } from './errors.ts';
+import { fieldsAskedAt } from './lookahead.ts';
 import {
   ArtifactRef,
   FindingRef,
@@ -279,7 +280,7 @@ builder.queryField('runs', (t) =>
         filter: t.arg({ type: SearchFilterInput, description: 'Conditions the runs meet.' }),
         orderBy: t.arg({ type: RunOrder, description: 'Defaults to newest first.' }),
       },
-      resolve: (_root, args, ctx) => {
+      resolve: (_root, args, ctx, info) => {
         const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
         return listRuns(
           ctx,
@@ -287,6 +288,8 @@ builder.queryField('runs', (t) =>
           runOrdering(order.field as RunOrderField, order.direction),
           args,
           (p) => ctx.loaders.project.prime(p.id, p),
+          // The inputs, metrics and findings asked of the page's runs come in its statement.
+          ctx.loaders.runPageChildren(fieldsAskedAt(info, ['edges', 'node'])),
         );
       },
     },

@@ -47,12 +47,20 @@ function filterCondition(ctx: ServiceContext, type: SearchType, filter: SearchFi
   return and(visibleProjects(ctx.actor, subject.projectId), condition)!;
 }
 
+/** More columns of each run of a page, computed in the page's statement, and who takes them. */
+export interface RunPageColumns {
+  columns: Record<string, SQL>;
+  /** Told each run's values of `columns`. */
+  prime(runId: string, values: Record<string, unknown>): void;
+}
+
 export async function listRuns(
   ctx: ServiceContext,
   filter: SearchFilter,
   ordering: Ordering,
   args: PageArgs,
   primeProject?: (project: ProjectRow) => void,
+  more?: RunPageColumns,
 ): Promise<Connection<RunRow>> {
   const where = and(
     filterCondition(ctx, 'RUN', filter),
@@ -64,13 +72,16 @@ export async function listRuns(
     ordering,
     fetch: async (page) => {
       const rows = await ctx.db
-        .select({ run: runs, project: projects })
+        .select({ run: runs, project: projects, ...more?.columns })
         .from(runs)
         .innerJoin(projects, eq(projects.id, runs.projectId))
         .where(and(where, page.where))
         .orderBy(...page.orderBy)
         .limit(page.limit);
-      for (const row of rows) primeProject?.(row.project);
+      for (const row of rows) {
+        primeProject?.(row.project);
+        more?.prime(row.run.id, row);
+      }
       return rows.map((row) => row.run);
     },
     count: async () => (await ctx.db.select({ n: count() }).from(runs).where(where))[0]?.n ?? 0,

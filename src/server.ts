@@ -233,7 +233,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const publicUrl = config.publicUrl ?? `http://${host}:${port}`;
   const services = { db: database.db, runners, streams, localContent, publicUrl };
 
-  const limits = queryLimits(config.queryLimits);
+  const limits = queryLimits(config.queryLimits, database.db);
   const apollo = createApollo({
     schema,
     limits,

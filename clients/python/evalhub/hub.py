@@ -18,6 +18,7 @@ from .errors import ERROR_FIELDS, NotFoundError, ValidationError
 from .external import ExternalRun
 from .lineage import Trace
 from .records import Record, records
+from .reproduction import reproduce_mutation
 from .runs import RUN_FIELDS, RUN_QUERY, Run
 from .upload import upload
 
@@ -83,6 +84,8 @@ query Trace($id: ID!, $direction: LineageDirection!, $depth: Int!) {
   }
 }
 """
+
+REPRODUCE = reproduce_mutation(RUN_FIELDS)
 
 RUNNERS = "query { runners { id version description inputs { role kind formats optional multiple } } }"
 
@@ -324,6 +327,17 @@ class Hub:
             "reuse": reuse,
         }
         result = self._transport.mutate("startRun", START_RUN, {"input": _drop_none(payload)})
+        return Run(self, result["run"])
+
+    def reproduce(self, run) -> Run:
+        """Re-executes a run the hub executed and that succeeded (a Run or its id), with the same
+        runner version, config, seed and inputs, each input's content checked first against its
+        recorded digest. Returns the new run: `watch()` it, then its `verdict()` is REPRODUCED
+        (every metric bit for bit the same) or NOT_REPRODUCED (`verdict().differences()`).
+
+        Raises InputContentError (an input changed or is gone: both digests), RunNotReproducibleError
+        (recorded from outside the hub, not finished, or not succeeded), RunnerUnavailableError."""
+        result = self._transport.mutate("reproduceRun", REPRODUCE, {"id": _version_id(run)})
         return Run(self, result["run"])
 
     def get_run(self, run_id: str) -> Run:

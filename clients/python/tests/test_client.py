@@ -172,9 +172,11 @@ def test_logs_a_run_from_python_seen_live_searched_and_traced(hub, hub_process, 
     except ImportError:
         return
     graph = trace.to_networkx()
-    assert networkx.has_path(graph, finding.id, pets["dataset"].id) or networkx.has_path(
-        graph, pets["dataset"].id, finding.id
-    )
+    # Upstream, along the edges: the finding came from the run, which used the dataset.
+    assert networkx.has_path(graph, finding.id, pets["dataset"].id)
+    assert graph.edges[finding.id, run.id]["relation"] == "GENERATED"
+    assert graph.edges[run.id, pets["dataset"].id] == {"relation": "USED", "role": "dataset"}
+    assert not networkx.has_path(graph, pets["dataset"].id, finding.id)
 
 
 def test_leaving_the_block_on_an_exception_fails_the_run(hub):

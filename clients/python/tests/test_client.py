@@ -4,6 +4,7 @@ runs logged from Python, search, trace and the hub's typed errors as exceptions.
 from __future__ import annotations
 
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -212,3 +213,21 @@ def test_a_batch_sent_again_after_a_lost_answer_is_stored_once(hub_process):
             run.log_metric("value", float(i), step=i)
     assert LosesAnswers.calls >= 8
     assert sorted(flaky.get_run(run.id).metrics().step.tolist()) == list(range(35))
+
+
+def test_pandas_and_tqdm_are_never_required(hub, monkeypatch):
+    # As if neither were installed: `import pandas` and `import tqdm.auto` raise ImportError.
+    for name in ("pandas", "tqdm", "tqdm.auto"):
+        monkeypatch.setitem(sys.modules, name, None)
+    run = hub.run("event-generator", project="nb", config={"events": 6})
+    assert run.watch().status == "SUCCEEDED"  # no bar: no tqdm
+    assert run.metrics() == [
+        {"key": "generated", "value": float(i), "lower": None, "upper": None, "level": None,
+         "slice": {}, "step": i, "sample_size": None}
+        for i in (1, 4)
+    ]
+    with hub.start_run("nb", name="no pandas") as logged:
+        logged.log_metric("accuracy", 0.75, ci=(0.7, 0.8))
+    assert [(m["key"], m["lower"]) for m in logged.metrics()] == [("accuracy", 0.7)]
+    verdict = hub.reproduce(run).watch().verdict()
+    assert verdict.reproduced and verdict.differences() == []

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import __version__
 from ._transport import Transport
+from .compare import COMPARE, comparison_frame
 from .digest import digest_path, hashed_files
 from .errors import ERROR_FIELDS, NotFoundError, ValidationError
 from .external import ExternalRun
@@ -375,6 +376,14 @@ class Hub:
         }
         result = self._transport.mutate("openExternalRun", OPEN_EXTERNAL, {"input": _drop_none(payload)})
         return ExternalRun(self, result["run"], batch_size=batch_size, flush_interval=flush_interval)
+
+    def compare(self, runs: list, metrics: list[str] | None = None):
+        """Runs side by side (2 to 50, the first the baseline; hub runs and runs logged from
+        outside alike): one row per metric, slice and run with its value, interval, difference
+        from the first run and whether that is significant (COMPARISON_COLUMNS). A DataFrame
+        when pandas is installed, else a list of dicts."""
+        data = self._transport.graphql(COMPARE, {"ids": [_version_id(r) for r in runs], "metrics": metrics})
+        return comparison_frame(data["compareRuns"])
 
     # --- search and lineage -------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 
+import pandas
 import pytest
 
 import evalhub
@@ -231,3 +232,21 @@ def test_pandas_and_tqdm_are_never_required(hub, monkeypatch):
     assert [(m["key"], m["lower"]) for m in logged.metrics()] == [("accuracy", 0.7)]
     verdict = hub.reproduce(run).watch().verdict()
     assert verdict.reproduced and verdict.differences() == []
+
+
+def test_compares_a_hub_run_with_one_logged_from_python(hub, pets):
+    # The same evaluation as before: the hub gives back the run it already has.
+    evaluated = hub.run("evaluate-classification", model=pets["model"], dataset=pets["dataset"], reuse=True)
+    assert evaluated.watch(progress=False).status == "SUCCEEDED"
+    with hub.start_run("nb", name="a worse guess", inputs={"dataset": pets["dataset"]}) as logged:
+        logged.log_metric("accuracy", 0.25, ci=(0.1, 0.4), sample_size=12)
+    table = hub.compare([evaluated, logged], metrics=["accuracy"])
+    overall = table[table.slice.map(len) == 0]
+    assert list(overall.run) == [evaluated.id, logged.id]
+    assert list(overall.run_name) == [evaluated.data.name, "a worse guess"]
+    baseline, worse = overall.iloc[0], overall.iloc[1]
+    assert baseline.value == pytest.approx(10 / 12) and pandas.isna(baseline.delta)
+    assert worse.value == 0.25 and worse.delta == pytest.approx(0.25 - 10 / 12)
+    assert (worse.lower, worse.upper, worse.sample_size) == (0.1, 0.4, 12)
+    # Intervals that do not overlap: the difference is significant.
+    assert (worse.method, worse.significant) == ("INTERVAL_OVERLAP", True)

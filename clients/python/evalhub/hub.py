@@ -88,6 +88,15 @@ query Trace($id: ID!, $direction: LineageDirection!, $depth: Int!) {
 
 REPRODUCE = reproduce_mutation(RUN_FIELDS)
 
+DEFINE_WORKFLOW = f"""
+mutation Define($input: DefineWorkflowInput!) {{
+  defineWorkflow(input: $input) {{
+    __typename ... on DefineWorkflowPayload {{ created workflowVersion {{ id number digest spec workflow {{ name }} }} }}
+    {ERROR_FIELDS}
+  }}
+}}
+"""
+
 RUNNERS = "query { runners { id version description inputs { role kind formats optional multiple } } }"
 
 # The format a path most likely has, when the caller does not say.
@@ -350,12 +359,15 @@ class Hub:
     def start_run(self, project: str, name: str | None = None, inputs: dict | None = None,
                   config: dict | None = None, seed: int | None = None, tags: list[str] | None = None,
                   runner: str = "python", runner_version: str | None = None,
-                  environment: dict | None = None, batch_size: int = 200,
+                  environment: dict | None = None, workflow=None, batch_size: int = 200,
                   flush_interval: float = 1.0) -> ExternalRun:
         """Opens a run computed here; log to it, and leave the `with` block to finish it.
 
         `inputs` maps roles to versions: a record from this client, a version id,
         "project/name@version", a digest "sha256:...", or a local path (digested here).
+        `workflow`, a workflow version (from `define_workflow`, or its id): when the run
+        succeeds, the hub checks its metrics against the workflow's requirements and records a
+        REQUIREMENT_PASSED or REQUIREMENT_FAILED finding for each.
         """
         payload = {
             "project": project,
@@ -366,6 +378,7 @@ class Hub:
             "seed": seed,
             "tags": tags,
             "inputs": [_input_by_ref_or_digest(role, v) for role, v in (inputs or {}).items()],
+            "workflowVersion": _version_id(workflow) if workflow is not None else None,
             "environment": {
                 "python": platform.python_version(),
                 "platform": platform.platform(),
@@ -384,6 +397,14 @@ class Hub:
         when pandas is installed, else a list of dicts."""
         data = self._transport.graphql(COMPARE, {"ids": [_version_id(r) for r in runs], "metrics": metrics})
         return comparison_frame(data["compareRuns"])
+
+    def define_workflow(self, project: str, name: str, spec: dict, description: str | None = None) -> Record:
+        """Defines a workflow (steps and requirements, e.g. ``{"metric": "accuracy", "op": ">=",
+        "threshold": 0.85}``), or gives back the version it already has with this spec; its
+        version, with `created` telling which."""
+        result = self._transport.mutate("defineWorkflow", DEFINE_WORKFLOW, {"input": _drop_none(
+            {"project": project, "name": name, "spec": spec, "description": description})})
+        return Record({**result["workflowVersion"], "created": result["created"]})
 
     # --- search and lineage -------------------------------------------------------------
 

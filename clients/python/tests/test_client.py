@@ -3,9 +3,11 @@ runs logged from Python, search, trace and the hub's typed errors as exceptions.
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 import threading
+import uuid
 
 import pandas
 import pytest
@@ -250,3 +252,32 @@ def test_compares_a_hub_run_with_one_logged_from_python(hub, pets):
     assert (worse.lower, worse.upper, worse.sample_size) == (0.1, 0.4, 12)
     # Intervals that do not overlap: the difference is significant.
     assert (worse.method, worse.significant) == ("INTERVAL_OVERLAP", True)
+
+
+def test_a_logged_run_is_checked_against_a_workflows_requirements(hub, pets):
+    spec = {
+        "inputs": [{"name": "data", "kind": "DATASET_VERSION"}],
+        "steps": [{"id": "evaluate", "runner": "event-generator"}],
+        "requirements": [
+            {"metric": "accuracy", "op": ">=", "threshold": 0.85},
+            {"metric": "ece", "op": "<=", "threshold": 0.05},
+        ],
+    }
+    workflow = hub.define_workflow("nb", "acceptance", spec)
+    assert workflow.created and hub.define_workflow("nb", "acceptance", spec).id == workflow.id
+    with hub.start_run("nb", name="checked here", inputs={"dataset": pets["dataset"]}, workflow=workflow) as run:
+        run.log_metric("accuracy", 0.91, ci=(0.88, 0.94))
+        run.log_metric("ece", 0.08)
+    verdicts = sorted((f.kind, f.title) for f in run.findings())
+    assert verdicts == [
+        ("REQUIREMENT_FAILED", "Requirement failed: ece 0.08, needs <= 0.05"),
+        ("REQUIREMENT_PASSED", "Requirement met: accuracy >= 0.85"),
+    ]
+    counts = run.metrics().set_index("key").value
+    assert (counts["requirements_passed"], counts["requirements_failed"]) == (1, 1)
+    with pytest.raises(evalhub.ValidationError) as not_a_workflow:
+        hub.start_run("nb", name="not a workflow", workflow=run.id)
+    assert not_a_workflow.value.path == ["input", "workflowVersion"]
+    unknown = base64.urlsafe_b64encode(f"WorkflowVersion:{uuid.uuid4()}".encode()).decode()
+    with pytest.raises(evalhub.NotFoundError):
+        hub.start_run("nb", name="no such workflow", workflow=unknown)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import subprocess
 import sys
 
@@ -17,9 +18,12 @@ def test_pip_installs_every_module(tmp_path):
     if missing:
         pytest.skip(f"no {', '.join(missing)} (Debian: python3-pip python3-setuptools)")
     target = tmp_path / "site"
+    # Built from a copy: setuptools leaves a build/ folder beside the sources it builds.
+    source = tmp_path / "source"
+    shutil.copytree(CLIENT, source, ignore=shutil.ignore_patterns("tests", "build", "__pycache__", "*.egg-info"))
     done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-build-isolation", "--no-deps", "--no-index",
-         "--no-cache-dir", "--target", str(target), str(CLIENT)],
+         "--no-cache-dir", "--target", str(target), str(source)],
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]

@@ -15,6 +15,9 @@ export const CONTENT_URI = /^content:(sha256:[0-9a-f]{64})$/;
 
 export const contentUri = (digest: string) => `content:${digest}`;
 
+/** Where the datasets runs make are kept in the store (runs/outputs.ts). */
+export const outputsFolder = (store: string) => resolve(store, 'datasets');
+
 /** Where the content of `digest` is (or would be) in the store. */
 export function storedPath(store: string, digest: string): string {
   return join(resolve(store), 'content', digest.replace(':', '-'));

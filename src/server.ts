@@ -26,6 +26,7 @@ import { serveLineageApi } from './http/lineage-api.ts';
 import { listenHttp } from './http/listen.ts';
 import { queryLimits } from './http/query-limits.ts';
 import { serveReportApi } from './http/report-api.ts';
+import { refusedOverBudget } from './http/rest-cost.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { serveUi } from './http/ui.ts';
 import { log } from './logger.ts';
@@ -299,6 +300,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
         const actor = await identifyOrRefuse(identify, req, res);
         if (!actor) return;
         if (url.pathname.startsWith('/api/v1/')) {
+          if (await refusedOverBudget(limits.budget, actor, req.method, url, res)) return;
           const ctx = { db: database.db, actor, runners, localContent, signal: deadline };
           if (await serveContentApi(ctx, req, res, url)) return;
           if (await serveReportApi(ctx, req, res, url, printer)) return;

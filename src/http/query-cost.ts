@@ -99,32 +99,51 @@ export function tooLarge(cost: OperationCost, maxCost: number): GraphQLError | n
   );
 }
 
+/** A caller's budget of expensive work is spent: why, and when to try again. */
+export interface BudgetSpent {
+  message: string;
+  retryAfterSeconds: number;
+}
+
+/** What `expensiveWorkBudget` makes: GraphQL (query-limits.ts) and REST (rest-cost.ts) share it. */
+export interface ExpensiveWorkBudget {
+  /** Spends `weight` of `actor`'s budget; why not, when there is not enough left. */
+  spend(actor: Actor, weight: number): Promise<BudgetSpent | null>;
+}
+
 /**
  * Per-caller budgets of expensive work: each token (or OIDC user) may spend `perMinute`
  * weight a minute. The local operator on their own machine has no budget to spend.
  */
-export function expensiveWorkBudget(perMinute: number) {
+export function expensiveWorkBudget(perMinute: number): ExpensiveWorkBudget {
   const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
   return {
-    /** Spends `weight` of `actor`'s budget; a 429 error when there is not enough left. */
-    async spend(actor: Actor, weight: number): Promise<GraphQLError | null> {
+    async spend(actor, weight) {
       if (weight === 0 || actor.kind === 'operator') return null;
       try {
         await limiter.consume(actor.tokenId ?? actor.id, weight);
         return null;
       } catch (refused) {
         if (!(refused instanceof RateLimiterRes)) throw refused;
-        const retryAfter = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
-        return new GraphQLError(
-          `rate limited: this caller spent its budget of expensive work (${perMinute} a minute: search weighs ${EXPENSIVE_FIELDS.search}, trace ${EXPENSIVE_FIELDS.trace}; EVALHUB_RATE_LIMIT_EXPENSIVE); try again in ${retryAfter} s`,
-          {
-            extensions: {
-              code: 'RATE_LIMITED',
-              http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
-            },
-          },
-        );
+        const retryAfterSeconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+        return {
+          message: `rate limited: this caller spent its budget of expensive work (${perMinute} a minute: search weighs ${EXPENSIVE_FIELDS.search}, trace ${EXPENSIVE_FIELDS.trace}; EVALHUB_RATE_LIMIT_EXPENSIVE); try again in ${retryAfterSeconds} s`,
+          retryAfterSeconds,
+        };
       }
     },
   };
+}
+
+/** A spent budget as GraphQL answers it: 429 with Retry-After. */
+export function rateLimitedError(spent: BudgetSpent): GraphQLError {
+  return new GraphQLError(spent.message, {
+    extensions: {
+      code: 'RATE_LIMITED',
+      http: {
+        status: 429,
+        headers: new Map([['retry-after', String(spent.retryAfterSeconds)]]),
+      },
+    },
+  });
 }

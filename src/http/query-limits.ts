@@ -12,7 +12,14 @@ import {
 } from 'graphql';
 import type { QueryLimits } from '../config.ts';
 import type { GraphQLContext } from '../schema/context.ts';
-import { EXPENSIVE_FIELDS, expensiveWorkBudget, operationCost, tooLarge } from './query-cost.ts';
+import {
+  EXPENSIVE_FIELDS,
+  type ExpensiveWorkBudget,
+  expensiveWorkBudget,
+  operationCost,
+  rateLimitedError,
+  tooLarge,
+} from './query-cost.ts';
 
 function expensiveFieldsRule(max: number): ValidationRule {
   return (context: ValidationContext) => {
@@ -41,8 +48,10 @@ function expensiveFieldsRule(max: number): ValidationRule {
  * Once the operation is known, with its variables: its size against `maxCost`, and its
  * expensive fields' weight against the caller's budget.
  */
-function costPlugin(limits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
-  const budget = expensiveWorkBudget(limits.expensivePerMinute);
+function costPlugin(
+  limits: QueryLimits,
+  budget: ExpensiveWorkBudget,
+): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
@@ -54,9 +63,10 @@ function costPlugin(limits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
             operationName ?? undefined,
           );
           if (!cost) return;
-          const refused =
-            tooLarge(cost, limits.maxCost) ?? (await budget.spend(contextValue.actor, cost.weight));
-          if (refused) throw refused;
+          const tooBig = tooLarge(cost, limits.maxCost);
+          if (tooBig) throw tooBig;
+          const spent = await budget.spend(contextValue.actor, cost.weight);
+          if (spent) throw rateLimitedError(spent);
         },
       };
     },
@@ -69,7 +79,10 @@ export function queryLimits(limits: QueryLimits): {
   parseOptions: ParseOptions;
   validationRules: ValidationRule[];
   maxCost: number;
+  /** Each caller's budget of expensive work, which REST routes spend too (rest-cost.ts). */
+  budget: ExpensiveWorkBudget;
 } {
+  const budget = expensiveWorkBudget(limits.expensivePerMinute);
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     maxAliases: { n: limits.maxAliases },
@@ -82,7 +95,10 @@ export function queryLimits(limits: QueryLimits): {
   });
   const protection = armor.protect();
   return {
-    plugins: [...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]), costPlugin(limits)],
+    plugins: [
+      ...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]),
+      costPlugin(limits, budget),
+    ],
     // graphql-js counts tokens while parsing; a longer document is a 400 parse error.
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [
@@ -90,5 +106,6 @@ export function queryLimits(limits: QueryLimits): {
       expensiveFieldsRule(limits.maxExpensive),
     ],
     maxCost: limits.maxCost,
+    budget,
   };
 }

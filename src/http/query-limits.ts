@@ -11,6 +11,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { QueryLimits } from '../config.ts';
+import type { Database } from '../db/connect.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 import {
   EXPENSIVE_FIELDS,
@@ -73,8 +74,11 @@ function costPlugin(
   };
 }
 
-/** Apollo's plugins and validation rules enforcing `limits`. */
-export function queryLimits(limits: QueryLimits): {
+/** Apollo's plugins and validation rules enforcing `limits`; budgets are kept in `db`. */
+export function queryLimits(
+  limits: QueryLimits,
+  db: Database,
+): {
   plugins: ApolloServerPlugin<GraphQLContext>[];
   parseOptions: ParseOptions;
   validationRules: ValidationRule[];
@@ -82,7 +86,7 @@ export function queryLimits(limits: QueryLimits): {
   /** Each caller's budget of expensive work, which REST routes spend too (rest-cost.ts). */
   budget: ExpensiveWorkBudget;
 } {
-  const budget = expensiveWorkBudget(limits.expensivePerMinute);
+  const budget = expensiveWorkBudget(db, limits.expensivePerMinute);
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     maxAliases: { n: limits.maxAliases },

@@ -28,6 +28,7 @@ import { serveLineageApi } from './http/lineage-api.ts';
 import { listenHttp } from './http/listen.ts';
 import { queryLimits } from './http/query-limits.ts';
 import { serveReportApi } from './http/report-api.ts';
+import { refusedOverBudget } from './http/rest-cost.ts';
 import { serveSubscriptions } from './http/subscriptions.ts';
 import { serveUi } from './http/ui.ts';
 import { log } from './logger.ts';
@@ -303,6 +304,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
         const actor = await identifyOrRefuse(identify, req, res);
         if (!actor) return;
         if (url.pathname.startsWith('/api/v1/')) {
+          if (await refusedOverBudget(limits.budget, actor, req.method, url, res)) return;
           const ctx = { db: database.db, actor, runners, localContent, signal: deadline };
           // Its statements are the request's: stopped if it is abandoned (db/abandoned.ts).
           const { result: served } = await recordStatements(

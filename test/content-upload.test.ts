@@ -3,6 +3,7 @@
 // scoped to a project, registered as `content:sha256:<hex>`, and read by the workers.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -187,6 +188,25 @@ describe('uploading a file', () => {
     expect(sha(readFileSync(join(store.path, 'content', `sha256-${hex}`)))).toBe(hex);
     expect(readdirSync(join(store.path, 'uploads', 'up'))).not.toContain(`sha256-${hex}.part`);
   });
+  it('stores a copy of its own: a partial another hub process holds open cannot change it', async () => {
+    const bytes = Buffer.from('content many hub processes may be sent at once');
+    const hex = sha(bytes);
+    const partial = join(store.path, 'uploads', 'up', `sha256-${hex}.part`);
+    await put(hex, bytes.subarray(0, 10), { 'content-range': `bytes 0-9/${bytes.length}` });
+    // Another hub process (same store) writing a chunk of its own holds the partial open.
+    const other = await open(partial, 'r+');
+    try {
+      const done = await put(hex, bytes.subarray(10), {
+        'content-range': `bytes 10-${bytes.length - 1}/${bytes.length}`,
+      });
+      expect(done.status).toBe(201);
+      await other.write(Buffer.from('X'.repeat(bytes.length)), 0, bytes.length, 0);
+    } finally {
+      await other.close();
+    }
+    expect(sha(readFileSync(join(store.path, 'content', `sha256-${hex}`)))).toBe(hex);
+  });
+
   it('drops an unfinished upload left alone for a week when another starts', async () => {
     const bytes = Buffer.from('a big file, never finished');
     const hex = sha(bytes);

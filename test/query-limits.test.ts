@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.ts';
 import { createApollo } from '../src/http/apollo.ts';
 import { queryLimits } from '../src/http/query-limits.ts';
 import { localOperator } from '../src/resolvers/core/actor.ts';
+import { encodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import { createApiToken } from '../src/resolvers/identity/tokens.ts';
 import { RunnerRegistry } from '../src/runners/registry.ts';
 import type { GraphQLContext } from '../src/schema/context.ts';
@@ -213,6 +214,7 @@ describe('the WebSocket', () => {
 describe('budgets of expensive work', () => {
   let budgeted: TestHub;
   let token: string;
+  let tokenNamed: (name: string) => Promise<string>;
   beforeAll(async () => {
     budgeted = await startTestHub({
       config: {
@@ -226,7 +228,8 @@ describe('budgets of expensive work', () => {
       actor: localOperator('ops'),
       runners: new RunnerRegistry([]),
     };
-    token = (await createApiToken(ctx, { name: 'searcher', admin: true })).secret;
+    tokenNamed = async (name) => (await createApiToken(ctx, { name, admin: true })).secret;
+    token = await tokenNamed('searcher');
   });
   afterAll(async () => {
     await budgeted?.close();
@@ -244,6 +247,30 @@ describe('budgets of expensive work', () => {
     expect((await post('{ projects { totalCount } }', undefined, budgeted, token)).status).toBe(
       200,
     );
+  });
+
+  it('spends the same budget on the REST routes that trace, bundle or print', async () => {
+    const own = await tokenNamed('rest');
+    const run = encodeGlobalId('Run', '01a24651-4265-7005-9aa3-5ba494e19dbf');
+    const get = (path: string) =>
+      fetch(`${budgeted.hub.url}${path}`, { headers: { authorization: `Bearer ${own}` } });
+    // A bundle weighs what a trace does: the whole budget of this hub.
+    expect((await get(`/api/v1/lineage/${run}/bundle`)).status).toBe(404);
+    for (const path of [
+      `/api/v1/lineage/${run}/bundle`,
+      `/api/v1/lineage/${run}/prov`,
+      `/api/v1/runs/${run}/report?format=pdf`,
+    ]) {
+      const refused = await get(path);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await refused.json()) as { code: string }).code).toBe('RATE_LIMITED');
+    }
+    // GraphQL's expensive fields draw on the same budget.
+    const search = await post('{ search(query: "x") { totalCount } }', undefined, budgeted, own);
+    expect(search.status).toBe(429);
+    // Cheap routes are not rationed.
+    expect((await get(`/api/v1/runs/${run}/openlineage`)).status).toBe(404);
   });
 
   it('is one budget across every hub process on the database', async () => {

@@ -100,27 +100,46 @@ export function tooLarge(cost: OperationCost, maxCost: number): GraphQLError | n
   );
 }
 
+/** A caller's budget of expensive work is spent: why, and when to try again. */
+export interface BudgetSpent {
+  message: string;
+  retryAfterSeconds: number;
+}
+
+/** What `expensiveWorkBudget` makes: GraphQL (query-limits.ts) and REST (rest-cost.ts) share it. */
+export interface ExpensiveWorkBudget {
+  /** Spends `weight` of `actor`'s budget; why not, when there is not enough left. */
+  spend(actor: Actor, weight: number): Promise<BudgetSpent | null>;
+}
+
 /**
  * Per-caller budgets of expensive work (identity/work-budget.ts), kept in `db`: each token
  * (or OIDC user) may spend `perMinute` weight a minute, whichever hub process it calls.
  */
-export function expensiveWorkBudget(db: Database, perMinute: number) {
+export function expensiveWorkBudget(db: Database, perMinute: number): ExpensiveWorkBudget {
   const budget = workBudget(db, perMinute);
   return {
-    /** Spends `weight` of `actor`'s budget; a 429 error when there is not enough left. */
-    async spend(actor: Actor, weight: number): Promise<GraphQLError | null> {
+    async spend(actor, weight) {
       const refused = await budget.spend(actor, weight);
       if (!refused) return null;
-      const retryAfter = refused.retryAfterSeconds;
-      return new GraphQLError(
-        `rate limited: this caller spent its budget of expensive work (${perMinute} a minute: search weighs ${EXPENSIVE_FIELDS.search}, trace ${EXPENSIVE_FIELDS.trace}; EVALHUB_RATE_LIMIT_EXPENSIVE); try again in ${retryAfter} s`,
-        {
-          extensions: {
-            code: 'RATE_LIMITED',
-            http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
-          },
-        },
-      );
+      const retryAfterSeconds = refused.retryAfterSeconds;
+      return {
+        message: `rate limited: this caller spent its budget of expensive work (${perMinute} a minute: search weighs ${EXPENSIVE_FIELDS.search}, trace ${EXPENSIVE_FIELDS.trace}; EVALHUB_RATE_LIMIT_EXPENSIVE); try again in ${retryAfterSeconds} s`,
+        retryAfterSeconds,
+      };
     },
   };
+}
+
+/** A spent budget as GraphQL answers it: 429 with Retry-After. */
+export function rateLimitedError(spent: BudgetSpent): GraphQLError {
+  return new GraphQLError(spent.message, {
+    extensions: {
+      code: 'RATE_LIMITED',
+      http: {
+        status: 429,
+        headers: new Map([['retry-after', String(spent.retryAfterSeconds)]]),
+      },
+    },
+  });
 }

@@ -13,7 +13,14 @@ import {
 import type { QueryLimits } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import type { GraphQLContext } from '../schema/context.ts';
-import { EXPENSIVE_FIELDS, expensiveWorkBudget, operationCost, tooLarge } from './query-cost.ts';
+import {
+  EXPENSIVE_FIELDS,
+  type ExpensiveWorkBudget,
+  expensiveWorkBudget,
+  operationCost,
+  rateLimitedError,
+  tooLarge,
+} from './query-cost.ts';
 
 function expensiveFieldsRule(max: number): ValidationRule {
   return (context: ValidationContext) => {
@@ -42,8 +49,10 @@ function expensiveFieldsRule(max: number): ValidationRule {
  * Once the operation is known, with its variables: its size against `maxCost`, and its
  * expensive fields' weight against the caller's budget.
  */
-function costPlugin(limits: QueryLimits, db: Database): ApolloServerPlugin<GraphQLContext> {
-  const budget = expensiveWorkBudget(db, limits.expensivePerMinute);
+function costPlugin(
+  limits: QueryLimits,
+  budget: ExpensiveWorkBudget,
+): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
@@ -55,9 +64,10 @@ function costPlugin(limits: QueryLimits, db: Database): ApolloServerPlugin<Graph
             operationName ?? undefined,
           );
           if (!cost) return;
-          const refused =
-            tooLarge(cost, limits.maxCost) ?? (await budget.spend(contextValue.actor, cost.weight));
-          if (refused) throw refused;
+          const tooBig = tooLarge(cost, limits.maxCost);
+          if (tooBig) throw tooBig;
+          const spent = await budget.spend(contextValue.actor, cost.weight);
+          if (spent) throw rateLimitedError(spent);
         },
       };
     },
@@ -73,7 +83,10 @@ export function queryLimits(
   parseOptions: ParseOptions;
   validationRules: ValidationRule[];
   maxCost: number;
+  /** Each caller's budget of expensive work, which REST routes spend too (rest-cost.ts). */
+  budget: ExpensiveWorkBudget;
 } {
+  const budget = expensiveWorkBudget(db, limits.expensivePerMinute);
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     maxAliases: { n: limits.maxAliases },
@@ -88,7 +101,7 @@ export function queryLimits(
   return {
     plugins: [
       ...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]),
-      costPlugin(limits, db),
+      costPlugin(limits, budget),
     ],
     // graphql-js counts tokens while parsing; a longer document is a 400 parse error.
     parseOptions: { maxTokens: limits.maxTokens },
@@ -97,5 +110,6 @@ export function queryLimits(
       expensiveFieldsRule(limits.maxExpensive),
     ],
     maxCost: limits.maxCost,
+    budget,
   };
 }

@@ -50,7 +50,7 @@ export const within = (root: string, path: string) =>
   path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 
 /** Refused: the same words whether or not anything is there, so nothing is revealed. */
-function outside(path: string[]): ValidationError {
+export function outside(path: string[]): ValidationError {
   return new ValidationError('the path is outside the allowed roots', path);
 }
 

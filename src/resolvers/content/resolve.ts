@@ -12,9 +12,10 @@ import {
   allowedLocalPath,
   ContentRefusedError,
   NO_LOCAL_CONTENT,
+  outside,
   rootsFor,
 } from './local-files.ts';
-import { CONTENT_URI, storedContent, storedPath } from './store.ts';
+import { CONTENT_URI, outputsFolder, storedContent, storedPath } from './store.ts';
 
 export interface ResolvedContent {
   /** The uri as given, or the `file://` URL of a local path. */
@@ -154,4 +155,35 @@ export async function resolveContent(
     localPath: allowed.realPath,
     isFolder: allowed.isFolder,
   };
+}
+
+/**
+ * Checks, without reading a byte, that the hub may read a recorded version's content for
+ * `access.actor` (a run is to use it): a local path inside the roots the policy allows them,
+ * or a dataset a run made (in the store); content uploaded to the version's project
+ * (`access.project`). A version an import recorded names whatever its tool said, so its uri
+ * is checked as a registration's would be. Remote content, which the hub never reads, passes.
+ */
+export async function checkReadableContent(
+  access: ContentAccess,
+  uri: string,
+  path: string[],
+): Promise<void> {
+  const uriPath = [...path, 'uri'];
+  const upload = CONTENT_URI.exec(uri);
+  if (upload) {
+    await uploaded(access, upload[1]!, null, uriPath);
+    return;
+  }
+  let localPath: string | null;
+  try {
+    localPath = localPathOf(uri, uriPath);
+  } catch {
+    // A file URL naming another host, or a path that is not absolute: nothing the hub reads.
+    throw outside(uriPath);
+  }
+  if (!localPath) return;
+  const policy = access.policy ?? NO_LOCAL_CONTENT;
+  const made = policy.contentStore ? [outputsFolder(policy.contentStore)] : [];
+  await allowedLocalPath(localPath, [...rootsFor(policy, access.actor), ...made], uriPath);
 }

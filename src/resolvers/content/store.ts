@@ -4,7 +4,7 @@
 // the store only if its digest is the one it was sent as. The store is the folder of
 // EVALHUB_STORE_DIR, which every worker of the hub sees (as for the datasets runs make).
 import { createHash, type Hash } from 'node:crypto';
-import { chmod, copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { newId } from '../../db/ids.ts';
 import { DigestMismatchError } from '../core/errors.ts';
@@ -14,6 +14,9 @@ import { ContentRefusedError } from './local-files.ts';
 export const CONTENT_URI = /^content:(sha256:[0-9a-f]{64})$/;
 
 export const contentUri = (digest: string) => `content:${digest}`;
+
+/** Where the datasets runs make are kept in the store (runs/outputs.ts). */
+export const outputsFolder = (store: string) => resolve(store, 'datasets');
 
 /** Where the content of `digest` is (or would be) in the store. */
 export function storedPath(store: string, digest: string): string {
@@ -217,12 +220,46 @@ async function writeLocked(
   }
   const target = storedPath(store, digest);
   await mkdir(dirname(target), { recursive: true });
-  if (await exists(target)) await rm(path, { force: true });
-  else {
-    await chmod(path, 0o444);
-    await rename(path, target);
+  try {
+    if (!(await exists(target))) await storeCopy(path, target, digest, position);
+  } finally {
+    await rm(path, { force: true });
   }
   return { complete: true, sizeBytes: position };
+}
+
+/**
+ * Puts a copy of the partial `from` in the store at `target`, hashed as it is written: a
+ * file nobody else ever had open. Another hub process writing a chunk of the same upload
+ * holds the partial open; had the partial itself been moved into the store, its writes
+ * would land in stored content after it was verified. DigestMismatchError, and nothing
+ * kept, when the partial changed meanwhile.
+ */
+async function storeCopy(from: string, target: string, digest: string, size: number) {
+  const copy = `${target}.partial-${newId()}`;
+  const hash = createHash('sha256');
+  try {
+    const source = await open(from, 'r');
+    try {
+      const sink = await open(copy, 'wx', 0o444);
+      try {
+        if (size > 0)
+          for await (const piece of source.createReadStream({ start: 0, end: size - 1 })) {
+            hash.update(piece as Buffer);
+            await sink.write(piece as Buffer);
+          }
+      } finally {
+        await sink.close();
+      }
+    } finally {
+      await source.close().catch(() => {});
+    }
+    const actual = `sha256:${hash.digest('hex')}`;
+    if (actual !== digest) throw new DigestMismatchError(digest, actual);
+    await rename(copy, target);
+  } finally {
+    await rm(copy, { force: true });
+  }
 }
 
 /**

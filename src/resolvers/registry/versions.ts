@@ -14,7 +14,7 @@ import { parseRef } from '../core/refs.ts';
 import type { CatalogueRow } from './catalogue.ts';
 import type { Metadata } from './metadata.ts';
 import { type VersionRow, versionCatalogue } from './version-catalogue.ts';
-import { selectVersions } from './version-queries.ts';
+import { selectVersions, type VersionInContext } from './version-queries.ts';
 
 const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$/;
 
@@ -129,15 +129,15 @@ async function nextLabel(tx: Transaction, kind: VersionKind, parent: string): Pr
 
 /**
  * The version a caller names by global id or "project/name@version" (the version label,
- * or its digest), if the actor may see it.
+ * or its digest), if the actor may see it, with its model or dataset and project.
  */
-export async function findVersion<Row extends VersionRow>(
+export async function findVersionInContext<Row extends VersionRow>(
   db: Queryable,
   actor: Actor,
   kind: VersionKind,
   ref: string,
   path: string[],
-): Promise<Row> {
+): Promise<VersionInContext<Row>> {
   const { type, entity } = versionCatalogue(kind);
   const parsed = parseRef(ref, [type], path, true);
   const [found] = await selectVersions<Row>(db, kind, actor, ({ table, entries }) =>
@@ -152,5 +152,16 @@ export async function findVersion<Row extends VersionRow>(
         ),
   );
   if (!found) throw new NotFoundError(entity, ref);
-  return found.version;
+  return found;
+}
+
+/** The version a caller names (as findVersionInContext), if the actor may see it. */
+export async function findVersion<Row extends VersionRow>(
+  db: Queryable,
+  actor: Actor,
+  kind: VersionKind,
+  ref: string,
+  path: string[],
+): Promise<Row> {
+  return (await findVersionInContext<Row>(db, actor, kind, ref, path)).version;
 }

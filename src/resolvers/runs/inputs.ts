@@ -13,12 +13,14 @@ import {
   runInputs,
 } from '../../db/schema.ts';
 import type { ResolvedInput, RunnerModule, VersionKind } from '../../runners/contract.ts';
+import { checkReadableContent } from '../content/resolve.ts';
 import { CONTENT_URI, storedPath } from '../content/store.ts';
 import type { Actor } from '../core/actor.ts';
+import type { ServiceContext } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
 import { decodeGlobalId } from '../core/global-id.ts';
 import { versionKindOf } from '../registry/version-catalogue.ts';
-import { findVersion } from '../registry/versions.ts';
+import { findVersion, findVersionInContext } from '../registry/versions.ts';
 
 export interface RunInputRequest {
   role: string;
@@ -37,10 +39,12 @@ export interface CheckedInput {
   format: string;
 }
 
-/** Resolves and checks a run's inputs against its runner's roles; throws ValidationError. */
+/**
+ * Resolves and checks a run's inputs against its runner's roles, and that the hub may read
+ * each one's content for the actor (checkReadableContent); throws ValidationError.
+ */
 export async function checkRunInputs(
-  db: Queryable,
-  actor: Actor,
+  ctx: ServiceContext,
   runner: RunnerModule,
   requested: readonly RunInputRequest[],
   path: string[],
@@ -66,22 +70,37 @@ export async function checkRunInputs(
         [...where, 'kind'],
       );
     }
-    const version = await resolveInputVersion(db, actor, kind, input.version, [
-      ...where,
-      'version',
-    ]);
+    const { version, project } = await findVersionInContext(
+      ctx.db,
+      ctx.actor,
+      kind,
+      input.version,
+      [...where, 'version'],
+    );
     if (role?.formats && !role.formats.includes(version.format)) {
       throw new ValidationError(
         `${runner.id} reads ${input.role} in ${role.formats.join(' or ')}, not ${version.format}`,
         [...where, 'version'],
       );
     }
+    await checkReadableContent(
+      { actor: ctx.actor, policy: ctx.localContent, project: { db: ctx.db, id: project.id } },
+      version.uri,
+      [...where, 'version'],
+    );
     const position = positions.get(input.role) ?? 0;
     if (position > 0 && role && !role.multiple) {
       throw new ValidationError(`${runner.id} takes one ${input.role}`, [...where, 'role']);
     }
     positions.set(input.role, position + 1);
-    checked.push({ role: input.role, position, kind, ...version });
+    checked.push({
+      role: input.role,
+      position,
+      kind,
+      versionId: version.id,
+      digest: version.digest,
+      format: version.format,
+    });
   }
   for (const role of runner.inputs) {
     if (!role.optional && !positions.has(role.role)) {

@@ -24,6 +24,9 @@ import { type RunRow, transitionRun } from './status.ts';
 /** The pseudo-runner of workflow runs: no worker executes it; its steps drive it. */
 export const WORKFLOW_RUNNER = 'workflow';
 
+/** The source of runs the hub executes (queued by a caller, a workflow or a retry). */
+export const HUB_SOURCE = 'hub';
+
 /** The source of runs recorded from outside the hub (external.ts): no worker executes them. */
 export const EXTERNAL_SOURCE = 'external';
 

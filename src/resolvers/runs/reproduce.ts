@@ -9,7 +9,7 @@ import type { ServiceContext } from '../core/context.ts';
 import { requireRoleInProject } from '../registry/projects.ts';
 import { verifyRunInputContent } from './input-content.ts';
 import { findRun } from './queries.ts';
-import { queueRun } from './queue.ts';
+import { HUB_SOURCE, queueRun } from './queue.ts';
 import { RunNotReproducibleError, RunnerUnavailableError } from './reproduction-errors.ts';
 import type { RunRow } from './status.ts';
 
@@ -23,7 +23,8 @@ export const REPRODUCE_AUDIT_ACTION = 'run.reproduce';
 export async function reproducibleRun(ctx: ServiceContext, ref: string): Promise<RunRow> {
   const run = await findRun(ctx, ref, ['id']);
   await requireRoleInProject(ctx.db, ctx.actor, run.projectId, 'contributor', 'reproducing a run');
-  if (run.source !== 'hub') throw new RunNotReproducibleError('EXTERNAL', run.status, run.source);
+  if (run.source !== HUB_SOURCE)
+    throw new RunNotReproducibleError('EXTERNAL', run.status, run.source);
   if (run.status === 'QUEUED' || run.status === 'RUNNING')
     throw new RunNotReproducibleError('NOT_FINISHED', run.status, run.source);
   if (run.status !== 'SUCCEEDED')

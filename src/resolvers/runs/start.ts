@@ -1,19 +1,19 @@
 // Starting and retrying runs. Everything is checked before a run is queued (queue.ts).
 
-import { and, desc, eq, sql } from 'drizzle-orm';
-import { selectRows, type Transaction } from '../../db/rows.ts';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import { runInputs, runs } from '../../db/schema.ts';
 import type { RunnerModule } from '../../runners/contract.ts';
 import { visibleProjects } from '../core/actor.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ConflictError, ValidationError, zodIssueToValidationError } from '../core/errors.ts';
+import { encodeGlobalId } from '../core/global-id.ts';
 import { normaliseTags } from '../registry/catalogue.ts';
 import { ensureProject, requireRoleInProject } from '../registry/projects.ts';
 import { TERMINAL_STATUSES } from './events.ts';
 import { checkRunInputs, type RunInputRequest } from './inputs.ts';
 import { findRun } from './queries.ts';
-import { EXTERNAL_SOURCE, queueRun, WORKFLOW_RUNNER } from './queue.ts';
+import { HUB_SOURCE, queueRun, WORKFLOW_RUNNER } from './queue.ts';
 import { computeRunKey } from './run-key.ts';
 import type { RunRow } from './status.ts';
 
@@ -90,10 +90,7 @@ export async function startRun(
     ]);
   }
   const tags = input.tags ? normaliseTags(input.tags, ['input', 'tags']) : [];
-  const inputs = await checkRunInputs(ctx.db, ctx.actor, runner, input.inputs ?? [], [
-    'input',
-    'inputs',
-  ]);
+  const inputs = await checkRunInputs(ctx, runner, input.inputs ?? [], ['input', 'inputs']);
   return ctx.db.transaction(async (tx) => {
     const project = await ensureProject(tx, ctx.actor, input.project, ['input', 'project']);
     if (input.reuse) {
@@ -150,7 +147,9 @@ export async function retryRun(ctx: ServiceContext, ref: string): Promise<RunRow
       id: previous.id,
     });
   }
-  if (previous.source === EXTERNAL_SOURCE) {
+  // Only what the hub executed is retried here: a record of another tool's run (an external
+  // run, an OpenLineage or checkmaite import) names whatever runner, config and inputs it said.
+  if (previous.source !== HUB_SOURCE) {
     throw new ValidationError('a run recorded outside the hub is retried where it ran', ['id']);
   }
   if (previous.runnerId === WORKFLOW_RUNNER) {
@@ -163,22 +162,30 @@ export async function retryRun(ctx: ServiceContext, ref: string): Promise<RunRow
       ['id'],
     );
   }
+  // Checked as a new run's: the retrier must see each input, and the hub may read it for them.
+  const given = await ctx.db
+    .select()
+    .from(runInputs)
+    .where(eq(runInputs.runId, previous.id))
+    .orderBy(asc(runInputs.role), asc(runInputs.position));
+  const inputs = await checkRunInputs(
+    ctx,
+    runner,
+    given.map((input) => ({
+      role: input.role,
+      version: input.modelVersionId
+        ? encodeGlobalId('ModelVersion', input.modelVersionId)
+        : encodeGlobalId('DatasetVersion', input.datasetVersionId!),
+    })),
+    ['id', 'inputs'],
+  );
   return ctx.db.transaction(async (tx) => {
-    const inputs = await tx.select().from(runInputs).where(eq(runInputs.runId, previous.id));
-    const digests = await inputDigests(tx, previous.id);
     const run = await queueRun(tx, ctx.actor.id, {
       projectId: previous.projectId,
       runner,
       config: previous.config as Record<string, unknown>,
       seed: previous.seed,
-      inputs: inputs.map((input) => ({
-        role: input.role,
-        position: input.position,
-        kind: input.modelVersionId ? 'MODEL_VERSION' : 'DATASET_VERSION',
-        versionId: (input.modelVersionId ?? input.datasetVersionId)!,
-        digest: digests.get(`${input.role}:${input.position}`)!,
-        format: '',
-      })),
+      inputs,
       priority: previous.priority,
       maxAttempts: previous.maxAttempts,
       name: previous.name,
@@ -194,16 +201,4 @@ export async function retryRun(ctx: ServiceContext, ref: string): Promise<RunRow
     });
     return run;
   });
-}
-
-async function inputDigests(tx: Transaction, runId: string): Promise<Map<string, string>> {
-  const rows = await selectRows<{ key: string; digest: string }>(
-    tx,
-    sql`select i.role || ':' || i.position as key, coalesce(m.digest, d.digest) as digest
-        from run_inputs i
-        left join model_versions m on m.id = i.model_version_id
-        left join dataset_versions d on d.id = i.dataset_version_id
-        where i.run_id = ${runId}`,
-  );
-  return new Map(rows.map((row) => [row.key, row.digest]));
 }

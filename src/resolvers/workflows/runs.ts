@@ -158,8 +158,7 @@ export async function startWorkflow(
   for (const [i, step] of plan.steps.entries()) {
     const runner = ctx.runners.get(step.runner)!;
     await checkRunInputs(
-      ctx.db,
-      ctx.actor,
+      ctx,
       runner,
       Object.entries(step.inputs).map(([role, name]) => ({
         role,

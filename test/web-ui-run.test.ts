@@ -293,6 +293,21 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
     // The path is in the address: a link to it shows it again.
     expect(new URL(page.url()).searchParams.get('to')).toBe(raw.id);
     await check('lineage-path');
+    // The runs that used the version, from the registry; and found by search.
+    await page.goto(`${t.hub.url}/ui/registry`);
+    await page.getByRole('link', { name: `runs that used ${clean.version}` }).click();
+    await page.waitForURL(/\/ui\/runs\?used=/);
+    await page.getByRole('link', { name: 'photo check' }).waitFor();
+    await expect.poll(() => page.locator('tr[data-run]').count()).toBe(1);
+    await check('runs-used-version');
+    await page.goto(
+      `${t.hub.url}/ui/search?type=RUN&dataset=${encodeURIComponent(clean.id)}&since=2000-01-01`,
+    );
+    const results = page.getByRole('region', { name: 'Results' });
+    await results.getByRole('link', { name: 'photo check' }).waitFor();
+    await expect.poll(() => results.getByRole('listitem').count()).toBe(1);
+    await page.goto(`${t.hub.url}/ui/search?type=RUN&until=2000-01-01`);
+    await page.getByRole('region', { name: 'Results' }).getByText('Nothing matches.').waitFor();
   });
 
   it('fits a 200-node graph on screen, says it is partial, and expands a node', async () => {

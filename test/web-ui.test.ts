@@ -110,6 +110,7 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await page.getByRole('link', { name: 'Start a run' }).click();
     await page.getByLabel('Runner').selectOption('emit');
     await page.getByLabel('Project').fill('vision');
+    await check('start');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.waitForURL(/\/ui\/runs\/[^/]+$/);
     const ended = page.getByRole('log').locator('.log-status', { hasText: 'SUCCEEDED' });

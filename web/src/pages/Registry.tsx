@@ -1,5 +1,5 @@
 // The registry: models and datasets with their versions (digest, derived-from), each
-// version linking to its lineage, where the runs that used it are.
+// version linking to its lineage and to the runs that used it.
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
@@ -46,6 +46,7 @@ export default function Registry() {
                   <th>Format</th>
                   <th>Digest</th>
                   <th>Registered</th>
+                  <th>Runs</th>
                 </tr>
               </thead>
               <tbody>
@@ -60,6 +61,14 @@ export default function Registry() {
                     </td>
                     <td>
                       <When at={v.createdAt} /> by {v.createdBy}
+                    </td>
+                    <td>
+                      <Link
+                        href={`/runs?used=${encodeURIComponent(v.id)}`}
+                        aria-label={`runs that used ${v.version}`}
+                      >
+                        runs
+                      </Link>
                     </td>
                   </tr>
                 ))}
@@ -84,6 +93,7 @@ export default function Registry() {
                   <th>Digest</th>
                   <th>Derived from</th>
                   <th>Registered</th>
+                  <th>Runs</th>
                 </tr>
               </thead>
               <tbody>
@@ -105,6 +115,14 @@ export default function Registry() {
                     </td>
                     <td>
                       <When at={v.createdAt} /> by {v.createdBy}
+                    </td>
+                    <td>
+                      <Link
+                        href={`/runs?used=${encodeURIComponent(v.id)}`}
+                        aria-label={`runs that used ${v.version}`}
+                      >
+                        runs
+                      </Link>
                     </td>
                   </tr>
                 ))}

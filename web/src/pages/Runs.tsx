@@ -49,6 +49,14 @@ export function Runs() {
           value={params.get('runner') ?? ''}
           onChange={(runner) => change({ runner })}
         />
+        {params.get('used') && (
+          <span>
+            That used version <code>{params.get('used')}</code>{' '}
+            <button type="button" className="link" onClick={() => change({ used: null })}>
+              any version
+            </button>
+          </span>
+        )}
       </form>
       <RunList key={params.toString()} params={params} />
     </>

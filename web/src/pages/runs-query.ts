@@ -20,11 +20,15 @@ export const RunsQuery = graphql(`
   }
 `);
 
-/** A page of the top-level runs the address's filters (status, project, runner) select. */
+/**
+ * A page of the top-level runs the address's filters select: status, project, runner, and
+ * `used`, a model or dataset version they used.
+ */
 export function runsVariables(params: URLSearchParams, after: string | null): UiRunsQueryVariables {
   const status = params.get('status');
   const project = params.get('project');
   const runner = params.get('runner');
+  const used = params.get('used');
   return {
     first: 20,
     after,
@@ -33,6 +37,7 @@ export function runsVariables(params: URLSearchParams, after: string | null): Ui
       ...(status ? { status: [status as RunStatus] } : {}),
       ...(project ? { project: [project] } : {}),
       ...(runner ? { runner: [runner] } : {}),
+      ...(used ? { usedVersion: used } : {}),
     },
   };
 }

@@ -1,9 +1,10 @@
 // The registry: models and datasets with their versions (digest, derived-from), each
-// version linking to its lineage and to the runs that used it.
+// version linking to its lineage and to the runs that used it; models compared on a dataset.
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import { Digest, Failure, When } from '../parts/common.tsx';
+import { RankModels } from './RankModels.tsx';
 
 const RegistryQuery = graphql(`
   query UiRegistry {
@@ -131,6 +132,17 @@ export default function Registry() {
           </article>
         ))}
       </section>
+      {data && (
+        <RankModels
+          models={data.models.edges.map(({ node: m }) => m.id)}
+          datasetVersions={data.datasets.edges.flatMap(({ node: d }) =>
+            d.versions.edges.map(({ node: v }) => ({
+              id: v.id,
+              label: `${d.project.slug}/${d.name}@${v.version}`,
+            })),
+          )}
+        />
+      )}
       <section aria-labelledby="workflows">
         <h2 id="workflows">Workflows ({data?.workflows.totalCount ?? '…'})</h2>
         <ul>

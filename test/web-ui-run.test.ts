@@ -333,6 +333,12 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
       );
     }
     await page.goto(`${t.hub.url}/ui/registry`);
+    // The clean version under the raw one it was derived from.
+    const photos = page.locator('article', { hasText: 'vision/photos' }).locator('tbody tr');
+    await expect
+      .poll(() => photos.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-depth'))))
+      .toEqual(['0', '1']);
+    expect(await photos.nth(1).getByRole('link').first().textContent()).toBe(clean.version);
     await page
       .getByLabel('Dataset version')
       .selectOption({ label: `vision/photos@${clean.version}` });

@@ -1,9 +1,11 @@
-// The registry: models and datasets with their versions (digest, derived-from), each
-// version linking to its lineage and to the runs that used it; models compared on a dataset.
+// The registry: models and datasets with their versions (digest; a dataset's as its
+// derived-from tree), each version linking to its lineage and to the runs that used it;
+// models compared on a dataset.
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import { Digest, Failure, When } from '../parts/common.tsx';
+import { derivationTree } from './derivation-tree.ts';
 import { RankModels } from './RankModels.tsx';
 
 const RegistryQuery = graphql(`
@@ -98,9 +100,10 @@ export default function Registry() {
                 </tr>
               </thead>
               <tbody>
-                {d.versions.edges.map(({ node: v }) => (
-                  <tr key={v.id}>
-                    <td>
+                {derivationTree(d.versions.edges.map((e) => e.node)).map(([v, depth]) => (
+                  <tr key={v.id} data-depth={depth}>
+                    <td style={{ paddingLeft: `${depth * 1.2 + 0.4}rem` }}>
+                      {depth > 0 && <span aria-hidden="true">↳ </span>}
                       <Link href={`/lineage?id=${encodeURIComponent(v.id)}`}>{v.version}</Link>
                     </td>
                     <td>{v.itemCount ?? ''}</td>

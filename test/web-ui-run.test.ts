@@ -23,6 +23,8 @@ import {
   DefineWorkflow,
   RegisterDataset,
   RegisterDatasetVersion,
+  RegisterModel,
+  RegisterModelVersion,
 } from './support/registry-documents.ts';
 import { StartRun, StartWorkflow, waitForStatus } from './support/run-documents.ts';
 
@@ -263,6 +265,7 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
         throw new Error(JSON.stringify(data));
       return data.registerDatasetVersion.datasetVersion;
     };
+    const ci = (value: number) => ({ lower: value - 0.04, upper: value + 0.04, level: 0.95 });
     const raw = await register('raw.jsonl');
     const clean = await register('clean.jsonl', raw.id);
     const run = await startEmitRun(
@@ -293,6 +296,61 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
     // The path is in the address: a link to it shows it again.
     expect(new URL(page.url()).searchParams.get('to')).toBe(raw.id);
     await check('lineage-path');
+    // The runs that used the version, from the registry; and found by search.
+    await page.goto(`${t.hub.url}/ui/registry`);
+    await page.getByRole('link', { name: `runs that used ${clean.version}` }).click();
+    await page.waitForURL(/\/ui\/runs\?used=/);
+    await page.getByRole('link', { name: 'photo check' }).waitFor();
+    await expect.poll(() => page.locator('tr[data-run]').count()).toBe(1);
+    await check('runs-used-version');
+    await page.goto(
+      `${t.hub.url}/ui/search?type=RUN&dataset=${encodeURIComponent(clean.id)}&since=2000-01-01`,
+    );
+    const results = page.getByRole('region', { name: 'Results' });
+    await results.getByRole('link', { name: 'photo check' }).waitFor();
+    await expect.poll(() => results.getByRole('listitem').count()).toBe(1);
+    await page.goto(`${t.hub.url}/ui/search?type=RUN&until=2000-01-01`);
+    await page.getByRole('region', { name: 'Results' }).getByText('Nothing matches.').waitFor();
+    // Two versions of a model evaluated on the clean data, ranked with their intervals.
+    writeTree(files.path, { 'a.onnx': 'model a', 'b.onnx': 'model b' });
+    await t.graphql(RegisterModel, { input: { project: 'vision', name: 'sorter', task: 'OTHER' } });
+    for (const [file, accuracy] of [
+      ['a.onnx', 0.7],
+      ['b.onnx', 0.9],
+    ] as const) {
+      const { data } = await t.graphql(RegisterModelVersion, {
+        input: { model: 'vision/sorter', uri: join(files.path, file), format: 'ONNX' },
+      });
+      if (data.registerModelVersion.__typename !== 'RegisterModelVersionPayload')
+        throw new Error(JSON.stringify(data));
+      await startEmitRun(
+        `sort with ${file}`,
+        { metrics: [{ key: 'accuracy', value: accuracy, ci: ci(accuracy) }] },
+        [
+          { role: 'model', version: data.registerModelVersion.modelVersion.id },
+          { role: 'dataset', version: clean.id },
+        ],
+      );
+    }
+    await page.goto(`${t.hub.url}/ui/registry`);
+    // The clean version under the raw one it was derived from.
+    const photos = page.locator('article', { hasText: 'vision/photos' }).locator('tbody tr');
+    await expect
+      .poll(() => photos.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-depth'))))
+      .toEqual(['0', '1']);
+    expect(await photos.nth(1).getByRole('link').first().textContent()).toBe(clean.version);
+    await page
+      .getByLabel('Dataset version')
+      .selectOption({ label: `vision/photos@${clean.version}` });
+    const ranking = page.getByRole('table', { name: 'models ranked by accuracy' });
+    await expect
+      .poll(() => ranking.getByRole('row').allTextContents(), EVENTUALLY)
+      .toEqual([
+        expect.stringMatching(/^Rank/),
+        expect.stringMatching(/^1vision\/sorter@v2 ?0\.9000 \(0\.8600 – 0\.9400\)/),
+        expect.stringMatching(/^2vision\/sorter@v1 ?0\.7000 \(0\.6600 – 0\.7400\)/),
+      ]);
+    await check('registry-ranking');
   });
 
   it('fits a 200-node graph on screen, says it is partial, and expands a node', async () => {

@@ -19,16 +19,27 @@ import { adminToken } from './support/tokens.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, 'output');
 
-/** The main bundle's budget: the entry script, without the lazily loaded pages. */
+/**
+ * The main bundle's budget: the scripts the first page loads (the entry script, which sends
+ * the runs list's query, and the UI it preloads), without the lazily loaded pages.
+ */
 const MAIN_BUNDLE_BUDGET_BYTES = 300_000;
 
 describe('the web UI bundle', () => {
-  it(`keeps the main script within ${MAIN_BUNDLE_BUDGET_BYTES / 1000} kB`, () => {
+  it(`keeps the first page's scripts within ${MAIN_BUNDLE_BUDGET_BYTES / 1000} kB`, () => {
     const index = readFileSync(join(UI_DIST, 'index.html'), 'utf8');
     const entry = /<script type="module" crossorigin src="\/ui\/(assets\/[^"]+\.js)"/.exec(index);
     expect(entry).not.toBeNull();
-    const size = statSync(join(UI_DIST, entry![1]!)).size;
-    expect(size).toBeGreaterThan(10_000);
+    const preloaded = [
+      ...index.matchAll(/<link rel="modulepreload" crossorigin href="\/ui\/(assets\/[^"]+\.js)"/g),
+    ];
+    expect(preloaded.length).toBeGreaterThan(0);
+    const sizes = [entry![1]!, ...preloaded.map((link) => link[1]!)].map(
+      (file) => statSync(join(UI_DIST, file)).size,
+    );
+    const size = sizes.reduce((a, b) => a + b);
+    // React is among them: a build that left the UI out of the first page's scripts fails.
+    expect(size).toBeGreaterThan(100_000);
     expect(size).toBeLessThanOrEqual(MAIN_BUNDLE_BUDGET_BYTES);
   });
 });
@@ -81,9 +92,17 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
   }
 
   it('lists runs at /, which leads to /ui/runs', async () => {
+    // The entry script asks for the list before the UI loads, and the page takes that answer.
+    const listQueries: string[] = [];
+    const onRequest = (request: { postData(): string | null }) => {
+      if (request.postData()?.includes('"operationName":"UiRuns"')) listQueries.push('UiRuns');
+    };
+    page.on('request', onRequest);
     await page.goto(`${t.hub.url}/`);
     await page.waitForURL(/\/ui\/runs$/);
     await page.getByRole('link', { name: 'colour check' }).waitFor();
+    page.off('request', onRequest);
+    expect(listQueries).toEqual(['UiRuns']);
     await check('runs');
   });
 
@@ -91,6 +110,7 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await page.getByRole('link', { name: 'Start a run' }).click();
     await page.getByLabel('Runner').selectOption('emit');
     await page.getByLabel('Project').fill('vision');
+    await check('start');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.waitForURL(/\/ui\/runs\/[^/]+$/);
     const ended = page.getByRole('log').locator('.log-status', { hasText: 'SUCCEEDED' });

@@ -2,6 +2,7 @@
 // carrying the session's token. A 401 sends the user to the login page.
 import { createClient as createWsClient } from 'graphql-ws';
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
+import { fetchPreloaded, HUB_REQUESTS } from './preload.ts';
 import { session } from './session.ts';
 
 export function createHubClient(onUnauthorized: () => void): Client {
@@ -15,11 +16,9 @@ export function createHubClient(onUnauthorized: () => void): Client {
     retryAttempts: 5,
   });
   return new Client({
-    url: '/graphql',
+    ...HUB_REQUESTS,
     requestPolicy: 'cache-and-network',
-    // The hub takes queries by POST (GET is refused without a CSRF-safe header).
-    preferGetMethod: false,
-    fetchOptions: () => ({ headers: session.headers() }),
+    fetch: fetchPreloaded,
     exchanges: [
       mapExchange({
         onError: (error) => {

@@ -1,10 +1,6 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
+// The entry script: asks for the first page's data, then loads the UI while the hub answers.
+import { preloadFirstPage } from './preload.ts';
 import './styles.css';
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+preloadFirstPage();
+void import('./mount.tsx');

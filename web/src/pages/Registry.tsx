@@ -1,9 +1,12 @@
-// The registry: models and datasets with their versions (digest, derived-from), each
-// version linking to its lineage, where the runs that used it are.
+// The registry: models and datasets with their versions (digest; a dataset's as its
+// derived-from tree), each version linking to its lineage and to the runs that used it;
+// models compared on a dataset.
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
 import { Digest, Failure, When } from '../parts/common.tsx';
+import { derivationTree } from './derivation-tree.ts';
+import { RankModels } from './RankModels.tsx';
 
 const RegistryQuery = graphql(`
   query UiRegistry {
@@ -46,6 +49,7 @@ export default function Registry() {
                   <th>Format</th>
                   <th>Digest</th>
                   <th>Registered</th>
+                  <th>Runs</th>
                 </tr>
               </thead>
               <tbody>
@@ -60,6 +64,14 @@ export default function Registry() {
                     </td>
                     <td>
                       <When at={v.createdAt} /> by {v.createdBy}
+                    </td>
+                    <td>
+                      <Link
+                        href={`/runs?used=${encodeURIComponent(v.id)}`}
+                        aria-label={`runs that used ${v.version}`}
+                      >
+                        runs
+                      </Link>
                     </td>
                   </tr>
                 ))}
@@ -84,12 +96,14 @@ export default function Registry() {
                   <th>Digest</th>
                   <th>Derived from</th>
                   <th>Registered</th>
+                  <th>Runs</th>
                 </tr>
               </thead>
               <tbody>
-                {d.versions.edges.map(({ node: v }) => (
-                  <tr key={v.id}>
-                    <td>
+                {derivationTree(d.versions.edges.map((e) => e.node)).map(([v, depth]) => (
+                  <tr key={v.id} data-depth={depth}>
+                    <td style={{ paddingLeft: `${depth * 1.2 + 0.4}rem` }}>
+                      {depth > 0 && <span aria-hidden="true">↳ </span>}
                       <Link href={`/lineage?id=${encodeURIComponent(v.id)}`}>{v.version}</Link>
                     </td>
                     <td>{v.itemCount ?? ''}</td>
@@ -106,6 +120,14 @@ export default function Registry() {
                     <td>
                       <When at={v.createdAt} /> by {v.createdBy}
                     </td>
+                    <td>
+                      <Link
+                        href={`/runs?used=${encodeURIComponent(v.id)}`}
+                        aria-label={`runs that used ${v.version}`}
+                      >
+                        runs
+                      </Link>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -113,6 +135,17 @@ export default function Registry() {
           </article>
         ))}
       </section>
+      {data && (
+        <RankModels
+          models={data.models.edges.map(({ node: m }) => m.id)}
+          datasetVersions={data.datasets.edges.flatMap(({ node: d }) =>
+            d.versions.edges.map(({ node: v }) => ({
+              id: v.id,
+              label: `${d.project.slug}/${d.name}@${v.version}`,
+            })),
+          )}
+        />
+      )}
       <section aria-labelledby="workflows">
         <h2 id="workflows">Workflows ({data?.workflows.totalCount ?? '…'})</h2>
         <ul>

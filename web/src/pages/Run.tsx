@@ -9,6 +9,7 @@ import { EventLog } from '../parts/EventLog.tsx';
 import { ReproduceButton } from '../parts/ReproduceButton.tsx';
 import { Artifacts } from '../run/Artifacts.tsx';
 import { Results } from '../run/Results.tsx';
+import { ENDED, mergeSteps } from '../run/stepStatus.ts';
 import { useRunEvents } from '../run/useRunEvents.ts';
 import { useStepUpdates } from '../run/useStepUpdates.ts';
 import { Workflow } from '../run/Workflow.tsx';
@@ -43,18 +44,15 @@ const RunQuery = graphql(`
   }
 `);
 
-const ENDED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
-
 export default function RunPage({ id }: { id: string }) {
   const [{ data, error }, refetch] = useQuery({ query: RunQuery, variables: { id } });
   const refresh = () => refetch({ requestPolicy: 'network-only' });
-  const { lines, live } = useRunEvents(id, refresh);
+  const { lines, live, steps: streamed } = useRunEvents(id, refresh);
   const run = data?.node?.__typename === 'Run' ? data.node : null;
-  useStepUpdates(
+  const updated = useStepUpdates(
     run?.project.slug ?? '',
     id,
     run?.runnerId === 'workflow' && !ENDED.has(run.status),
-    refresh,
   );
   if (error) return <Failure error={error} />;
   if (!data) return <p>Loading…</p>;
@@ -135,7 +133,16 @@ export default function RunPage({ id }: { id: string }) {
       {(run.children.length > 0 || run.runnerId === 'workflow') && (
         <Workflow
           spec={run.runnerId === 'workflow' ? run.workflowVersion?.spec : null}
-          runs={run.children}
+          states={mergeSteps(
+            new Map(
+              run.children.flatMap((c) =>
+                c.stepId ? [[c.stepId, { status: c.status, runId: c.id }] as const] : [],
+              ),
+            ),
+            streamed,
+            updated,
+          )}
+          stepRuns={run.children}
           findings={run.findings}
         />
       )}

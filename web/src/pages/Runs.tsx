@@ -3,7 +3,6 @@
 import { useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
-import type { RunStatus } from '../gql/graphql.ts';
 import { graphql } from '../gql/index.ts';
 import {
   Failure,
@@ -16,23 +15,7 @@ import {
   usePages,
   When,
 } from '../parts/common.tsx';
-
-const RunsQuery = graphql(`
-  query UiRuns($first: Int!, $after: String, $filter: SearchFilter) {
-    runs(first: $first, after: $after, filter: $filter, orderBy: { field: CREATED_AT, direction: DESC }) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      edges {
-        node {
-          id name status runnerId createdBy startedAt finishedAt createdAt
-          project { slug }
-          progress { fraction stage }
-          inputs { role version { __typename ... on ModelVersion { version model { name } } ... on DatasetVersion { version dataset { name } } } }
-        }
-      }
-    }
-  }
-`);
+import { RunsQuery, runsVariables } from './runs-query.ts';
 
 const RunUpdates = graphql(`
   subscription UiRunUpdates($project: String) {
@@ -66,6 +49,14 @@ export function Runs() {
           value={params.get('runner') ?? ''}
           onChange={(runner) => change({ runner })}
         />
+        {params.get('used') && (
+          <span>
+            That used version <code>{params.get('used')}</code>{' '}
+            <button type="button" className="link" onClick={() => change({ used: null })}>
+              any version
+            </button>
+          </span>
+        )}
       </form>
       <RunList key={params.toString()} params={params} />
     </>
@@ -86,18 +77,10 @@ function RunnerFilter({ value, onChange }: { value: string; onChange: (v: string
 
 function RunList({ params }: { params: URLSearchParams }) {
   const pages = usePages();
-  const status = params.get('status');
   const project = params.get('project');
-  const runner = params.get('runner');
-  const filter = {
-    topLevel: true,
-    ...(status ? { status: [status as RunStatus] } : {}),
-    ...(project ? { project: [project] } : {}),
-    ...(runner ? { runner: [runner] } : {}),
-  };
   const [{ data, error, fetching }, refetch] = useQuery({
     query: RunsQuery,
-    variables: { first: 20, after: pages.after, filter },
+    variables: runsVariables(params, pages.after),
   });
   useSubscription({ query: RunUpdates, variables: { project } }, (_previous, update) => {
     refetch({ requestPolicy: 'network-only' });

@@ -1,5 +1,6 @@
 // Search: words in the hub's query language, a filter builder (type, status, severity,
-// runner, project, tags, a metric predicate), facet counts, highlighted snippets, paging.
+// runner, project, tags, used model or dataset, time, a metric predicate), facet counts,
+// highlighted snippets, paging.
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import type { Comparison, RunStatus, SearchFilter, SearchType, Severity } from '../gql/graphql.ts';
@@ -104,6 +105,10 @@ export default function Search() {
         {field('project', 'Project')}
         {field('runner', 'Runner')}
         {field('tag', 'Tag')}
+        {field('model', 'Used model', { placeholder: 'project/name@version' })}
+        {field('dataset', 'Used dataset', { placeholder: 'project/name@version' })}
+        {field('since', 'Since', { type: 'date' })}
+        {field('until', 'Until', { type: 'date' })}
         <fieldset>
           <legend>Metric</legend>
           {field('metric', 'Key', { size: 10 })}
@@ -121,6 +126,14 @@ export default function Search() {
   );
 }
 
+/** The start of a day (`YYYY-MM-DD`, local time), `days` later; null for no valid day. */
+function dayStart(day: string | null, days = 0): string | null {
+  const at = day ? new Date(`${day}T00:00`) : null;
+  if (!at || Number.isNaN(at.getTime())) return null;
+  at.setDate(at.getDate() + days);
+  return at.toISOString();
+}
+
 function filterOf(params: URLSearchParams): SearchFilter {
   const get = (name: string) => params.get(name) || null;
   const metric = get('metric');
@@ -133,6 +146,11 @@ function filterOf(params: URLSearchParams): SearchFilter {
     ...(get('project') ? { project: [get('project')!] } : {}),
     ...(get('runner') ? { runner: [get('runner')!] } : {}),
     ...(get('tag') ? { tags: [get('tag')!] } : {}),
+    ...(get('model') ? { usedModel: get('model')! } : {}),
+    ...(get('dataset') ? { usedDataset: get('dataset')! } : {}),
+    ...(dayStart(get('since')) ? { createdAfter: dayStart(get('since'))! } : {}),
+    // Until a day: up to its end, the start of the next.
+    ...(dayStart(get('until'), 1) ? { createdBefore: dayStart(get('until'), 1)! } : {}),
     ...(metric && op && value !== null && Number.isFinite(Number(value))
       ? { metric: { key: metric, op: op as Comparison, value: Number(value) } }
       : {}),

@@ -2,6 +2,7 @@
 // tens of thousands of events scrolls smoothly. It follows the end while scrolled there.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
+import { localTime } from './common.tsx';
 
 export interface LogLine {
   seq: number;
@@ -57,8 +58,8 @@ export function EventLog({ lines }: { lines: LogLine[] }) {
                 height: ROW_HEIGHT,
               }}
             >
-              <span className="muted">{new Date(line.at).toLocaleTimeString()}</span>{' '}
-              <b>{line.kind}</b> {line.text}
+              <span className="muted">{localTime(line.at, 'time')}</span> <b>{line.kind}</b>{' '}
+              {line.text}
             </div>
           );
         })}

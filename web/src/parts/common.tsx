@@ -22,9 +22,23 @@ export function Progress({
   );
 }
 
+const twoDigits = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A moment in local time, as 2026-12-05 13:01:23 (or only its time of day). Written by hand:
+ * the browser's locale formatting loads its locale data on first use, which cost a fresh page
+ * up to a tenth of a second before it could show the runs list.
+ */
+export function localTime(at: string, part: 'both' | 'time' = 'both'): string {
+  const d = new Date(at);
+  const time = [d.getHours(), d.getMinutes(), d.getSeconds()].map(twoDigits).join(':');
+  if (part === 'time') return time;
+  return `${d.getFullYear()}-${twoDigits(d.getMonth() + 1)}-${twoDigits(d.getDate())} ${time}`;
+}
+
 export function When({ at }: { at: string | null | undefined }) {
   if (!at) return <span className="muted">—</span>;
-  return <time dateTime={at}>{new Date(at).toLocaleString()}</time>;
+  return <time dateTime={at}>{localTime(at)}</time>;
 }
 
 export function Digest({ value }: { value: string }) {

@@ -6,6 +6,7 @@ import { type Edge, type Node, Position, ReactFlow } from '@xyflow/react';
 import { useEffect, useMemo, useState } from 'react';
 import { useLocation } from 'wouter';
 import { layeredLayout } from '../graph/layout.ts';
+import type { StepStates } from './stepStatus.ts';
 import './run.css';
 
 export interface SpecStep {
@@ -14,21 +15,15 @@ export interface SpecStep {
   dependsOn?: string[];
 }
 
-export interface StepRun {
-  id: string;
-  stepId?: string | null;
-  status: string;
-}
-
 const WIDTH = 170;
 const HEIGHT = 40;
 
 export default function StepGraph({
   steps,
-  runs,
+  states,
 }: {
   steps: readonly SpecStep[];
-  runs: readonly StepRun[];
+  states: StepStates;
 }) {
   const [, navigate] = useLocation();
   const [positions, setPositions] = useState<Map<string, { x: number; y: number }> | null>(null);
@@ -44,9 +39,8 @@ export default function StepGraph({
     ).then(setPositions);
   }, [steps, edges]);
   if (!positions) return <p>Laying out…</p>;
-  const runOf = new Map(runs.map((r) => [r.stepId, r]));
   const nodes: Node[] = steps.map((s) => {
-    const status = runOf.get(s.id)?.status ?? 'PENDING';
+    const status = states.get(s.id)?.status ?? 'PENDING';
     const label = `${s.id} · ${status}`;
     return {
       id: s.id,
@@ -65,7 +59,7 @@ export default function StepGraph({
     id: `e${i}`,
     source: e.from,
     target: e.to,
-    animated: runOf.get(e.to)?.status === 'RUNNING',
+    animated: states.get(e.to)?.status === 'RUNNING',
   }));
   return (
     <div className="step-graph">
@@ -79,8 +73,8 @@ export default function StepGraph({
         zoomOnScroll={false}
         preventScrolling={false}
         onNodeClick={(_e, node) => {
-          const run = runOf.get(node.id);
-          if (run) navigate(`/runs/${run.id}`);
+          const run = states.get(node.id)?.runId;
+          if (run) navigate(`/runs/${run}`);
         }}
       />
     </div>

@@ -3,7 +3,8 @@
 import { lazy, Suspense } from 'react';
 import { Link } from 'wouter';
 import { Status } from '../parts/common.tsx';
-import type { SpecStep, StepRun } from './StepGraph.tsx';
+import type { SpecStep } from './StepGraph.tsx';
+import type { StepStates } from './stepStatus.ts';
 import { type SpecRequirement, Verdicts } from './Verdicts.tsx';
 
 const StepGraph = lazy(() => import('./StepGraph.tsx'));
@@ -15,33 +16,36 @@ interface Spec {
 
 export function Workflow({
   spec,
-  runs,
+  states,
+  stepRuns,
   findings,
 }: {
   spec: unknown;
-  runs: readonly (StepRun & { runnerId: string })[];
+  /** Each step's status and run, live. */
+  states: StepStates;
+  /** The step runs, as the run's query last saw them. */
+  stepRuns: readonly { id: string; stepId?: string | null; status: string; runnerId: string }[];
   findings: Parameters<typeof Verdicts>[0]['findings'];
 }) {
   const { steps = [], requirements = [] } = (spec ?? {}) as Spec;
-  const runOf = new Map(runs.map((r) => [r.stepId, r]));
   // Child runs the spec does not name (a run imported with its steps): listed as they are.
-  const unnamed = runs.filter((r) => !steps.some((s) => s.id === r.stepId));
+  const unnamed = stepRuns.filter((r) => !steps.some((s) => s.id === r.stepId));
   return (
     <>
       <section aria-labelledby="steps">
         <h2 id="steps">Steps</h2>
         {steps.length > 0 && (
           <Suspense fallback={<p>Loading the graph…</p>}>
-            <StepGraph steps={steps} runs={runs} />
+            <StepGraph steps={steps} states={states} />
           </Suspense>
         )}
         <ol className="steps">
           {steps.map((step) => {
-            const run = runOf.get(step.id);
+            const state = states.get(step.id);
             return (
               <li key={step.id} data-step={step.id}>
-                {run ? <Link href={`/runs/${run.id}`}>{step.id}</Link> : step.id}{' '}
-                <Status value={run?.status ?? 'PENDING'} />{' '}
+                {state?.runId ? <Link href={`/runs/${state.runId}`}>{step.id}</Link> : step.id}{' '}
+                <Status value={state?.status ?? 'PENDING'} />{' '}
                 <span className="muted">
                   {step.runner}
                   {step.dependsOn?.length ? `, after ${step.dependsOn.join(', ')}` : ''}
@@ -52,7 +56,8 @@ export function Workflow({
           {unnamed.map((run) => (
             <li key={run.id} data-step={run.stepId ?? run.id}>
               <Link href={`/runs/${run.id}`}>{run.stepId ?? 'step'}</Link>{' '}
-              <Status value={run.status} /> <span className="muted">{run.runnerId}</span>
+              <Status value={(run.stepId && states.get(run.stepId)?.status) || run.status} />{' '}
+              <span className="muted">{run.runnerId}</span>
             </li>
           ))}
         </ol>

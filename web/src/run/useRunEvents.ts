@@ -7,6 +7,7 @@ import { type OperationResult, useClient, useSubscription } from 'urql';
 import type { UiStoredRunEventsQuery } from '../gql/graphql.ts';
 import { graphql } from '../gql/index.ts';
 import type { LogLine } from '../parts/EventLog.tsx';
+import { advanceStep, type StepStates } from './stepStatus.ts';
 
 // What the log shows of an event.
 graphql(`
@@ -76,31 +77,36 @@ function describe(event: Record<string, unknown>): LogLine {
   };
 }
 
-/** Events that change what the run's query shows. */
-const REFRESHING = new Set([
-  'RunStatusEvent',
-  'RunFindingEvent',
-  'RunArtifactEvent',
-  'RunStepEvent',
-]);
+/** Events that change what the run's query shows (a workflow's steps are followed apart). */
+const REFRESHING = new Set(['RunStatusEvent', 'RunFindingEvent', 'RunArtifactEvent']);
 
 export interface LiveProgress {
   fraction: number | null;
   stage: string | null;
 }
 
-/** The run's log and latest progress; `onChange` when an event changes what the run shows. */
+interface Batch {
+  lines: LogLine[];
+  live: LiveProgress | null;
+  /** Step changes: [step, status]. */
+  steps: [string, string][];
+  changed: boolean;
+}
+
+const emptyBatch = (): Batch => ({ lines: [], live: null, steps: [], changed: false });
+
+/**
+ * The run's log, latest progress and (a workflow's) steps as its stream shows them;
+ * `onChange` when an event changes what the run shows.
+ */
 export function useRunEvents(
   runId: string,
   onChange: () => void,
-): { lines: LogLine[]; live: LiveProgress | null } {
+): { lines: LogLine[]; live: LiveProgress | null; steps: StepStates } {
   const [lines, setLines] = useState<LogLine[]>([]);
   const [live, setLive] = useState<LiveProgress | null>(null);
-  const pending = useRef<{ lines: LogLine[]; live: LiveProgress | null; changed: boolean }>({
-    lines: [],
-    live: null,
-    changed: false,
-  });
+  const [steps, setSteps] = useState<StepStates>(new Map());
+  const pending = useRef<Batch>(emptyBatch());
   // The last sequence number received of each run (a workflow's stream has its steps' too).
   const lastSeq = useRef(new Map<string, number>());
   const frame = useRef<number | null>(null);
@@ -110,9 +116,13 @@ export function useRunEvents(
   const flush = () => {
     frame.current = null;
     const batch = pending.current;
-    pending.current = { lines: [], live: null, changed: false };
+    pending.current = emptyBatch();
     if (batch.lines.length) setLines((previous) => previous.concat(batch.lines));
     if (batch.live) setLive(batch.live);
+    if (batch.steps.length)
+      setSteps((known) =>
+        batch.steps.reduce((states, [step, status]) => advanceStep(states, step, status), known),
+      );
     if (batch.changed) changed.current();
   };
   useEffect(
@@ -135,6 +145,10 @@ export function useRunEvents(
         fraction: e.fraction as number | null,
         stage: e.stage as string | null,
       };
+    // The workflow says when a step is queued or ended; a step that emits is running.
+    if (e.__typename === 'RunStepEvent' && e.step == null)
+      pending.current.steps.push([String(e.stepId), String(e.status)]);
+    else if (e.step) pending.current.steps.push([String(e.step), 'RUNNING']);
     if (REFRESHING.has(String(e.__typename))) pending.current.changed = true;
     frame.current ??= requestAnimationFrame(flush);
   };
@@ -174,5 +188,5 @@ export function useRunEvents(
       return null;
     },
   );
-  return { lines, live };
+  return { lines, live, steps };
 }

@@ -1,0 +1,10 @@
+// Renders the UI into the page: loaded by the entry script once it has sent the first request.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

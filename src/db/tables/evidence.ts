@@ -1,7 +1,8 @@
 // Signed evidence: the hub's signing keys (public halves only) and the in-toto attestation
 // each run gets when it ends.
-import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from '../columns.ts';
+import { auditLog } from './audit.ts';
 import { projectId } from './projects.ts';
 import { runs } from './runs.ts';
 
@@ -17,14 +18,20 @@ export const signingKeys = pgTable('signing_keys', {
 });
 
 /**
- * One DSSE envelope per ended run, written in the transaction that ends it: an in-toto
- * Statement about what the run took and concluded, signed by `key_id`.
+ * One DSSE envelope per `run.end` audit record, written in the transaction that writes it:
+ * an in-toto Statement about what the run took and concluded, signed by `key_id`. A run the
+ * hub executed ends once; an imported run is sealed again when a later event adds to what it
+ * concluded, and its newest attestation is the one that holds.
  */
 export const runAttestations = pgTable(
   'run_attestations',
   {
-    runId: uuid()
+    /** The `run.end` audit record the statement names. */
+    sealedBy: bigint({ mode: 'number' })
       .primaryKey()
+      .references(() => auditLog.id),
+    runId: uuid()
+      .notNull()
       .references(() => runs.id),
     projectId: projectId(),
     keyId: text()
@@ -35,5 +42,5 @@ export const runAttestations = pgTable(
     envelope: jsonb().notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index().on(t.keyId)],
+  (t) => [index().on(t.runId, t.sealedBy), index().on(t.keyId)],
 );

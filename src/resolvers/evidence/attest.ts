@@ -1,7 +1,8 @@
 // Writing and reading run attestations: as a run ends, in the transaction that ends it, the
 // hub signs a statement about it (statement.ts) in a DSSE envelope and stores it beside the
-// run. The table refuses changes; the envelope verifies away from the hub.
-import { and, inArray, type SQL, sql } from 'drizzle-orm';
+// run. The table refuses changes; the envelope verifies away from the hub. An imported run
+// sealed again (runs/run-seal.ts) has several; its newest is the one shown and bundled.
+import { and, asc, desc, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Queryable, Transaction } from '../../db/rows.ts';
 import {
   datasets,
@@ -34,7 +35,7 @@ export interface RunAttestation {
   createdAt: Date;
 }
 
-/** Signs and stores the attestation of `run`, which has just ended. */
+/** Signs and stores the attestation of `run`, which has just ended (or been sealed again). */
 export async function attestRun(
   tx: Transaction,
   run: RunRow,
@@ -47,6 +48,7 @@ export async function attestRun(
     'utf8',
   );
   await tx.insert(runAttestations).values({
+    sealedBy: sealedBy.id,
     runId: run.id,
     projectId: run.projectId,
     keyId: key.keyId,
@@ -75,8 +77,8 @@ function namesNothingHidden(actor: Actor): SQL | undefined {
 }
 
 /**
- * The attestations of those of `runIds` the actor may see: none for a run still going, nor
- * for one that used a version in a project the actor may not see.
+ * The newest attestation of each of `runIds` the actor may see: none for a run still going,
+ * nor for one that used a version in a project the actor may not see.
  */
 export async function runAttestationsOf(
   db: Queryable,
@@ -85,7 +87,7 @@ export async function runAttestationsOf(
 ): Promise<RunAttestation[]> {
   if (!runIds.length) return [];
   const rows = await db
-    .select()
+    .selectDistinctOn([runAttestations.runId])
     .from(runAttestations)
     .where(
       and(
@@ -93,7 +95,8 @@ export async function runAttestationsOf(
         visibleProjects(actor, runAttestations.projectId),
         namesNothingHidden(actor),
       ),
-    );
+    )
+    .orderBy(asc(runAttestations.runId), desc(runAttestations.sealedBy));
   return rows.map((row) => ({
     runId: row.runId,
     keyId: row.keyId,

@@ -1,10 +1,12 @@
 // The in-toto Statement (v1, github.com/in-toto/attestation) the hub signs about a run as it
 // ends. Its subjects are what the run concluded, by digest: each artifact, and the canonical
 // JSON of its metrics and of its findings (the same rows, and so the same digests, its
-// `run.end` audit record seals). Its predicate is what the run took and how it ran.
-import { eq } from 'drizzle-orm';
+// `run.end` audit record seals). Its predicate is what the run took and how it ran, and who
+// ran it: the hub, or a client or another tool whose report the hub only recorded.
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../../db/rows.ts';
 import {
+  auditLog,
   datasetVersions,
   modelVersions,
   projects,
@@ -63,7 +65,36 @@ export function subjectsOf(contents: ConcludedContents): Subject[] {
   ];
 }
 
-/** Every version the run used, with its role and content digest. */
+/**
+ * The audit actions that make a version from content the hub read and hashed itself
+ * (registry/versions.ts, runs/outputs.ts). An import (`*.version.import`) records the digest
+ * another tool gave, or one of the version's name alone: not one of its content.
+ */
+const MEASURED_VERSION_ACTIONS = [
+  'model.version.register',
+  'dataset.version.register',
+  'dataset.version.generate',
+];
+
+/** Those of `versionIds` whose digest the hub computed from their content. */
+async function measuredVersions(db: Queryable, versionIds: string[]): Promise<Set<string>> {
+  if (!versionIds.length) return new Set();
+  const rows = await db
+    .select({ id: auditLog.targetId })
+    .from(auditLog)
+    .where(
+      and(
+        inArray(auditLog.targetId, versionIds),
+        inArray(auditLog.action, MEASURED_VERSION_ACTIONS),
+      ),
+    );
+  return new Set(rows.map((row) => row.id!));
+}
+
+/**
+ * Every version the run used, with its role, and its content digest when the hub measured
+ * it; one it did not is marked so, its recorded digest beside (never as its `digest`).
+ */
 async function inputsOf(db: Queryable, runId: string) {
   const rows = await db
     .select({
@@ -77,8 +108,13 @@ async function inputsOf(db: Queryable, runId: string) {
     .leftJoin(datasetVersions, eq(datasetVersions.id, runInputs.datasetVersionId))
     .where(eq(runInputs.runId, runId))
     .orderBy(runInputs.role, runInputs.position);
+  const measured = await measuredVersions(
+    db,
+    rows.map(({ model, dataset }) => (model ?? dataset)!.id),
+  );
   return rows.map(({ role, position, model, dataset }) => {
     const version = (model ?? dataset)!;
+    const digest = { sha256: hexOf(version.digest) };
     return {
       role,
       position,
@@ -87,9 +123,39 @@ async function inputsOf(db: Queryable, runId: string) {
       version: version.version,
       uri: version.uri,
       format: version.format,
-      digest: { sha256: hexOf(version.digest) },
+      ...(measured.has(version.id)
+        ? { digest }
+        : { contentMeasured: false, recordedDigest: digest }),
     };
   });
+}
+
+/** What the producer of an imported run called itself, from what its import recorded. */
+function producerOf(run: RunRow): string | null {
+  const environment = run.environment as {
+    openlineage?: { producer?: unknown };
+    checkmaite?: { capabilityId?: unknown };
+  } | null;
+  const openlineage = environment?.openlineage?.producer;
+  if (typeof openlineage === 'string') return openlineage;
+  const capability = environment?.checkmaite?.capabilityId;
+  return typeof capability === 'string' ? `checkmaite ${capability}` : null;
+}
+
+/**
+ * Who ran the run. The hub vouches for how a run it executed ran; of a run a client or
+ * another tool reported (source `external`, `openlineage`, `checkmaite`...), it vouches only
+ * that it recorded the report, from whom, and what it made of it (the subjects).
+ */
+function originOf(run: RunRow) {
+  if (run.source === 'hub') return { executedByHub: true, source: run.source };
+  return {
+    executedByHub: false,
+    source: run.source,
+    producer: producerOf(run),
+    reportedBy: run.createdBy,
+    note: 'The hub did not execute this run: its runner, config, seed, environment, times and inputs are as the producer reported them.',
+  };
 }
 
 async function workflowVersionOf(db: Queryable, id: string | null) {
@@ -166,7 +232,10 @@ export async function runStatement(
         startedAt: run.startedAt,
         finishedAt: run.finishedAt,
         error: run.error,
+        retryOf: run.retryOfId && encodeGlobalId('Run', run.retryOfId),
+        reproduces: run.reproducesId && encodeGlobalId('Run', run.reproducesId),
       },
+      origin: originOf(run),
       runner: { id: run.runnerId, version: run.runnerVersion },
       config: run.config,
       seed: run.seed,

@@ -11,3 +11,17 @@ ALTER TABLE "run_attestations" ENABLE TRIGGER "run_attestations_append_only";-->
 ALTER TABLE "run_attestations" ADD PRIMARY KEY ("sealed_by");--> statement-breakpoint
 ALTER TABLE "run_attestations" ADD CONSTRAINT "run_attestations_sealed_by_audit_log_id_fk" FOREIGN KEY ("sealed_by") REFERENCES "public"."audit_log"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "run_attestations_run_id_sealed_by_index" ON "run_attestations" USING btree ("run_id","sealed_by");
+--> statement-breakpoint
+-- A finished run also keeps which run it retried or reproduces (its run.end record seals them).
+CREATE OR REPLACE FUNCTION evalhub_freeze_finished_run() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND (TG_OP = 'DELETE' OR
+      (NEW.id, NEW.project_id, NEW.runner_id, NEW.runner_version, NEW.config, NEW.seed,
+       NEW.run_key, NEW.created_by, NEW.retry_of_id, NEW.reproduces_id)
+      IS DISTINCT FROM
+      (OLD.id, OLD.project_id, OLD.runner_id, OLD.runner_version, OLD.config, OLD.seed,
+       OLD.run_key, OLD.created_by, OLD.retry_of_id, OLD.reproduces_id)) THEN
+    RAISE EXCEPTION 'run % is finished: % of what it ran is refused', OLD.id, TG_OP;
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END $$;

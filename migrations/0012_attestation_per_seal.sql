@@ -9,7 +9,6 @@ UPDATE "run_attestations" SET "sealed_by" = (
 )::bigint;--> statement-breakpoint
 ALTER TABLE "run_attestations" ENABLE TRIGGER "run_attestations_append_only";--> statement-breakpoint
 ALTER TABLE "run_attestations" ADD PRIMARY KEY ("sealed_by");--> statement-breakpoint
-ALTER TABLE "run_attestations" ADD CONSTRAINT "run_attestations_sealed_by_audit_log_id_fk" FOREIGN KEY ("sealed_by") REFERENCES "public"."audit_log"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "run_attestations_run_id_sealed_by_index" ON "run_attestations" USING btree ("run_id","sealed_by");
 --> statement-breakpoint
 -- A finished run also keeps which run it retried or reproduces (its run.end record seals them).

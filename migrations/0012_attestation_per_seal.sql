@@ -24,3 +24,10 @@ BEGIN
   END IF;
   RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END $$;
+--> statement-breakpoint
+-- And the versions it made (its run.end record seals them too).
+CREATE TRIGGER run_outputs_finished_frozen BEFORE UPDATE OR DELETE ON run_outputs
+  FOR EACH ROW EXECUTE FUNCTION evalhub_freeze_finished_results();
+--> statement-breakpoint
+CREATE TRIGGER run_outputs_append_only BEFORE TRUNCATE ON run_outputs
+  FOR EACH STATEMENT EXECUTE FUNCTION evalhub_refuse_change();

@@ -104,6 +104,7 @@ beforeAll(async () => {
             config: {
               metrics: [{ key: 'recall', value: 0.62 }],
               artifacts: [{ name: 'confusion.json', json: { tp: 62, fn: 38 } }],
+              outputs: [{ name: 'relabelled', content: 'hello,b\n' }],
             },
           },
         ],
@@ -196,8 +197,17 @@ describe('run attestations', () => {
       'metrics.json',
       'findings.json',
       'artifact/confusion.json',
+      'output/relabelled',
     ]);
     expect(`sha256:${statement.subject[2]!.digest.sha256}`).toBe(confusion);
+    // The dataset it made, hashed by the hub as it stored it.
+    expect(statement.predicate.outputs).toEqual([
+      expect.objectContaining({
+        name: 'relabelled',
+        kind: 'DatasetVersion',
+        digest: statement.subject[3]!.digest,
+      }),
+    ]);
     // The metrics.json subject is the digest of the metrics as the hub keeps them.
     expect(details.metrics.map((m) => [m.key, m.value])).toEqual([['recall', 0.62]]);
     const { predicate } = statement;
@@ -233,11 +243,13 @@ describe('run attestations', () => {
     ]);
   });
 
-  it('keeps attestations and published keys from being changed or removed', async () => {
+  it("keeps attestations, published keys and finished runs' outputs from being changed or removed", async () => {
     const { db } = t.database;
     await expect(db.execute(sql`update run_attestations set key_id = key_id`)).rejects.toThrow();
     await expect(db.execute(sql`delete from run_attestations`)).rejects.toThrow();
     await expect(db.execute(sql`delete from signing_keys`)).rejects.toThrow();
+    // Nor the versions a finished run made, which its seal covers.
+    await expect(db.execute(sql`delete from run_outputs`)).rejects.toThrow();
   });
 });
 
@@ -586,7 +598,12 @@ const quality = (namespace: string, name: string, rowCount: number) => ({
 });
 
 /** An OpenLineage RunEvent of the imported run, at minute `minute`. */
-function lineageEvent(eventType: string, minute: number, inputs: unknown[]) {
+function lineageEvent(
+  eventType: string,
+  minute: number,
+  inputs: unknown[],
+  outputs: unknown[] = [],
+) {
   return {
     eventType,
     eventTime: `2026-12-01T10:${String(minute).padStart(2, '0')}:00Z`,
@@ -595,7 +612,7 @@ function lineageEvent(eventType: string, minute: number, inputs: unknown[]) {
     run: { runId: OL_RUN, facets: {} },
     job: { namespace: 'audit', name: 'nightly.quality' },
     inputs,
-    outputs: [],
+    outputs,
   };
 }
 
@@ -633,7 +650,12 @@ describe('imported runs', () => {
   it('attests an OpenLineage run as reported, not executed, claiming no digest it never measured', async () => {
     lineageRunId = await postLineage([
       lineageEvent('START', 0, []),
-      lineageEvent('COMPLETE', 5, [quality('s3://lake', 'frames', 1000)]),
+      lineageEvent(
+        'COMPLETE',
+        5,
+        [quality('s3://lake', 'frames', 1000)],
+        [{ namespace: 's3://lake', name: 'frames-clean' }],
+      ),
     ]);
     const { statement } = await attestationOf(lineageRunId);
     expect(statement.subject.map((s) => s.name)).toEqual(['metrics.json', 'findings.json']);
@@ -660,6 +682,11 @@ describe('imported runs', () => {
       }),
     ]);
     expect(predicate.inputs[0]).not.toHaveProperty('digest');
+    // Nor is its output's: it is listed, and no subject.
+    expect(predicate.outputs).toEqual([
+      expect.objectContaining({ contentMeasured: false, recordedDigest: expect.anything() }),
+    ]);
+    expect(predicate.outputs[0]).not.toHaveProperty('digest');
     // A run the hub executed says so.
     expect((await attestationOf(stepRunId)).statement.predicate.origin).toEqual({
       executedByHub: true,

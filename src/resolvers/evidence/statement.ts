@@ -11,6 +11,7 @@ import {
   modelVersions,
   projects,
   runInputs,
+  runOutputs,
   type runs,
   workflowVersions,
 } from '../../db/schema.ts';
@@ -44,11 +45,12 @@ export interface RunStatement {
   predicate: Record<string, unknown>;
 }
 
-/** The subject names of a run's metrics and findings, and the prefix of its artifacts'. */
+/** The subject names of a run's metrics and findings, and the prefixes of its artifacts' and outputs'. */
 export const SUBJECT = {
   metrics: 'metrics.json',
   findings: 'findings.json',
   artifact: (name: string) => `artifact/${name}`,
+  output: (name: string) => `output/${name}`,
 } as const;
 
 /** The hex of a `sha256:<hex>` digest. */
@@ -91,10 +93,38 @@ async function measuredVersions(db: Queryable, versionIds: string[]): Promise<Se
   return new Set(rows.map((row) => row.id!));
 }
 
+type VersionRow = typeof modelVersions.$inferSelect | typeof datasetVersions.$inferSelect;
+
 /**
- * Every version the run used, with its role, and its content digest when the hub measured
- * it; one it did not is marked so, its recorded digest beside (never as its `digest`).
+ * Versions a run used or made, each with its content digest when the hub measured it; one it
+ * did not is marked so, its recorded digest beside (never as its `digest`).
  */
+async function describeVersions<T extends { model: VersionRow | null; dataset: VersionRow | null }>(
+  db: Queryable,
+  rows: T[],
+) {
+  const measured = await measuredVersions(
+    db,
+    rows.map(({ model, dataset }) => (model ?? dataset)!.id),
+  );
+  return rows.map(({ model, dataset, ...link }) => {
+    const version = (model ?? dataset)!;
+    const digest = { sha256: hexOf(version.digest) };
+    return {
+      ...link,
+      kind: model ? 'ModelVersion' : 'DatasetVersion',
+      id: encodeGlobalId(model ? 'ModelVersion' : 'DatasetVersion', version.id),
+      version: version.version,
+      uri: version.uri,
+      format: version.format,
+      ...(measured.has(version.id)
+        ? { digest }
+        : { contentMeasured: false, recordedDigest: digest }),
+    };
+  });
+}
+
+/** Every version the run used, with its role. */
 async function inputsOf(db: Queryable, runId: string) {
   const rows = await db
     .select({
@@ -108,26 +138,19 @@ async function inputsOf(db: Queryable, runId: string) {
     .leftJoin(datasetVersions, eq(datasetVersions.id, runInputs.datasetVersionId))
     .where(eq(runInputs.runId, runId))
     .orderBy(runInputs.role, runInputs.position);
-  const measured = await measuredVersions(
-    db,
-    rows.map(({ model, dataset }) => (model ?? dataset)!.id),
-  );
-  return rows.map(({ role, position, model, dataset }) => {
-    const version = (model ?? dataset)!;
-    const digest = { sha256: hexOf(version.digest) };
-    return {
-      role,
-      position,
-      kind: model ? 'ModelVersion' : 'DatasetVersion',
-      id: encodeGlobalId(model ? 'ModelVersion' : 'DatasetVersion', version.id),
-      version: version.version,
-      uri: version.uri,
-      format: version.format,
-      ...(measured.has(version.id)
-        ? { digest }
-        : { contentMeasured: false, recordedDigest: digest }),
-    };
-  });
+  return describeVersions(db, rows);
+}
+
+/** Every version the run made (a perturbed dataset, an OpenLineage output), by its name. */
+async function outputsOf(db: Queryable, runId: string) {
+  const rows = await db
+    .select({ name: runOutputs.name, model: modelVersions, dataset: datasetVersions })
+    .from(runOutputs)
+    .leftJoin(modelVersions, eq(modelVersions.id, runOutputs.modelVersionId))
+    .leftJoin(datasetVersions, eq(datasetVersions.id, runOutputs.datasetVersionId))
+    .where(eq(runOutputs.runId, runId))
+    .orderBy(runOutputs.name);
+  return describeVersions(db, rows);
 }
 
 /** What the producer of an imported run called itself, from what its import recorded. */
@@ -215,9 +238,16 @@ export async function runStatement(
     .select({ slug: projects.slug })
     .from(projects)
     .where(eq(projects.id, run.projectId));
+  const outputs = await outputsOf(db, run.id);
   return {
     _type: STATEMENT_TYPE,
-    subject: subjectsOf(contents),
+    // An output is a subject when the hub hashed its content; the others are in `outputs`.
+    subject: [
+      ...subjectsOf(contents),
+      ...outputs.flatMap((output) =>
+        'digest' in output ? [{ name: SUBJECT.output(output.name), digest: output.digest }] : [],
+      ),
+    ],
     predicateType: RUN_PREDICATE_TYPE,
     predicate: {
       run: {
@@ -240,6 +270,7 @@ export async function runStatement(
       config: run.config,
       seed: run.seed,
       inputs: await inputsOf(db, run.id),
+      outputs,
       environment: run.environment,
       workflow: await workflowOf(db, run, contents),
       sealedBy: { auditRecord: sealedBy.id, hash: sealedBy.hash },

@@ -47,6 +47,7 @@ async function bundleRuns(ctx: ServiceContext, graph: LineageGraph) {
         run: sealed.run,
         inputs: sealed.inputs,
         links: sealed.links,
+        outputs: sealed.outputs,
         artifacts: sealed.artifacts,
       };
     })

@@ -2,7 +2,7 @@
 // (verify.ts). What is in it, and the digests that tie its parts to the signatures:
 // - `runs`: each run's attestation (a signed in-toto statement) with the metrics and findings
 //   its subjects name by digest, and the other rows its `run.end` audit record seals by
-//   digest (the run, its inputs, its links, its artifacts);
+//   digest (the run, its inputs, its links, its outputs, its artifacts);
 // - `auditRecords`: the audit records of every node, as the chain holds them;
 // - `checkpoint`: a DSSE envelope, signed with the hub's key, over the chain's head and count
 //   when the bundle was made, the digest of each audit record (which the hub checked against
@@ -33,11 +33,12 @@ export interface BundleRun {
   /**
    * What else the run's `run.end` audit record seals by digest, each part the rows whose
    * canonical JSON that digest is of: its status, runner, config and seed; its inputs; its
-   * links (workflow, parent, retried or reproduced run); its artifacts.
+   * links (workflow, parent, retried or reproduced run); the versions it made; its artifacts.
    */
   run: unknown;
   inputs: unknown;
   links: unknown;
+  outputs: unknown;
   artifacts: unknown;
 }
 

@@ -112,7 +112,15 @@ function checkRuns(bundle: ProvenanceBundle, checkpoint: Checkpoint, keys: Map<s
 }
 
 /** The parts of a run a `run.end` record seals by digest, as the bundle carries them. */
-const SEALED_PARTS = ['run', 'inputs', 'links', 'metrics', 'findings', 'artifacts'] as const;
+const SEALED_PARTS = [
+  'run',
+  'inputs',
+  'links',
+  'outputs',
+  'metrics',
+  'findings',
+  'artifacts',
+] as const;
 
 /** Each part of `run` the record sealed, against the digest it sealed. */
 function checkSealedParts(run: BundleRun, record: BundleAuditRecord) {

@@ -1,12 +1,21 @@
 // What a finished run took and concluded, sealed in its `run.end` audit record: digests of
 // its config, inputs, links (the workflow it executed, the run it is a step, retry or
-// reproduction of), metrics, findings and artifacts as they were when it ended. Triggers
+// reproduction of), outputs (the versions it made), metrics, findings and artifacts as they
+// were when it ended. Triggers
 // keep those rows from changing afterwards; a change made around them (by whoever can drop
 // the triggers) no longer matches the digests, and `evalhub audit verify` says so.
 import { and, asc, desc, eq, gt, inArray, notExists } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Queryable, Transaction } from '../../db/rows.ts';
-import { artifacts, auditLog, findings, metrics, runInputs, runs } from '../../db/schema.ts';
+import {
+  artifacts,
+  auditLog,
+  findings,
+  metrics,
+  runInputs,
+  runOutputs,
+  runs,
+} from '../../db/schema.ts';
 import type { Actor } from '../core/actor.ts';
 import { recordAudit } from '../core/audit.ts';
 import { canonicalDigest } from '../core/sha256.ts';
@@ -19,7 +28,7 @@ const HUB: Actor = { id: 'system:hub', kind: 'system', name: 'the hub', admin: t
 const RUN_END = 'run.end';
 
 export type RunDigests = Record<
-  'run' | 'inputs' | 'links' | 'metrics' | 'findings' | 'artifacts',
+  'run' | 'inputs' | 'links' | 'outputs' | 'metrics' | 'findings' | 'artifacts',
   string
 >;
 
@@ -76,6 +85,19 @@ export async function runContents(
       .from(runInputs)
       .where(inArray(runInputs.runId, ids))
       .orderBy(asc(runInputs.role), asc(runInputs.position)),
+  );
+  const outputs = byRun(
+    ids,
+    await db
+      .select({
+        runId: runOutputs.runId,
+        name: runOutputs.name,
+        modelVersionId: runOutputs.modelVersionId,
+        datasetVersionId: runOutputs.datasetVersionId,
+      })
+      .from(runOutputs)
+      .where(inArray(runOutputs.runId, ids))
+      .orderBy(asc(runOutputs.name)),
   );
   const metricRows = byRun(
     ids,
@@ -136,6 +158,7 @@ export async function runContents(
           run,
           inputs: inputs.get(runId),
           links: { workflowVersionId, parentRunId, stepId, retryOfId, reproducesId },
+          outputs: outputs.get(runId),
           metrics: metricRows.get(runId),
           findings: findingRows.get(runId),
           artifacts: artifactRows.get(runId)!,
@@ -151,6 +174,7 @@ export function digestsOf(contents: RunContents): RunDigests {
     run: canonicalDigest(contents.run),
     inputs: canonicalDigest(contents.inputs),
     links: canonicalDigest(contents.links),
+    outputs: canonicalDigest(contents.outputs),
     metrics: canonicalDigest(contents.metrics),
     findings: canonicalDigest(contents.findings),
     artifacts: canonicalDigest(contents.artifacts),
@@ -246,7 +270,7 @@ export interface SealCheck {
 /**
  * Compares the newest `run.end` record of every run with its rows as they are now, oldest
  * first (a record superseded by a later seal of the same run sealed what the run was then).
- * A record made before a part was sealed (`links`) is compared on the parts it has.
+ * A record made before a part was sealed (`links`, `outputs`) is compared on the parts it has.
  */
 export async function checkRunSeals(db: Queryable, pageSize = 500): Promise<SealCheck> {
   const later = alias(auditLog, 'later');

@@ -1,7 +1,7 @@
 // The in-toto Statement (v1, github.com/in-toto/attestation) the hub signs about a run as it
-// ends. Its subjects are what the run concluded, by digest: each artifact, and the canonical
-// JSON of its metrics and of its findings (the same rows, and so the same digests, its
-// `run.end` audit record seals). Its predicate is what the run took and how it ran, and who
+// ends. Its subjects are what the run concluded, by digest: each artifact, each version it
+// made whose content the hub hashed, and the canonical JSON of its metrics and of its
+// findings (the same rows, and so the same digests, its `run.end` audit record seals). Its predicate is what the run took and how it ran, and who
 // ran it: the hub, or a client or another tool whose report the hub only recorded.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../../db/rows.ts';

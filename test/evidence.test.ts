@@ -787,6 +787,44 @@ describe('imported runs', () => {
     );
   });
 
+  it('withholds the statement of a run whose output is in a hidden project, whole', async () => {
+    const runId = '01939b52-1111-7000-8000-00000000a002';
+    const hidden = {
+      namespace: 's3://vault',
+      name: 'leaked',
+      facets: {
+        evalhub_version: {
+          _producer: PRODUCER,
+          _schemaURL: 'urn:evalhub:openlineage-facets:1#/$defs/VersionFacet',
+          kind: 'DATASET_VERSION',
+          project: 'secret',
+          name: 'leaked',
+          task: 'OTHER',
+          version: 'v1',
+          digest: `sha256:${'ab'.repeat(32)}`,
+          uri: 's3://vault/leaked',
+          format: 'OTHER',
+          sizeBytes: null,
+          labels: null,
+          itemCount: null,
+          metadata: {},
+          output: 'leaked',
+        },
+      },
+    };
+    const id = await postLineage([
+      { ...lineageEvent('COMPLETE', 9, [], [hidden]), run: { runId, facets: {} } },
+    ]);
+    const auditor = memberOf('auditor', ['audit'], 'viewer');
+    const seen = await t.graphql(Attestation, { id }, { as: auditor });
+    expect(seen.data.node).toMatchObject({ id, attestation: null });
+    // Whoever sees both projects gets it, the output listed as recorded, not measured.
+    const { statement } = await attestationOf(id);
+    expect(statement.predicate.outputs).toEqual([
+      expect.objectContaining({ name: 'leaked', contentMeasured: false }),
+    ]);
+  });
+
   it("catches the run a run reproduces changed behind the hub's back, in audit verify and offline", async () => {
     const { db } = t.database;
     const step = decodeGlobalId(stepRunId)!.id;

@@ -12,6 +12,7 @@ import {
   projects,
   runAttestations,
   runInputs,
+  runOutputs,
 } from '../../db/schema.ts';
 import { type Actor, visibleProjects, visibleSlugs } from '../core/actor.ts';
 import type { AuditRecordRef } from '../core/audit.ts';
@@ -58,22 +59,23 @@ export async function attestRun(
 }
 
 /**
- * A condition that the attestation names no input in a project the actor may not see: a
- * signed statement cannot be shown in part, so it is withheld whole.
+ * A condition that the attestation names no version (input or output) in a project the
+ * actor may not see: a signed statement cannot be shown in part, so it is withheld whole.
  */
 function namesNothingHidden(actor: Actor): SQL | undefined {
   const slugs = visibleSlugs(actor);
   if (slugs === null) return undefined;
-  return sql`not exists (
-    select 1 from ${runInputs}
-      left join ${modelVersions} on ${modelVersions.id} = ${runInputs.modelVersionId}
+  const visible = sql`(select ${projects.id} from ${projects}
+    where ${slugs.length ? inArray(projects.slug, slugs) : sql`false`})`;
+  const hiddenIn = (links: typeof runInputs | typeof runOutputs) => sql`exists (
+    select 1 from ${links}
+      left join ${modelVersions} on ${modelVersions.id} = ${links.modelVersionId}
       left join ${models} on ${models.id} = ${modelVersions.modelId}
-      left join ${datasetVersions} on ${datasetVersions.id} = ${runInputs.datasetVersionId}
+      left join ${datasetVersions} on ${datasetVersions.id} = ${links.datasetVersionId}
       left join ${datasets} on ${datasets.id} = ${datasetVersions.datasetId}
-    where ${runInputs.runId} = ${runAttestations.runId}
-      and coalesce(${models.projectId}, ${datasets.projectId}) not in (
-        select ${projects.id} from ${projects}
-        where ${slugs.length ? inArray(projects.slug, slugs) : sql`false`}))`;
+    where ${links.runId} = ${runAttestations.runId}
+      and coalesce(${models.projectId}, ${datasets.projectId}) not in ${visible})`;
+  return sql`not (${hiddenIn(runInputs)} or ${hiddenIn(runOutputs)})`;
 }
 
 /**

@@ -9,9 +9,11 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { sql } from 'drizzle-orm';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { HubConfig } from './config.ts';
+import { isAbandonedStatement } from './db/abandoned.ts';
 import { type Database, type DatabaseHandle, openDatabase } from './db/connect.ts';
 import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
+import { recordStatements } from './db/statements.ts';
 import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
 import { createApollo } from './http/apollo.ts';
 import { serveArtifact } from './http/artifacts.ts';
@@ -101,6 +103,8 @@ export function formatError(
     return { ...formatted, extensions: { ...formatted.extensions, code: domainCode } };
   const code = formatted.extensions?.code;
   if (code !== 'INTERNAL_SERVER_ERROR' || original instanceof GraphQLError) return formatted;
+  // Stopped because its client left: no one to tell, nothing went wrong.
+  if (isAbandonedStatement(original)) return { ...formatted, message: 'the request was abandoned' };
   const reference = Math.random().toString(36).slice(2, 10);
   log.error('unexpected error in a resolver', {
     reference,
@@ -229,7 +233,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const publicUrl = config.publicUrl ?? `http://${host}:${port}`;
   const services = { db: database.db, runners, streams, localContent, publicUrl };
 
-  const limits = queryLimits(config.queryLimits);
+  const limits = queryLimits(config.queryLimits, database.db);
   const apollo = createApollo({
     schema,
     limits,
@@ -300,10 +304,16 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
         if (!actor) return;
         if (url.pathname.startsWith('/api/v1/')) {
           const ctx = { db: database.db, actor, runners, localContent, signal: deadline };
-          if (await serveContentApi(ctx, req, res, url)) return;
-          if (await serveReportApi(ctx, req, res, url, printer)) return;
-          if (await serveLineageApi(ctx, req, res, url)) return;
-          if (await serveBundleApi(ctx, req.method, url, res)) return;
+          // Its statements are the request's: stopped if it is abandoned (db/abandoned.ts).
+          const { result: served } = await recordStatements(
+            async () =>
+              (await serveContentApi(ctx, req, res, url)) ||
+              (await serveReportApi(ctx, req, res, url, printer)) ||
+              (await serveLineageApi(ctx, req, res, url)) ||
+              (await serveBundleApi(ctx, req.method, url, res)),
+            deadline,
+          );
+          if (served) return;
         }
         if (req.method === 'GET' && url.pathname.startsWith('/artifacts/')) {
           return await serveArtifact(

@@ -1,14 +1,18 @@
 // Runs recorded from outside the hub (a notebook, a script): opened with inputs by digest,
 // appended to in numbered batches (retries store nothing twice, gaps are refused), finished,
-// and from then on treated like any run: streamed live, searched, traced, reported.
+// and from then on treated like any run: streamed live, searched, traced, reported, and
+// checked against the requirements of a workflow it names.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../src/resolvers/core/global-id.ts';
+import { checkRunSeals } from '../src/resolvers/runs/run-seal.ts';
 import { graphql } from './gql/index.ts';
 import { coreutilsFileDigest, tempFolder } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import { Trace } from './support/lineage-documents.ts';
 import {
+  DefineWorkflow,
   expectType,
   RegisterDataset,
   RegisterDatasetVersion,
@@ -389,5 +393,116 @@ describe('an external run among the others', () => {
       status: 'FAILED',
       error: { code: 'ZeroDivisionError', message: 'division by zero' },
     });
+  });
+});
+
+const CheckedRun = graphql(`
+  query CheckedExternalRun($id: ID!) {
+    node(id: $id) {
+      ... on Run {
+        status
+        workflowVersion { id }
+        metrics { key value }
+        findings { kind severity title requirement subject { __typename ... on DatasetVersion { id } } }
+        report(format: MARKDOWN)
+      }
+    }
+  }
+`);
+
+describe('a workflow named by an external run', () => {
+  const requirements = [
+    { metric: 'accuracy', op: '>=', threshold: 0.8, slice: { split: 'holdout' } },
+    { metric: 'ece', op: '<=', threshold: 0.05, severity: 'MEDIUM' },
+    { step: 'evaluate', metric: 'f1', op: '>=', threshold: 0.5 },
+  ];
+  let workflowVersion: string;
+
+  beforeAll(async () => {
+    const { data } = await t.graphql(DefineWorkflow, {
+      input: {
+        project: 'nb',
+        name: 'acceptance',
+        spec: {
+          inputs: [{ name: 'data', kind: 'DATASET_VERSION' }],
+          steps: [{ id: 'evaluate', runner: 'event-generator', config: { events: 3 } }],
+          requirements,
+        },
+      },
+    });
+    workflowVersion = expectType(data.defineWorkflow, 'DefineWorkflowPayload').workflowVersion.id;
+  });
+
+  async function checkedRun(status: 'SUCCEEDED' | 'FAILED') {
+    const run = expectType(await open({ workflowVersion }), 'RunPayload').run;
+    const events = [metric(0.9), { type: 'metric', key: 'ece', value: 0.1 }];
+    expect((await append(run.id, 1, events)).result).toMatchObject({ stored: 2 });
+    const { data } = await t.graphql(FinishRun, { input: { run: run.id, status } });
+    expect(expectType(data.finishExternalRun, 'RunPayload').run.status).toBe(status);
+    const { data: checked } = await t.graphql(CheckedRun, { id: run.id });
+    return checked.node as Extract<typeof checked.node, { status: unknown }>;
+  }
+
+  it('checks every requirement when it succeeds, with findings on the run, before its seal', async () => {
+    const run = await checkedRun('SUCCEEDED');
+    expect(run.workflowVersion).toEqual({ id: workflowVersion });
+    const verdicts = run.findings.map((f) => ({
+      kind: f.kind,
+      severity: f.severity,
+      title: f.title,
+      index: (f.requirement as { index: number }).index,
+      subject: f.subject,
+    }));
+    const subject = { __typename: 'DatasetVersion', id: datasetVersion.id };
+    expect(verdicts).toEqual([
+      {
+        kind: 'REQUIREMENT_PASSED',
+        severity: 'INFO',
+        title: 'Requirement met: accuracy [split=holdout] >= 0.8',
+        index: 0,
+        subject,
+      },
+      {
+        kind: 'REQUIREMENT_FAILED',
+        severity: 'MEDIUM',
+        title: 'Requirement failed: ece 0.1, needs <= 0.05',
+        index: 1,
+        subject,
+      },
+      {
+        kind: 'REQUIREMENT_FAILED',
+        severity: 'HIGH',
+        title: 'Requirement not verified: the run reported no f1',
+        index: 2,
+        subject,
+      },
+    ]);
+    expect(run.metrics).toEqual(
+      expect.arrayContaining([
+        { key: 'requirements_passed', value: 1 },
+        { key: 'requirements_failed', value: 2 },
+      ]),
+    );
+    expect(run.report).toContain('ece');
+    expect(run.report).toContain('Requirement');
+    expect((await checkRunSeals(t.database.db)).broken).toBeNull();
+  });
+
+  it('checks nothing when the run fails', async () => {
+    const run = await checkedRun('FAILED');
+    expect(run.findings).toEqual([]);
+    expect(run.metrics.map((m) => m.key)).toEqual(['accuracy', 'ece']);
+  });
+
+  it('refuses a workflow version the caller cannot see, and opens nothing', async () => {
+    const unknown = encodeGlobalId('WorkflowVersion', '00000000-0000-4000-8000-000000000000');
+    expect(await open({ workflowVersion: unknown })).toMatchObject({
+      __typename: 'NotFoundError',
+      ref: unknown,
+    });
+    const outsider = memberOf('outsider', ['elsewhere'], 'contributor') as never;
+    expect(
+      await open({ project: 'elsewhere', inputs: [], workflowVersion }, outsider),
+    ).toMatchObject({ __typename: 'NotFoundError', ref: workflowVersion });
   });
 });

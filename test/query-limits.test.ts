@@ -13,7 +13,8 @@ import { createApiToken } from '../src/resolvers/identity/tokens.ts';
 import { RunnerRegistry } from '../src/runners/registry.ts';
 import type { GraphQLContext } from '../src/schema/context.ts';
 import { schema } from '../src/schema/index.ts';
-import { formatError } from '../src/server.ts';
+import { formatError, startHub } from '../src/server.ts';
+import { TEST_AUDIT_KEY, TEST_SIGNING_KEY } from './support/database.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 
 let t: TestHub;
@@ -25,7 +26,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function post(query: string, variables?: Record<string, unknown>, hub = t, token?: string) {
+async function post(
+  query: string,
+  variables?: Record<string, unknown>,
+  hub: { hub: { url: string } } = t,
+  token?: string,
+) {
   const response = await fetch(`${hub.hub.url}/graphql`, {
     method: 'POST',
     headers: {
@@ -79,7 +85,7 @@ describe('query limits', () => {
 
   it('parses and validates a document once, and refuses a bad one every time', async () => {
     // The hub's Apollo, its limits' rules counting the validations they take part in.
-    const limits = queryLimits(loadConfig({}).queryLimits);
+    const limits = queryLimits(loadConfig({}).queryLimits, t.database.db);
     let validations = 0;
     const [first, ...rest] = limits.validationRules as [ValidationRule, ...ValidationRule[]];
     const counted: ValidationRule = (context) => {
@@ -238,5 +244,39 @@ describe('budgets of expensive work', () => {
     expect((await post('{ projects { totalCount } }', undefined, budgeted, token)).status).toBe(
       200,
     );
+  });
+
+  it('is one budget across every hub process on the database', async () => {
+    const ctx = {
+      db: budgeted.database.db,
+      actor: localOperator('ops'),
+      runners: new RunnerRegistry([]),
+    };
+    const other = (await createApiToken(ctx, { name: 'roamer', admin: true })).secret;
+    // A second hub process on the same database.
+    const second = await startHub({
+      config: {
+        ...loadConfig({}),
+        port: 0,
+        dataDir: 'memory://',
+        auditKey: TEST_AUDIT_KEY,
+        signingKey: TEST_SIGNING_KEY,
+        workers: 0,
+        auth: { mode: 'required', oidc: null },
+        queryLimits: { ...loadConfig({}).queryLimits, expensivePerMinute: 10 },
+      },
+      database: budgeted.database,
+    });
+    try {
+      const search = '{ search(query: "x") { totalCount } }';
+      const secondHub = { hub: second };
+      expect((await post(search, undefined, budgeted, other)).status).toBe(200);
+      expect((await post(search, undefined, secondHub, other)).status).toBe(200);
+      // Each process alone has seen one search: together they have seen the two allowed.
+      expect((await post(search, undefined, budgeted, other)).status).toBe(429);
+      expect((await post(search, undefined, secondHub, other)).status).toBe(429);
+    } finally {
+      await second.close();
+    }
   });
 });

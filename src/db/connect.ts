@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { cancelAbandonedStatements } from './abandoned.ts';
 import { DataFolderError, type DataFolderLock, lockDataFolder } from './data-folder-lock.ts';
 import { shareFairly } from './fair-queue.ts';
 import * as schema from './schema.ts';
@@ -51,6 +52,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
         ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
       },
     });
+    cancelAbandonedStatements(client);
     const db = drizzlePostgres({ client, ...drizzleConfig });
     return {
       kind: 'postgres',

@@ -4,12 +4,14 @@
 // GraphQL request; see statements.ts) has had the least of the database so far, less how
 // long it has waited: a cheap request passes the costly ones, and a costly one waits about
 // as long as it has already had, never for ever. Statements of no request (workers, leases,
-// the listener) count as fresh ones, so they keep their turn among requests.
+// the listener) count as fresh ones, so they keep their turn among requests. A statement
+// whose work was abandoned (its client left) is refused when its turn comes (abandoned.ts).
 import type { PGlite } from '@electric-sql/pglite';
+import { AbandonedStatementError, refuseAbandonedStatements } from './abandoned.ts';
 import { currentWork, type Work } from './statements.ts';
 
 interface Waiting {
-  work: Pick<Work, 'databaseMs'>;
+  work: Pick<Work, 'databaseMs' | 'signal'>;
   since: number;
   start(): void;
 }
@@ -31,11 +33,17 @@ export function shareFairly(client: PGlite): void {
   };
   const inTurn = <T>(task: () => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      const work = currentWork() ?? { databaseMs: 0 };
+      const work: Waiting['work'] = currentWork() ?? { databaseMs: 0 };
       waiting.push({
         work,
         since: performance.now(),
         start: () => {
+          // Abandoned work gives up its turn: its statement is not run.
+          if (work.signal?.aborted) {
+            reject(new AbandonedStatementError(work.signal));
+            busy = false;
+            return next();
+          }
           const started = performance.now();
           task()
             .then(resolve, reject)
@@ -53,5 +61,16 @@ export function shareFairly(client: PGlite): void {
   const transaction = client.transaction.bind(client);
   client.query = (...args) => inTurn(() => query(...args));
   client.exec = (...args) => inTurn(() => exec(...args));
-  client.transaction = (...args) => inTurn(() => transaction(...args));
+  client.transaction = (callback, ...rest) => {
+    const signal = currentWork()?.signal;
+    return inTurn(() =>
+      transaction(
+        (tx) => {
+          if (signal) refuseAbandonedStatements(tx, signal);
+          return callback(tx);
+        },
+        ...rest,
+      ),
+    );
+  };
 }

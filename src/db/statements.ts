@@ -1,6 +1,7 @@
 // Records the SQL statements issued on behalf of one unit of work (a GraphQL request, a
-// test), so tests can assert what a request cost and catch N+1 regressions; and how long
-// the database worked for it, which the embedded database's fair queue goes by.
+// test), so tests can assert what a request cost and catch N+1 regressions; how long the
+// database worked for it, which the embedded database's fair queue goes by; and the signal
+// that aborts when the work is abandoned, which stops its statements (abandoned.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'drizzle-orm';
 
@@ -8,6 +9,8 @@ import type { Logger } from 'drizzle-orm';
 export interface Work {
   statements: string[];
   databaseMs: number;
+  /** Aborts when the work is abandoned (its client left, or it outlived its deadline). */
+  signal?: AbortSignal | undefined;
 }
 
 const current = new AsyncLocalStorage<Work>();
@@ -17,11 +20,15 @@ export function currentWork(): Work | undefined {
   return current.getStore();
 }
 
-/** Runs `work` and returns its result with every statement it issued, in order. */
+/**
+ * Runs `work` and returns its result with every statement it issued, in order; once
+ * `signal` aborts, its statements are stopped.
+ */
 export async function recordStatements<T>(
   work: () => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<{ result: T; statements: string[] }> {
-  const unit: Work = { statements: [], databaseMs: 0 };
+  const unit: Work = { statements: [], databaseMs: 0, signal };
   const result = await current.run(unit, work);
   return { result, statements: unit.statements };
 }

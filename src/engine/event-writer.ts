@@ -55,6 +55,16 @@ export class EventWriter {
     else this.#timer ??= setTimeout(() => this.#startFlush(), this.#options.lingerMs);
   }
 
+  /** Stores nothing more: what waits is dropped, and `flushed()`/`drain()` reject with `error`. */
+  fence(error: Error): void {
+    this.#error ??= error;
+    this.#queue = [];
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+  }
+
   /** Resolves when the backlog is under the high-water mark; rejects if storing failed. */
   async flushed(): Promise<void> {
     while (this.#queue.length > this.#options.highWater && !this.#error) await this.#startFlush();

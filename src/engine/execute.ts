@@ -9,12 +9,13 @@ import { LeaseLostError, type NewRunEvent } from '../resolvers/runs/events.ts';
 import { verifyRunInputContent } from '../resolvers/runs/input-content.ts';
 import { loadResolvedInputs } from '../resolvers/runs/inputs.ts';
 import { recordDatasetOutput } from '../resolvers/runs/outputs.ts';
-import { releaseRun, renewLease } from '../resolvers/runs/queue.ts';
+import { releaseRun } from '../resolvers/runs/queue.ts';
 import { InputContentError } from '../resolvers/runs/reproduction-errors.ts';
 import { type RunRow, transitionRun } from '../resolvers/runs/status.ts';
 import type { Emitter, ResolvedInput, RunContext } from '../runners/contract.ts';
 import type { RunnerRegistry } from '../runners/registry.ts';
 import { EventWriter } from './event-writer.ts';
+import { keepLease } from './lease-keeper.ts';
 
 export interface ExecutionSettings {
   db: Database;
@@ -31,20 +32,32 @@ export interface ExecutionSettings {
 }
 
 /** Why a run's AbortSignal fired. */
-export type StopReason = 'cancelled' | 'lease-lost' | 'shutdown' | 'store-failed';
+export type StopReason =
+  | 'cancelled'
+  | 'lease-lost'
+  | 'lease-unrenewed'
+  | 'shutdown'
+  | 'store-failed';
+
+/** The worker no longer holds the run, or cannot be sure it does: it is fenced off it. */
+const FENCED: readonly StopReason[] = ['lease-lost', 'lease-unrenewed'];
 
 export class RunStopped extends Error {
   readonly reason: StopReason;
+  /** What the run started must end at once (runners/contract.ts): another attempt may follow. */
+  readonly immediate: boolean;
   constructor(reason: StopReason) {
     super(
       {
         cancelled: 'cancelled',
         'lease-lost': 'the worker lost the run',
+        'lease-unrenewed': 'the worker could not renew its lease in time',
         shutdown: 'the worker is stopping',
         'store-failed': 'storing what the run emitted failed',
       }[reason],
     );
     this.reason = reason;
+    this.immediate = FENCED.includes(reason);
   }
 }
 
@@ -94,6 +107,7 @@ function emitterFor(
       if (outputNames.has(output.name))
         throw new Error(`a dataset output named ${output.name} was already emitted`);
       outputNames.add(output.name);
+      if (writer.error) throw writer.error;
       const stored = await recordDatasetOutput(
         outputs.db,
         {
@@ -122,10 +136,14 @@ function emitterFor(
   };
 }
 
-/** Runs `run` (already claimed by this worker) to its end; `stop` aborts it from outside. */
+/**
+ * Runs `run` (already claimed by this worker, with a claim sent at `leasedAt`, a
+ * `performance.now()` time) to its end; `stop` aborts it from outside.
+ */
 export async function executeRun(
   settings: ExecutionSettings,
   run: RunRow,
+  leasedAt: number,
   stopSignal: AbortSignal,
 ): Promise<void> {
   const { db, workerId } = settings;
@@ -133,20 +151,23 @@ export async function executeRun(
   const writer = new EventWriter(db, run.id, guard);
   const controller = new AbortController();
   const stop = (reason: StopReason) => {
-    if (!controller.signal.aborted) controller.abort(new RunStopped(reason));
+    if (controller.signal.aborted) return;
+    // A worker fenced off its run writes nothing more for it, not even what was emitted.
+    if (FENCED.includes(reason))
+      writer.fence(new LeaseLostError(`run ${run.id} is no longer held by ${workerId}`));
+    controller.abort(new RunStopped(reason));
   };
   writer.onError = (error) => stop(error instanceof LeaseLostError ? 'lease-lost' : 'store-failed');
 
-  const heartbeat = setInterval(() => {
-    renewLease(db, run.id, guard, settings.leaseMs).then(
-      (lease) => {
-        if (!lease) stop('lease-lost');
-        else if (lease.cancelRequested) stop('cancelled');
-      },
-      (error) =>
-        log.warn('renewing a lease failed', { run: run.id, error: (error as Error).message }),
-    );
-  }, settings.leaseMs / 3);
+  const stopKeeping = keepLease({
+    db,
+    runId: run.id,
+    guard,
+    leaseMs: settings.leaseMs,
+    leasedAt,
+    onLost: (why) => stop(why === 'lost' ? 'lease-lost' : 'lease-unrenewed'),
+    onCancelRequested: () => stop('cancelled'),
+  });
   const stopOnCancel = settings.listener.on('evalhub_run_cancel', (payload) => {
     if (payload === run.id) stop('cancelled');
   });
@@ -197,7 +218,7 @@ export async function executeRun(
   } catch (error) {
     failure = error as Error;
   } finally {
-    clearInterval(heartbeat);
+    stopKeeping();
     stopOnCancel();
     stopSignal.removeEventListener('abort', onShutdown);
     await rm(workDir, { recursive: true, force: true }).catch(() => {});
@@ -206,7 +227,7 @@ export async function executeRun(
   const stopped = controller.signal.aborted
     ? (controller.signal.reason as RunStopped).reason
     : null;
-  if (stopped === 'lease-lost') {
+  if (stopped && FENCED.includes(stopped)) {
     log.warn('gave up a run whose lease was lost', { run: run.id, worker: workerId });
     return;
   }

@@ -88,6 +88,7 @@ export class WorkerPool {
   async #claimLoop(): Promise<void> {
     const { db, runners, leaseMs } = this.#options;
     while (this.#active.size < this.#options.concurrency && !this.#stopping) {
+      const leasedAt = performance.now();
       const run = await claimNextRun(db, this.workerId, runners.executable(), leaseMs, (runner) =>
         runEnvironment(runner, this.workerId),
       );
@@ -101,6 +102,7 @@ export class WorkerPool {
       const execution = executeRun(
         { ...this.#options, workerId: this.workerId },
         run,
+        leasedAt,
         this.#shutdown.signal,
       )
         .catch((error) =>

@@ -88,11 +88,13 @@ export function graphqlEndpoint({ apollo, contextFor, onStatements }: GraphQLEnd
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const { result, statements } = await recordStatements(() =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => contextFor(actor, signal),
-      }),
+    const { result, statements } = await recordStatements(
+      () =>
+        apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+          context: async () => contextFor(actor, signal),
+        }),
+      signal,
     );
     onStatements?.(statements);
     // Past its deadline or after its client left, the request has been answered or closed.

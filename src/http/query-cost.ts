@@ -16,9 +16,10 @@ import {
   isListType,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Database } from '../db/connect.ts';
 import type { Actor } from '../resolvers/core/actor.ts';
 import { DEFAULT_PAGE_SIZE } from '../resolvers/core/pagination.ts';
+import { workBudget } from '../resolvers/identity/work-budget.ts';
 
 /** The expensive root fields and what each counts towards `maxExpensive`. */
 export const EXPENSIVE_FIELDS: Readonly<Record<string, number>> = {
@@ -100,31 +101,26 @@ export function tooLarge(cost: OperationCost, maxCost: number): GraphQLError | n
 }
 
 /**
- * Per-caller budgets of expensive work: each token (or OIDC user) may spend `perMinute`
- * weight a minute. The local operator on their own machine has no budget to spend.
+ * Per-caller budgets of expensive work (identity/work-budget.ts), kept in `db`: each token
+ * (or OIDC user) may spend `perMinute` weight a minute, whichever hub process it calls.
  */
-export function expensiveWorkBudget(perMinute: number) {
-  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+export function expensiveWorkBudget(db: Database, perMinute: number) {
+  const budget = workBudget(db, perMinute);
   return {
     /** Spends `weight` of `actor`'s budget; a 429 error when there is not enough left. */
     async spend(actor: Actor, weight: number): Promise<GraphQLError | null> {
-      if (weight === 0 || actor.kind === 'operator') return null;
-      try {
-        await limiter.consume(actor.tokenId ?? actor.id, weight);
-        return null;
-      } catch (refused) {
-        if (!(refused instanceof RateLimiterRes)) throw refused;
-        const retryAfter = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
-        return new GraphQLError(
-          `rate limited: this caller spent its budget of expensive work (${perMinute} a minute: search weighs ${EXPENSIVE_FIELDS.search}, trace ${EXPENSIVE_FIELDS.trace}; EVALHUB_RATE_LIMIT_EXPENSIVE); try again in ${retryAfter} s`,
-          {
-            extensions: {
-              code: 'RATE_LIMITED',
-              http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
-            },
+      const refused = await budget.spend(actor, weight);
+      if (!refused) return null;
+      const retryAfter = refused.retryAfterSeconds;
+      return new GraphQLError(
+        `rate limited: this caller spent its budget of expensive work (${perMinute} a minute: search weighs ${EXPENSIVE_FIELDS.search}, trace ${EXPENSIVE_FIELDS.trace}; EVALHUB_RATE_LIMIT_EXPENSIVE); try again in ${retryAfter} s`,
+        {
+          extensions: {
+            code: 'RATE_LIMITED',
+            http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
           },
-        );
-      }
+        },
+      );
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { QueryLimits } from '../config.ts';
+import type { Database } from '../db/connect.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 import { EXPENSIVE_FIELDS, expensiveWorkBudget, operationCost, tooLarge } from './query-cost.ts';
 
@@ -41,8 +42,8 @@ function expensiveFieldsRule(max: number): ValidationRule {
  * Once the operation is known, with its variables: its size against `maxCost`, and its
  * expensive fields' weight against the caller's budget.
  */
-function costPlugin(limits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
-  const budget = expensiveWorkBudget(limits.expensivePerMinute);
+function costPlugin(limits: QueryLimits, db: Database): ApolloServerPlugin<GraphQLContext> {
+  const budget = expensiveWorkBudget(db, limits.expensivePerMinute);
   return {
     async requestDidStart() {
       return {
@@ -63,8 +64,11 @@ function costPlugin(limits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
-/** Apollo's plugins and validation rules enforcing `limits`. */
-export function queryLimits(limits: QueryLimits): {
+/** Apollo's plugins and validation rules enforcing `limits`; budgets are kept in `db`. */
+export function queryLimits(
+  limits: QueryLimits,
+  db: Database,
+): {
   plugins: ApolloServerPlugin<GraphQLContext>[];
   parseOptions: ParseOptions;
   validationRules: ValidationRule[];
@@ -82,7 +86,10 @@ export function queryLimits(limits: QueryLimits): {
   });
   const protection = armor.protect();
   return {
-    plugins: [...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]), costPlugin(limits)],
+    plugins: [
+      ...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]),
+      costPlugin(limits, db),
+    ],
     // graphql-js counts tokens while parsing; a longer document is a 400 parse error.
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [

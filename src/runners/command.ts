@@ -6,7 +6,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type CommandPolicy, checkPin, findAllowedProgram } from './command-programs.ts';
-import { defineRunner, type Emitter, type ResolvedInput, RunnerInputError } from './contract.ts';
+import {
+  defineRunner,
+  type Emitter,
+  mustStopAtOnce,
+  type ResolvedInput,
+  RunnerInputError,
+} from './contract.ts';
 import { programEvent } from './protocol.ts';
 import { readScratchFile } from './scratch-file.ts';
 
@@ -257,7 +263,11 @@ export const commandRunner = (policy: CommandPolicy) =>
         signalGroup(child, 'SIGTERM');
         killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), config.killGraceSeconds * 1000);
       };
-      const onAbort = () => stop('cancelled');
+      // A worker fenced off the run kills the group now: the next attempt may be starting.
+      const onAbort = () => {
+        if (mustStopAtOnce(signal)) signalGroup(child, 'SIGKILL');
+        stop('cancelled');
+      };
       signal.addEventListener('abort', onAbort);
       const timeout = setTimeout(
         () => stop(`timed out after ${config.timeoutSeconds} s`),

@@ -113,13 +113,21 @@ export interface Emitter {
   flushed(): Promise<void>;
 }
 
+/** Whether an aborted run's signal asks for everything it started to end at once. */
+export const mustStopAtOnce = (signal: AbortSignal): boolean =>
+  (signal.reason as { immediate?: unknown } | undefined)?.immediate === true;
+
 export interface RunContext<Config> {
   runId: string;
   /** Inputs by role, in the order given. */
   inputs: Record<string, ResolvedInput[]>;
   config: Config;
   seed: number;
-  /** Aborted when the run is cancelled, or its worker loses the run. */
+  /**
+   * Aborted when the run is cancelled, or its worker loses the run. When the reason's
+   * `immediate` is true (see `mustStopAtOnce`) the worker was fenced off the run and another
+   * attempt may start soon: whatever the runner started must end at once, with no grace.
+   */
   signal: AbortSignal;
   /** A scratch folder of this run, removed after it ends. */
   workDir: string;

@@ -45,6 +45,10 @@ const OpenExternalRunInput = builder.inputType('OpenExternalRunInput', {
       description: 'Where it runs: Python and package versions, host... (a JSON object).',
     }),
     tags: t.stringList({ description: 'Labels for finding it.' }),
+    workflowVersion: t.id({
+      description:
+        'A workflow version (id) whose requirements it is checked against when it succeeds: a REQUIREMENT_PASSED or REQUIREMENT_FAILED finding on the run for each, as a workflow run gets.',
+    }),
   }),
 });
 
@@ -60,6 +64,7 @@ builder.mutationField('openExternalRun', (t) =>
     resolve: async (_root, { input }, ctx) => ({
       run: await openExternalRun(ctx, {
         ...input,
+        workflowVersion: input.workflowVersion == null ? null : String(input.workflowVersion),
         inputs: input.inputs?.map((i) => ({
           ...i,
           version: i.version === null || i.version === undefined ? null : String(i.version),

@@ -16,13 +16,17 @@ from .errors import (  # noqa: E402
     EvalhubError,
     ForbiddenError,
     GraphQLError,
+    InputContentError,
     NotFoundError,
+    RunnerUnavailableError,
+    RunNotReproducibleError,
     TransportError,
     ValidationError,
 )
 from .external import ExternalRun  # noqa: E402
 from .hub import Hub  # noqa: E402
 from .lineage import Trace  # noqa: E402
+from .reproduction import Verdict  # noqa: E402
 from .runs import Run  # noqa: E402
 
 __all__ = [
@@ -34,11 +38,15 @@ __all__ = [
     "ForbiddenError",
     "GraphQLError",
     "Hub",
+    "InputContentError",
     "NotFoundError",
     "Run",
+    "RunNotReproducibleError",
+    "RunnerUnavailableError",
     "Trace",
     "TransportError",
     "ValidationError",
+    "Verdict",
     "digest_path",
     "__version__",
 ]

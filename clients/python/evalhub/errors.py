@@ -68,6 +68,45 @@ class ForbiddenError(EvalhubError):
         self.held = held
 
 
+class InputContentError(EvalhubError):
+    """An input of the run no longer holds the content its version recorded: the run cannot be
+    reproduced on it. ``actual_digest`` is None when there is no content to read."""
+
+    def __init__(self, message: str, role: str | None = None, kind: str | None = None,
+                 version: str | None = None, uri: str | None = None, state: str | None = None,
+                 recorded_digest: str | None = None, actual_digest: str | None = None):
+        super().__init__(message)
+        self.role = role
+        self.kind = kind
+        self.version = version
+        self.uri = uri
+        self.state = state
+        self.recorded_digest = recorded_digest
+        self.actual_digest = actual_digest
+
+
+class RunNotReproducibleError(EvalhubError):
+    """The hub cannot re-execute the run: ``reason`` is EXTERNAL (recorded from outside the
+    hub), NOT_FINISHED or NOT_SUCCEEDED."""
+
+    def __init__(self, message: str, reason: str | None = None, status: str | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.status = status
+
+
+class RunnerUnavailableError(EvalhubError):
+    """The hub does not have the runner version the run used (``installed_version``: the one
+    it has, or None)."""
+
+    def __init__(self, message: str, runner: str | None = None, version: str | None = None,
+                 installed_version: str | None = None):
+        super().__init__(message)
+        self.runner = runner
+        self.version = version
+        self.installed_version = installed_version
+
+
 class AuthenticationError(EvalhubError):
     """The hub does not know who you are: no token, or one it does not accept (HTTP 401)."""
 
@@ -100,6 +139,17 @@ def from_typed(result: dict) -> EvalhubError:
         return ForbiddenError(
             message, result.get("project"), result.get("required"), result.get("held")
         )
+    if name == "InputContentError":
+        return InputContentError(
+            message, result.get("role"), result.get("kind"), result.get("version"), result.get("uri"),
+            result.get("state"), result.get("recordedDigest"), result.get("actualDigest"),
+        )
+    if name == "RunNotReproducibleError":
+        return RunNotReproducibleError(message, result.get("reason"), result.get("status"))
+    if name == "RunnerUnavailableError":
+        return RunnerUnavailableError(
+            message, result.get("runner"), result.get("version"), result.get("installedVersion")
+        )
     return EvalhubError(f"{name}: {message}")
 
 
@@ -109,6 +159,9 @@ TYPED_ERRORS = {
     "ConflictError",
     "DigestMismatchError",
     "ForbiddenError",
+    "InputContentError",
+    "RunNotReproducibleError",
+    "RunnerUnavailableError",
 }
 
 # Asked of every mutation: whichever typed error it returns, with its fields.
@@ -119,4 +172,11 @@ ERROR_FIELDS = """
       ... on ConflictError { existingId }
       ... on DigestMismatchError { expected actual }
       ... on ForbiddenError { project required held }
+"""
+
+# The errors only reproduceRun returns, besides ERROR_FIELDS'.
+REPRODUCE_ERROR_FIELDS = ERROR_FIELDS + """
+      ... on InputContentError { role kind version uri state recordedDigest actualDigest }
+      ... on RunNotReproducibleError { reason status }
+      ... on RunnerUnavailableError { runner version installedVersion }
 """

@@ -13,11 +13,13 @@ from typing import Any
 
 from . import __version__
 from ._transport import Transport
+from .compare import COMPARE, comparison_frame
 from .digest import digest_path, hashed_files
 from .errors import ERROR_FIELDS, NotFoundError, ValidationError
 from .external import ExternalRun
 from .lineage import Trace
 from .records import Record, records
+from .reproduction import reproduce_mutation
 from .runs import RUN_FIELDS, RUN_QUERY, Run
 from .upload import upload
 
@@ -82,6 +84,17 @@ query Trace($id: ID!, $direction: LineageDirection!, $depth: Int!) {
     start isPartial nodes { id type depth } edges { from to relation role }
   }
 }
+"""
+
+REPRODUCE = reproduce_mutation(RUN_FIELDS)
+
+DEFINE_WORKFLOW = f"""
+mutation Define($input: DefineWorkflowInput!) {{
+  defineWorkflow(input: $input) {{
+    __typename ... on DefineWorkflowPayload {{ created workflowVersion {{ id number digest spec workflow {{ name }} }} }}
+    {ERROR_FIELDS}
+  }}
+}}
 """
 
 RUNNERS = "query { runners { id version description inputs { role kind formats optional multiple } } }"
@@ -326,6 +339,17 @@ class Hub:
         result = self._transport.mutate("startRun", START_RUN, {"input": _drop_none(payload)})
         return Run(self, result["run"])
 
+    def reproduce(self, run) -> Run:
+        """Re-executes a run the hub executed and that succeeded (a Run or its id), with the same
+        runner version, config, seed and inputs, each input's content checked first against its
+        recorded digest. Returns the new run: `watch()` it, then its `verdict()` is REPRODUCED
+        (every metric bit for bit the same) or NOT_REPRODUCED (`verdict().differences()`).
+
+        Raises InputContentError (an input changed or is gone: both digests), RunNotReproducibleError
+        (recorded from outside the hub, not finished, or not succeeded), RunnerUnavailableError."""
+        result = self._transport.mutate("reproduceRun", REPRODUCE, {"id": _version_id(run)})
+        return Run(self, result["run"])
+
     def get_run(self, run_id: str) -> Run:
         node = self._transport.graphql(RUN_QUERY, {"id": run_id})["node"]
         if not node:
@@ -335,12 +359,15 @@ class Hub:
     def start_run(self, project: str, name: str | None = None, inputs: dict | None = None,
                   config: dict | None = None, seed: int | None = None, tags: list[str] | None = None,
                   runner: str = "python", runner_version: str | None = None,
-                  environment: dict | None = None, batch_size: int = 200,
+                  environment: dict | None = None, workflow=None, batch_size: int = 200,
                   flush_interval: float = 1.0) -> ExternalRun:
         """Opens a run computed here; log to it, and leave the `with` block to finish it.
 
         `inputs` maps roles to versions: a record from this client, a version id,
         "project/name@version", a digest "sha256:...", or a local path (digested here).
+        `workflow`, a workflow version (from `define_workflow`, or its id): when the run
+        succeeds, the hub checks its metrics against the workflow's requirements and records a
+        REQUIREMENT_PASSED or REQUIREMENT_FAILED finding for each.
         """
         payload = {
             "project": project,
@@ -351,6 +378,7 @@ class Hub:
             "seed": seed,
             "tags": tags,
             "inputs": [_input_by_ref_or_digest(role, v) for role, v in (inputs or {}).items()],
+            "workflowVersion": _version_id(workflow) if workflow is not None else None,
             "environment": {
                 "python": platform.python_version(),
                 "platform": platform.platform(),
@@ -361,6 +389,22 @@ class Hub:
         }
         result = self._transport.mutate("openExternalRun", OPEN_EXTERNAL, {"input": _drop_none(payload)})
         return ExternalRun(self, result["run"], batch_size=batch_size, flush_interval=flush_interval)
+
+    def compare(self, runs: list, metrics: list[str] | None = None):
+        """Runs side by side (2 to 50, the first the baseline; hub runs and runs logged from
+        outside alike): one row per metric, slice and run with its value, interval, difference
+        from the first run and whether that is significant (COMPARISON_COLUMNS). A DataFrame
+        when pandas is installed, else a list of dicts."""
+        data = self._transport.graphql(COMPARE, {"ids": [_version_id(r) for r in runs], "metrics": metrics})
+        return comparison_frame(data["compareRuns"])
+
+    def define_workflow(self, project: str, name: str, spec: dict, description: str | None = None) -> Record:
+        """Defines a workflow (steps and requirements, e.g. ``{"metric": "accuracy", "op": ">=",
+        "threshold": 0.85}``), or gives back the version it already has with this spec; its
+        version, with `created` telling which."""
+        result = self._transport.mutate("defineWorkflow", DEFINE_WORKFLOW, {"input": _drop_none(
+            {"project": project, "name": name, "spec": spec, "description": description})})
+        return Record({**result["workflowVersion"], "created": result["created"]})
 
     # --- search and lineage -------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ._stream import StreamDropped, subscribe
 from .errors import ERROR_FIELDS
 from .records import Record, frame_or_list, records
+from .reproduction import Verdict, verdict_of
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -21,6 +22,7 @@ RUN_FIELDS = """
   error { code message }
   progress { fraction stage message }
   project { slug }
+  reproduces { id }
   inputs { role version { __typename ... on ModelVersion { id digest version }
                                      ... on DatasetVersion { id digest version } } }
 """
@@ -194,6 +196,15 @@ class Run:
         body = self.hub._transport.get(f"/api/v1/runs/{self.id}/report?format={name}", timeout=120)
         path.write_bytes(body)
         return path
+
+    def reproduce(self) -> Run:
+        """Asks the hub to re-execute this run (see `Hub.reproduce`); the new run."""
+        return self.hub.reproduce(self)
+
+    def verdict(self) -> Verdict | None:
+        """What this reproduction concluded (REPRODUCED or NOT_REPRODUCED, with the metrics that
+        differ), once it ended; None while it runs, if it was cancelled, or if it reproduces no run."""
+        return verdict_of(self)
 
     def cancel(self) -> Run:
         result = self.hub._transport.mutate("cancelRun", CANCEL, {"id": self.id})

@@ -69,6 +69,8 @@ class HubProcess:
             "EVALHUB_AUDIT_KEY": secrets.token_hex(32),
             # On PostgreSQL the hub signs run evidence with a key it is given.
             "EVALHUB_SIGNING_KEY": str(ROOT / "test" / "fixtures" / "signing-key.pem"),
+            # The command runner may start this Python (in projects that enable it).
+            "EVALHUB_COMMAND_ALLOW": os.path.realpath(sys.executable),
         }
         if self.server_url:
             self.database = f"evalhub_py_{secrets.token_hex(5)}"

@@ -3,9 +3,13 @@ runs logged from Python, search, trace and the hub's typed errors as exceptions.
 
 from __future__ import annotations
 
+import base64
 import subprocess
+import sys
 import threading
+import uuid
 
+import pandas
 import pytest
 
 import evalhub
@@ -172,9 +176,11 @@ def test_logs_a_run_from_python_seen_live_searched_and_traced(hub, hub_process, 
     except ImportError:
         return
     graph = trace.to_networkx()
-    assert networkx.has_path(graph, finding.id, pets["dataset"].id) or networkx.has_path(
-        graph, pets["dataset"].id, finding.id
-    )
+    # Upstream, along the edges: the finding came from the run, which used the dataset.
+    assert networkx.has_path(graph, finding.id, pets["dataset"].id)
+    assert graph.edges[finding.id, run.id]["relation"] == "GENERATED"
+    assert graph.edges[run.id, pets["dataset"].id] == {"relation": "USED", "role": "dataset"}
+    assert not networkx.has_path(graph, pets["dataset"].id, finding.id)
 
 
 def test_leaving_the_block_on_an_exception_fails_the_run(hub):
@@ -210,3 +216,68 @@ def test_a_batch_sent_again_after_a_lost_answer_is_stored_once(hub_process):
             run.log_metric("value", float(i), step=i)
     assert LosesAnswers.calls >= 8
     assert sorted(flaky.get_run(run.id).metrics().step.tolist()) == list(range(35))
+
+
+def test_pandas_and_tqdm_are_never_required(hub, monkeypatch):
+    # As if neither were installed: `import pandas` and `import tqdm.auto` raise ImportError.
+    for name in ("pandas", "tqdm", "tqdm.auto"):
+        monkeypatch.setitem(sys.modules, name, None)
+    run = hub.run("event-generator", project="nb", config={"events": 6})
+    assert run.watch().status == "SUCCEEDED"  # no bar: no tqdm
+    assert run.metrics() == [
+        {"key": "generated", "value": float(i), "lower": None, "upper": None, "level": None,
+         "slice": {}, "step": i, "sample_size": None}
+        for i in (1, 4)
+    ]
+    with hub.start_run("nb", name="no pandas") as logged:
+        logged.log_metric("accuracy", 0.75, ci=(0.7, 0.8))
+    assert [(m["key"], m["lower"]) for m in logged.metrics()] == [("accuracy", 0.7)]
+    verdict = hub.reproduce(run).watch().verdict()
+    assert verdict.reproduced and verdict.differences() == []
+
+
+def test_compares_a_hub_run_with_one_logged_from_python(hub, pets):
+    # The same evaluation as before: the hub gives back the run it already has.
+    evaluated = hub.run("evaluate-classification", model=pets["model"], dataset=pets["dataset"], reuse=True)
+    assert evaluated.watch(progress=False).status == "SUCCEEDED"
+    with hub.start_run("nb", name="a worse guess", inputs={"dataset": pets["dataset"]}) as logged:
+        logged.log_metric("accuracy", 0.25, ci=(0.1, 0.4), sample_size=12)
+    table = hub.compare([evaluated, logged], metrics=["accuracy"])
+    overall = table[table.slice.map(len) == 0]
+    assert list(overall.run) == [evaluated.id, logged.id]
+    assert list(overall.run_name) == [evaluated.data.name, "a worse guess"]
+    baseline, worse = overall.iloc[0], overall.iloc[1]
+    assert baseline.value == pytest.approx(10 / 12) and pandas.isna(baseline.delta)
+    assert worse.value == 0.25 and worse.delta == pytest.approx(0.25 - 10 / 12)
+    assert (worse.lower, worse.upper, worse.sample_size) == (0.1, 0.4, 12)
+    # Intervals that do not overlap: the difference is significant.
+    assert (worse.method, worse.significant) == ("INTERVAL_OVERLAP", True)
+
+
+def test_a_logged_run_is_checked_against_a_workflows_requirements(hub, pets):
+    spec = {
+        "inputs": [{"name": "data", "kind": "DATASET_VERSION"}],
+        "steps": [{"id": "evaluate", "runner": "event-generator"}],
+        "requirements": [
+            {"metric": "accuracy", "op": ">=", "threshold": 0.85},
+            {"metric": "ece", "op": "<=", "threshold": 0.05},
+        ],
+    }
+    workflow = hub.define_workflow("nb", "acceptance", spec)
+    assert workflow.created and hub.define_workflow("nb", "acceptance", spec).id == workflow.id
+    with hub.start_run("nb", name="checked here", inputs={"dataset": pets["dataset"]}, workflow=workflow) as run:
+        run.log_metric("accuracy", 0.91, ci=(0.88, 0.94))
+        run.log_metric("ece", 0.08)
+    verdicts = sorted((f.kind, f.title) for f in run.findings())
+    assert verdicts == [
+        ("REQUIREMENT_FAILED", "Requirement failed: ece 0.08, needs <= 0.05"),
+        ("REQUIREMENT_PASSED", "Requirement met: accuracy >= 0.85"),
+    ]
+    counts = run.metrics().set_index("key").value
+    assert (counts["requirements_passed"], counts["requirements_failed"]) == (1, 1)
+    with pytest.raises(evalhub.ValidationError) as not_a_workflow:
+        hub.start_run("nb", name="not a workflow", workflow=run.id)
+    assert not_a_workflow.value.path == ["input", "workflowVersion"]
+    unknown = base64.urlsafe_b64encode(f"WorkflowVersion:{uuid.uuid4()}".encode()).decode()
+    with pytest.raises(evalhub.NotFoundError):
+        hub.start_run("nb", name="no such workflow", workflow=unknown)

@@ -113,3 +113,26 @@ def test_hub_reads_the_login_of_the_command_line(hub_process, tmp_path, monkeypa
     # The stored token is for the stored hub only.
     other = evalhub.Hub("http://127.0.0.1:9")
     assert other._transport.token is None
+
+
+def test_a_run_evaluates_uploaded_predictions(hub, tmp_path, unreadable_by_hub):
+    """The store keeps a file under its digest, without its name: CSV or JSONL, the hub reads it."""
+    images = tmp_path / "images"
+    rows = []
+    for label in ("cat", "dog"):
+        (images / label).mkdir(parents=True)
+        for i in range(4):
+            (images / label / f"{i}.png").write_bytes(f"{label}-{i}".encode())
+            rows.append((f"{label}/{i}.png", label if i else "cat"))
+    dataset = hub.register_dataset("up/animals@v1", images, task="IMAGE_CLASSIFICATION")
+    as_csv = unreadable_by_hub / "predictions.csv"
+    as_csv.write_text("id,label\n" + "".join(f"{i},{p}\n" for i, p in rows))
+    as_jsonl = unreadable_by_hub / "predictions.jsonl"
+    as_jsonl.write_text("".join(json.dumps({"id": i, "label": p}) + "\n" for i, p in rows))
+    for version, path in (("csv", as_csv), ("jsonl", as_jsonl)):
+        model = hub.register_model(f"up/guesser@{version}", path, task="IMAGE_CLASSIFICATION")
+        assert model["uri"] == f"content:{sha256sum(path)}"
+        run = hub.run("evaluate-classification", model=model, dataset=dataset).watch(progress=False)
+        assert run.status == "SUCCEEDED", run.data.get("error")
+        accuracy = run.metrics("accuracy")
+        assert accuracy[accuracy.slice.map(len) == 0].value.tolist() == [7 / 8]

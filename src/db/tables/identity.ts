@@ -1,6 +1,6 @@
 // Who may call the hub: API tokens it issued, and the members of each project.
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { createdAt, id, instant } from '../columns.ts';
 import { projectId } from './projects.ts';
 
@@ -57,3 +57,14 @@ export const projectMembers = pgTable(
     check('project_members_role', sql`${t.role} in ('viewer', 'contributor', 'maintainer')`),
   ],
 );
+
+/**
+ * What each caller has spent of its budget of expensive work in the current window
+ * (rate-limiter-flexible's RateLimiterDrizzle: its `key`, `points`, `expire`): shared by
+ * every hub process on the database, so running more of them grants no caller more.
+ */
+export const workBudgets = pgTable('work_budgets', {
+  key: text().primaryKey(),
+  points: integer().notNull(),
+  expire: instant(),
+});

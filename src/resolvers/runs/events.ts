@@ -1,10 +1,10 @@
 // The append-only log of what runs emit. Every event gets the next sequence number of its
 // run and is stored, with the metric, finding or artifact rows it carries, before anyone
 // is notified of it.
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import { type Queryable, selectRows } from '../../db/rows.ts';
-import { artifacts, blobs, findings, type metrics, runEvents } from '../../db/schema.ts';
+import { artifacts, blobs, findings, type metrics, runEvents, runs } from '../../db/schema.ts';
 import type { FindingEmission, MetricEmission } from '../../runners/contract.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { sha256Digest } from '../core/sha256.ts';
@@ -31,6 +31,18 @@ export type RunEventRow = typeof runEvents.$inferSelect;
 
 /** Who may append: the worker holding the run's lease (fenced by its attempt), or anyone. */
 export type EventGuard = { workerId: string; attempt: number } | null;
+
+/**
+ * The run is RUNNING, held by the guard's worker at its attempt, and its lease has not run
+ * out: a worker whose lease expired is fenced off even before the reaper has moved the run.
+ */
+export const heldBy = (guard: NonNullable<EventGuard>): SQL =>
+  and(
+    eq(runs.leaseOwner, guard.workerId),
+    eq(runs.attempt, guard.attempt),
+    eq(runs.status, 'RUNNING'),
+    gt(runs.leaseExpiresAt, sql`now()`),
+  )!;
 
 /**
  * An append on condition: a worker's lease (EventGuard), or, for a run recorded from
@@ -200,7 +212,7 @@ async function appendStatement(
     ? sql``
     : 'afterSeq' in guard
       ? sql` and last_event_seq = ${guard.afterSeq} and status = 'RUNNING'`
-      : sql` and lease_owner = ${guard.workerId} and attempt = ${guard.attempt} and status = 'RUNNING'`;
+      : sql` and ${heldBy(guard)}`;
   const measured = batch.metrics.map((m) => ({
     key: m.key,
     value: m.value,

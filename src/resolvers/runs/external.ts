@@ -7,13 +7,23 @@
 // again stores only what the run does not have yet, and a batch after a gap is refused.
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/connect.ts';
-import { artifacts, runEvents, runInputs, runs } from '../../db/schema.ts';
+import type { Transaction } from '../../db/rows.ts';
+import {
+  artifacts,
+  runEvents,
+  runInputs,
+  runs,
+  workflows,
+  workflowVersions,
+} from '../../db/schema.ts';
 import type { VersionKind } from '../../runners/contract.ts';
 import { programEvent } from '../../runners/protocol.ts';
-import { recordAudit } from '../core/audit.ts';
+import { visibleProjects } from '../core/actor.ts';
+import { lockAuditChain, recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { decodeGlobalId } from '../core/global-id.ts';
+import { parseRef } from '../core/refs.ts';
 import { normaliseTags } from '../registry/catalogue.ts';
 import { ensureProject, requireRoleInProject } from '../registry/projects.ts';
 import { versionKindOf } from '../registry/version-catalogue.ts';
@@ -52,6 +62,36 @@ export interface OpenExternalRunInput {
   inputs?: readonly ExternalRunInputRequest[] | null | undefined;
   environment?: unknown;
   tags?: readonly string[] | null | undefined;
+  /** A workflow version (id) whose requirements the run is checked against when it succeeds. */
+  workflowVersion?: string | null | undefined;
+}
+
+/**
+ * Checks what a workflow requires of an external run that is succeeding, in the transaction
+ * that ends it, before its last status event and its seal. Runs only know that such a run
+ * names a workflow version; the workflows domain registers the check (workflows/requirements.ts).
+ */
+export type ExternalRunCheck = (tx: Transaction, run: RunRow) => Promise<void>;
+
+let checkWorkflow: ExternalRunCheck | null = null;
+
+/** Registers the one check of external runs that name a workflow version. */
+export function onExternalRunSucceeding(check: ExternalRunCheck): void {
+  checkWorkflow = check;
+}
+
+/** The id of a workflow version the actor may see, named by its id. */
+async function visibleWorkflowVersion(ctx: ServiceContext, given: string): Promise<string> {
+  const path = ['input', 'workflowVersion'];
+  const ref = parseRef(given, ['WorkflowVersion'], path, false);
+  if (ref.kind !== 'id') throw new ValidationError('a workflow version is named by its id', path);
+  const [found] = await ctx.db
+    .select({ id: workflowVersions.id })
+    .from(workflowVersions)
+    .innerJoin(workflows, eq(workflows.id, workflowVersions.workflowId))
+    .where(and(eq(workflowVersions.id, ref.id), visibleProjects(ctx.actor, workflows.projectId)));
+  if (!found) throw new NotFoundError('workflow version', given);
+  return found.id;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -84,6 +124,9 @@ export async function openExternalRun(
   const seed = checkSeed(input.seed, ['input', 'seed']);
   const tags = input.tags ? normaliseTags(input.tags, ['input', 'tags']) : [];
   const inputs = await resolveExternalInputs(ctx, input.project, input.inputs ?? []);
+  const workflowVersionId = input.workflowVersion
+    ? await visibleWorkflowVersion(ctx, input.workflowVersion)
+    : undefined;
   return ctx.db.transaction(async (tx) => {
     const project = await ensureProject(tx, ctx.actor, input.project, ['input', 'project']);
     const runner = { id: input.runner, version: input.runnerVersion };
@@ -97,6 +140,7 @@ export async function openExternalRun(
       name: input.name ?? null,
       tags,
       source: EXTERNAL_SOURCE,
+      ...(workflowVersionId ? { workflowVersionId } : {}),
     });
     const run = await transitionRun(tx, queued.id, {
       from: ['QUEUED'],
@@ -403,6 +447,17 @@ export async function finishExternalRun(
     );
   }
   return ctx.db.transaction(async (tx) => {
+    if (input.status === 'SUCCEEDED' && run.workflowVersionId) {
+      // The chain's lock first, then the run's (the order transitionRun takes them): checked
+      // only while it is still running, so that a finish racing this one records nothing.
+      await lockAuditChain(tx);
+      const [current] = await tx.select().from(runs).where(eq(runs.id, run.id)).for('update');
+      if (current!.status === 'RUNNING') {
+        if (!checkWorkflow)
+          throw new Error('an external run names a workflow, and nothing checks it');
+        await checkWorkflow(tx, current!);
+      }
+    }
     const finished = await transitionRun(tx, run.id, {
       from: ['RUNNING'],
       to: input.status,

@@ -14,7 +14,7 @@ import { systemActor } from '../core/actor.ts';
 import { lockAuditChain, recordAudit } from '../core/audit.ts';
 import type { DatasetVersionRow } from '../registry/version-catalogue.ts';
 import { selectVersions } from '../registry/version-queries.ts';
-import { LeaseLostError } from './events.ts';
+import { heldBy, LeaseLostError } from './events.ts';
 
 export interface DatasetOutput {
   runId: string;
@@ -93,14 +93,7 @@ export async function recordDatasetOutput(
     const [run] = await tx
       .select({ id: runs.id, createdBy: runs.createdBy, projectId: runs.projectId })
       .from(runs)
-      .where(
-        and(
-          eq(runs.id, output.runId),
-          eq(runs.leaseOwner, output.guard.workerId),
-          eq(runs.attempt, output.guard.attempt),
-          eq(runs.status, 'RUNNING'),
-        ),
-      )
+      .where(and(eq(runs.id, output.runId), heldBy(output.guard)))
       .for('update');
     if (!run)
       throw new LeaseLostError(`run ${output.runId} is no longer held by ${output.guard.workerId}`);

@@ -16,7 +16,7 @@ import {
   runs,
 } from '../../db/schema.ts';
 import { ValidationError } from '../core/errors.ts';
-import { appendRunEvents, type EventGuard } from './events.ts';
+import { appendRunEvents, type EventGuard, heldBy } from './events.ts';
 import type { CheckedInput } from './inputs.ts';
 import { computeRunKey } from './run-key.ts';
 import { type RunRow, transitionRun } from './status.ts';
@@ -153,7 +153,7 @@ export async function claimNextRun(
   });
 }
 
-/** Extends the lease; null when the worker no longer holds the run. */
+/** Extends the lease; null when the worker no longer holds the run (or its lease ran out). */
 export async function renewLease(
   db: Database,
   runId: string,
@@ -163,14 +163,7 @@ export async function renewLease(
   const [row] = await db
     .update(runs)
     .set({ leaseExpiresAt: leaseUntil(leaseMs) as unknown as Date })
-    .where(
-      and(
-        eq(runs.id, runId),
-        eq(runs.leaseOwner, guard.workerId),
-        eq(runs.attempt, guard.attempt),
-        eq(runs.status, 'RUNNING'),
-      ),
-    )
+    .where(and(eq(runs.id, runId), heldBy(guard)))
     .returning({ cancelRequestedAt: runs.cancelRequestedAt });
   return row ? { cancelRequested: row.cancelRequestedAt !== null } : null;
 }

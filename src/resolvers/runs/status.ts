@@ -5,7 +5,13 @@ import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/rows.ts';
 import { runs } from '../../db/schema.ts';
 import { lockAuditChain } from '../core/audit.ts';
-import { appendRunEvents, type EventGuard, type RunStatus, TERMINAL_STATUSES } from './events.ts';
+import {
+  appendRunEvents,
+  type EventGuard,
+  heldBy,
+  type RunStatus,
+  TERMINAL_STATUSES,
+} from './events.ts';
 import { recordReproductionVerdict } from './reproduction-verdict.ts';
 import { sealRunEnd } from './run-seal.ts';
 
@@ -75,12 +81,7 @@ export async function transitionRun(
       await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, parentRunId)).for('update');
     }
   }
-  const guard: SQL | undefined = transition.guard
-    ? and(
-        eq(runs.leaseOwner, transition.guard.workerId),
-        eq(runs.attempt, transition.guard.attempt),
-      )
-    : undefined;
+  const guard = transition.guard ? heldBy(transition.guard) : undefined;
   const [run] = await tx
     .update(runs)
     .set({

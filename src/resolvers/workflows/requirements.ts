@@ -2,13 +2,16 @@
 // REQUIREMENT_FAILED finding for each violation (value, interval and slice as evidence) and a
 // REQUIREMENT_PASSED one for each pass, so a report can say what was verified, not only what
 // went wrong. When the workflow ends, a requirement no step reported counts as failed.
+// A run recorded from outside the hub that names a workflow version is checked against all
+// of its requirements when it succeeds (it stands for every step), the findings on itself.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Transaction } from '../../db/rows.ts';
-import { findings, metrics, runInputs } from '../../db/schema.ts';
+import { findings, metrics, runInputs, workflowVersions } from '../../db/schema.ts';
 import type { FindingEmission } from '../../runners/contract.ts';
 import { encodeGlobalId } from '../core/global-id.ts';
 import type { NewRunEvent } from '../runs/events.ts';
 import { appendRunEvents } from '../runs/events.ts';
+import { onExternalRunSucceeding } from '../runs/external.ts';
 import type { RunRow } from '../runs/status.ts';
 import {
   type CheckedValue,
@@ -17,7 +20,7 @@ import {
   requirementText,
   sliceText,
 } from './requirement-check.ts';
-import type { Requirement } from './spec.ts';
+import type { Requirement, WorkflowSpec } from './spec.ts';
 
 export const REQUIREMENT_FAILED = 'REQUIREMENT_FAILED';
 export const REQUIREMENT_PASSED = 'REQUIREMENT_PASSED';
@@ -37,6 +40,10 @@ const valueEvidence = (value: CheckedValue) => ({
 
 /** The requirement as written, with its position in the spec (how the end check finds it). */
 const recorded = (requirement: Requirement, index: number) => ({ ...requirement, index });
+
+/** Who reported the values: a step of the workflow run, or a run recorded from outside. */
+const reporter = (step: RunRow) => (step.stepId ? `step ${step.stepId}` : 'the run');
+const capitalised = (text: string) => text[0]!.toUpperCase() + text.slice(1);
 
 function outcomeFinding(
   requirement: Requirement,
@@ -71,9 +78,9 @@ function outcomeFinding(
     return {
       kind: REQUIREMENT_PASSED,
       severity: 'INFO',
-      title: `Requirement met: ${text} (step ${step.stepId})`,
+      title: `Requirement met: ${text}${step.stepId ? ` (step ${step.stepId})` : ''}`,
       summary:
-        `Step ${step.stepId} reported ${outcome.checked.length} value(s) of ${requirement.metric}` +
+        `${capitalised(reporter(step))} reported ${outcome.checked.length} value(s) of ${requirement.metric}` +
         `${requirement.slice ? ' in the required slice' : ''}; all meet ${text}. The closest is ` +
         `${formatValue(head.value)}${where ? ` for ${where}` : ''}${interval}.` +
         (head.certain === false ? ' Its confidence interval crosses the threshold.' : ''),
@@ -86,7 +93,7 @@ function outcomeFinding(
     severity: requirement.severity,
     title: `Requirement failed: ${requirement.metric} ${formatValue(head.value)}${where ? ` for ${where}` : ''}, needs ${requirement.op} ${requirement.threshold}`,
     summary:
-      `Step ${step.stepId} reported ${requirement.metric} = ${formatValue(head.value)}` +
+      `${capitalised(reporter(step))} reported ${requirement.metric} = ${formatValue(head.value)}` +
       `${where ? ` for ${where}` : ''}${interval}, which does not meet ${text}` +
       (requirement.description ? ` (${requirement.description})` : '') +
       `. ${outcome.firstFailures.length} of ${outcome.checked.length} checked value(s) fail` +
@@ -101,7 +108,7 @@ function outcomeFinding(
 
 function unreported(requirement: Requirement, index: number, step: RunRow | null): FindingEmission {
   const what = `${requirement.metric}${requirement.slice ? ' in the required slice' : ''}`;
-  const missing = step ? `step ${step.stepId} reported no ${what}` : `no step reported ${what}`;
+  const missing = step ? `${reporter(step)} reported no ${what}` : `no step reported ${what}`;
   return {
     kind: REQUIREMENT_FAILED,
     severity: requirement.severity,
@@ -139,7 +146,11 @@ async function stepSubject(tx: Transaction, stepRunId: string): Promise<Subject>
   return dataset ? { kind: 'DATASET_VERSION', id: dataset.datasetVersionId! } : undefined;
 }
 
-/** Checks the requirements that apply to a step that has just succeeded. */
+/**
+ * Checks the requirements that apply to a step that has just succeeded, recording the
+ * findings on `parentId`; a run that is no step (recorded from outside) is checked against
+ * every requirement, `parentId` being itself.
+ */
 export async function checkStepRequirements(
   tx: Transaction,
   parentId: string,
@@ -148,7 +159,9 @@ export async function checkStepRequirements(
 ): Promise<void> {
   const applicable = requirements
     .map((requirement, index) => ({ requirement, index }))
-    .filter(({ requirement }) => !requirement.step || requirement.step === step.stepId);
+    .filter(
+      ({ requirement }) => !step.stepId || !requirement.step || requirement.step === step.stepId,
+    );
   if (!applicable.length) return;
   const keys = [...new Set(applicable.map(({ requirement }) => requirement.metric))];
   const reported = await tx
@@ -172,10 +185,10 @@ export async function checkStepRequirements(
       }));
     const outcome = checkRequirement(requirement, values);
     // A requirement that names this step must be verified here; one that names no step
-    // applies to whichever steps report its metric.
+    // applies to whichever steps report its metric. A run that is no step must verify all.
     let finding: FindingEmission | null = null;
     if (outcome) finding = outcomeFinding(requirement, index, step, outcome);
-    else if (requirement.step) finding = unreported(requirement, index, step);
+    else if (requirement.step || !step.stepId) finding = unreported(requirement, index, step);
     if (finding) events.push({ type: 'finding', finding });
   }
   if (!events.length) return;
@@ -233,3 +246,21 @@ export async function closeRequirements(
   );
   await appendRunEvents(tx, parentId, events, null);
 }
+
+/**
+ * An external run that names a workflow version, succeeding: its metrics checked against the
+ * version's requirements, the findings and the passed/failed counts recorded on it.
+ */
+async function checkExternalRun(tx: Transaction, run: RunRow): Promise<void> {
+  const [version] = await tx
+    .select({ spec: workflowVersions.spec })
+    .from(workflowVersions)
+    .where(eq(workflowVersions.id, run.workflowVersionId!));
+  // Versions made by imports record what ran elsewhere, and may have no requirements.
+  const requirements = (version?.spec as Partial<WorkflowSpec> | undefined)?.requirements ?? [];
+  if (!requirements.length) return;
+  await checkStepRequirements(tx, run.id, requirements, run);
+  await closeRequirements(tx, run.id, requirements);
+}
+
+onExternalRunSucceeding(checkExternalRun);

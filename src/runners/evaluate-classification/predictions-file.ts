@@ -1,6 +1,7 @@
 // The PREDICTIONS model format: what a model that runs elsewhere predicted for each image of
 // the dataset, so the hub can evaluate it without running it.
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RunnerInputError } from '../contract.ts';
@@ -97,6 +98,32 @@ function modelClassOf(label: unknown, mapping: ClassMapping, where: string): num
 }
 
 /**
+ * CSV or JSONL, by the file's extension; a file without one (content uploaded to the hub's
+ * store is kept under its digest, without its name) by its first character: `{` is JSONL.
+ */
+async function syntaxOf(file: string): Promise<'csv' | 'jsonl'> {
+  const extension = extname(file).toLowerCase();
+  if (extension === '') return (await firstCharacter(file)) === '{' ? 'jsonl' : 'csv';
+  if (!PREDICTIONS_EXTENSIONS.includes(extension)) {
+    throw new RunnerInputError(
+      `predictions file ${basename(file)} must be .jsonl, .ndjson or .csv (see the PREDICTIONS format)`,
+    );
+  }
+  return extension === '.csv' ? 'csv' : 'jsonl';
+}
+
+/** The first character of the file that is not white space (looked for in its first 4 KiB). */
+async function firstCharacter(file: string): Promise<string | undefined> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8').trimStart()[0];
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Reads a PREDICTIONS file for the dataset's `items`. The format:
  *
  * - JSONL (.jsonl / .ndjson), one object per image: `{"id": "cat/001.png", "scores": [0.1,
@@ -106,6 +133,9 @@ function modelClassOf(label: unknown, mapping: ClassMapping, where: string): num
  *   as a JSON number, its index in the model's class order). All lines give scores, or all
  *   give labels.
  * - CSV (.csv): a header naming the columns `id` and `label`, then one row per image.
+ *
+ * A file without an extension (uploaded content, in the hub's store) is JSONL when it starts
+ * with `{`, else CSV.
  *
  * `id` is the image's path relative to the dataset folder, with `/` separators. Every image
  * needs exactly one line; an id that is not an image of the dataset is an error, as is a
@@ -118,13 +148,7 @@ export async function readPredictions(
   mapping: ClassMapping,
   outputs: 'auto' | 'logits' | 'probabilities',
 ): Promise<Predictions> {
-  const extension = extname(file).toLowerCase();
-  if (!PREDICTIONS_EXTENSIONS.includes(extension)) {
-    throw new RunnerInputError(
-      `predictions file ${basename(file)} must be .jsonl, .ndjson or .csv (see the PREDICTIONS format)`,
-    );
-  }
-  const records = extension === '.csv' ? csvRecords(file) : jsonlRecords(file);
+  const records = (await syntaxOf(file)) === 'csv' ? csvRecords(file) : jsonlRecords(file);
   const index = new Map(items.map((item, i) => [item.id, i]));
   const width = mapping.modelLabels.length;
   const datasetClass = new Int32Array(width).fill(-1);

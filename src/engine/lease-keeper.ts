@@ -1,0 +1,77 @@
+// Keeping the lease of a claimed run: renewing it, and fencing the worker off the run as soon
+// as it can no longer be sure it holds it. A renewal that fails or goes unanswered (the
+// database is unreachable, a statement hangs) leaves the worker blind while the reaper, on a
+// database that may be fine, hands the run to another worker once the lease runs out: the
+// worker stops before that moment instead of working on beside the next attempt.
+import type { Database } from '../db/connect.ts';
+import { log } from '../logger.ts';
+import type { EventGuard } from '../resolvers/runs/events.ts';
+import { renewLease } from '../resolvers/runs/queue.ts';
+
+export interface LeaseKeeping {
+  db: Database;
+  runId: string;
+  guard: NonNullable<EventGuard>;
+  leaseMs: number;
+  /**
+   * `performance.now()` when the claim that set the lease was sent: the lease runs out no
+   * earlier than `leaseMs` after it, on the database's clock.
+   */
+  leasedAt: number;
+  /** The lease is gone (taken over or reaped), or could not be renewed in time. */
+  onLost: (why: 'lost' | 'unrenewed') => void;
+  /** A renewal saw that the run's cancel was requested. */
+  onCancelRequested: () => void;
+}
+
+/**
+ * Renews the lease every third of its length. The worker is fenced off (`onLost`) a tenth
+ * of a lease before the last confirmed lease could run out, so that what the run started is
+ * stopped by the time the reaper may take the run. Returns a function that stops keeping it.
+ */
+export function keepLease(keeping: LeaseKeeping): () => void {
+  const { db, runId, guard, leaseMs } = keeping;
+  const fenceAfterMs = leaseMs - leaseMs / 10;
+  let confirmedAt = keeping.leasedAt;
+  let ended = false;
+  const lost = (why: 'lost' | 'unrenewed') => {
+    if (ended) return;
+    end();
+    keeping.onLost(why);
+  };
+  const armFence = () =>
+    setTimeout(
+      () => {
+        log.warn('stopped a run whose lease could not be renewed in time', {
+          run: runId,
+          worker: guard.workerId,
+        });
+        lost('unrenewed');
+      },
+      confirmedAt + fenceAfterMs - performance.now(),
+    );
+  let fence = armFence();
+  const heartbeat = setInterval(() => {
+    const sent = performance.now();
+    renewLease(db, runId, guard, leaseMs).then(
+      (lease) => {
+        if (ended) return;
+        if (!lease) return lost('lost');
+        if (sent > confirmedAt) {
+          confirmedAt = sent;
+          clearTimeout(fence);
+          fence = armFence();
+        }
+        if (lease.cancelRequested) keeping.onCancelRequested();
+      },
+      (error) =>
+        log.warn('renewing a lease failed', { run: runId, error: (error as Error).message }),
+    );
+  }, leaseMs / 3);
+  function end() {
+    ended = true;
+    clearInterval(heartbeat);
+    clearTimeout(fence);
+  }
+  return end;
+}

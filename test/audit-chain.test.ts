@@ -140,6 +140,7 @@ describe('the audit record', () => {
       'delete a finding': sql`delete from findings`,
       'update an input': sql`update run_inputs set role = 'other'`,
       'delete an input': sql`delete from run_inputs`,
+      'truncate outputs': sql`truncate run_outputs`,
       "change a finished run's config": sql`update runs set config = '{}'::jsonb`,
       'delete a finished run': sql`delete from runs`,
       'update a model version': sql`update model_versions set digest = 'sha256:00'`,

@@ -1,19 +1,30 @@
 // Signed evaluation evidence: every ended run gets an in-toto statement in a DSSE envelope,
 // signed with the hub's Ed25519 key (published at /api/v1/keys); a run's or finding's
 // provenance bundle is checked offline by `evalhub verify`, and one byte changed anywhere
-// in it (a metric value, a digest, a signature, an audit record) is found and named.
+// in it (a metric value, a digest, a signature, an audit record) is found and named. Runs
+// imported from OpenLineage or checkmaite are sealed and attested too, as reported rather
+// than executed; a run's links (the run it reproduces...) are sealed with the rest.
 import { execFile } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyFile } from '../src/cli/verify-bundle.ts';
+import type { Database } from '../src/db/connect.ts';
+import { auditLog } from '../src/db/schema.ts';
+import { localOperator } from '../src/resolvers/core/actor.ts';
+import { decodeGlobalId, encodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import { openSigningKey } from '../src/resolvers/evidence/key-store.ts';
 import { resolveSigningKey, SIGNING_KEY_FILE } from '../src/resolvers/evidence/signing-key.ts';
+import { importCheckmaiteRun } from '../src/resolvers/interop/checkmaite/import.ts';
+import { provenanceBundle } from '../src/resolvers/provenance/bundle.ts';
 import type { ProvenanceBundle } from '../src/resolvers/provenance/format.ts';
 import { verifyBundle } from '../src/resolvers/provenance/verify.ts';
+import { verifyAuditRecord } from '../src/resolvers/runs/audit-verify.ts';
+import { RunnerRegistry } from '../src/runners/registry.ts';
 import { graphql } from './gql/index.ts';
+import { TEST_AUDIT_KEY } from './support/database.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { coreutilsFileDigest, tempFolder } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
@@ -22,6 +33,8 @@ import {
   expectType,
   RegisterDataset,
   RegisterDatasetVersion,
+  RegisterModel,
+  RegisterModelVersion,
 } from './support/registry-documents.ts';
 import { runDetails, StartRun, StartWorkflow, waitForStatus } from './support/run-documents.ts';
 
@@ -91,6 +104,7 @@ beforeAll(async () => {
             config: {
               metrics: [{ key: 'recall', value: 0.62 }],
               artifacts: [{ name: 'confusion.json', json: { tp: 62, fn: 38 } }],
+              outputs: [{ name: 'relabelled', content: 'hello,b\n' }],
             },
           },
         ],
@@ -183,8 +197,17 @@ describe('run attestations', () => {
       'metrics.json',
       'findings.json',
       'artifact/confusion.json',
+      'output/relabelled',
     ]);
     expect(`sha256:${statement.subject[2]!.digest.sha256}`).toBe(confusion);
+    // The dataset it made, hashed by the hub as it stored it.
+    expect(statement.predicate.outputs).toEqual([
+      expect.objectContaining({
+        name: 'relabelled',
+        kind: 'DatasetVersion',
+        digest: statement.subject[3]!.digest,
+      }),
+    ]);
     // The metrics.json subject is the digest of the metrics as the hub keeps them.
     expect(details.metrics.map((m) => [m.key, m.value])).toEqual([['recall', 0.62]]);
     const { predicate } = statement;
@@ -220,11 +243,13 @@ describe('run attestations', () => {
     ]);
   });
 
-  it('keeps attestations and published keys from being changed or removed', async () => {
+  it("keeps attestations, published keys and finished runs' outputs from being changed or removed", async () => {
     const { db } = t.database;
     await expect(db.execute(sql`update run_attestations set key_id = key_id`)).rejects.toThrow();
     await expect(db.execute(sql`delete from run_attestations`)).rejects.toThrow();
     await expect(db.execute(sql`delete from signing_keys`)).rejects.toThrow();
+    // Nor the versions a finished run made, which its seal covers.
+    await expect(db.execute(sql`delete from run_outputs`)).rejects.toThrow();
   });
 });
 
@@ -548,5 +573,294 @@ describe('provenance bundles', () => {
         ),
     );
     expect(bad.code).not.toBe(0);
+  });
+});
+
+const PRODUCER = 'https://github.com/OpenLineage/OpenLineage/tree/1.23.0/client/python';
+const OL_RUN = '01939b52-1111-7000-8000-00000000a001';
+const quality = (namespace: string, name: string, rowCount: number) => ({
+  namespace,
+  name,
+  inputFacets: {
+    dataQualityMetrics: {
+      _producer: PRODUCER,
+      _schemaURL:
+        'https://openlineage.io/spec/facets/1-0-2/DataQualityMetricsInputDatasetFacet.json',
+      rowCount,
+      columnMetrics: {},
+    },
+    dataQualityAssertions: {
+      _producer: PRODUCER,
+      _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/DataQualityAssertionsDatasetFacet.json',
+      assertions: [{ assertion: 'not_empty', success: false }],
+    },
+  },
+});
+
+/** An OpenLineage RunEvent of the imported run, at minute `minute`. */
+function lineageEvent(
+  eventType: string,
+  minute: number,
+  inputs: unknown[],
+  outputs: unknown[] = [],
+) {
+  return {
+    eventType,
+    eventTime: `2026-12-01T10:${String(minute).padStart(2, '0')}:00Z`,
+    producer: PRODUCER,
+    schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+    run: { runId: OL_RUN, facets: {} },
+    job: { namespace: 'audit', name: 'nightly.quality' },
+    inputs,
+    outputs,
+  };
+}
+
+async function postLineage(events: unknown[]): Promise<string> {
+  const response = await fetch(`${t.hub.url}/api/v1/lineage`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(events),
+  });
+  const body = (await response.json()) as { runs: Array<{ id: string }> };
+  expect(response.status, JSON.stringify(body)).toBe(201);
+  return body.runs[0]!.id;
+}
+
+async function runEndRecords(runId: string) {
+  return t.database.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, 'run.end'), eq(auditLog.targetId, decodeGlobalId(runId)!.id)))
+    .orderBy(auditLog.id);
+}
+
+/** `text` with one digit of the JSON of `metric` changed: one byte of the file. */
+function flipMetric(text: string, metric: unknown): ProvenanceBundle {
+  const needle = JSON.stringify(metric);
+  const at = text.indexOf(needle);
+  expect(at).toBeGreaterThan(0);
+  const digit = at + needle.indexOf('"value":') + '"value":'.length;
+  return JSON.parse(flipCharacter(text, digit)) as ProvenanceBundle;
+}
+
+describe('imported runs', () => {
+  let lineageRunId: string;
+
+  it('attests an OpenLineage run as reported, not executed, claiming no digest it never measured', async () => {
+    lineageRunId = await postLineage([
+      lineageEvent('START', 0, []),
+      lineageEvent(
+        'COMPLETE',
+        5,
+        [quality('s3://lake', 'frames', 1000)],
+        [{ namespace: 's3://lake', name: 'frames-clean' }],
+      ),
+    ]);
+    const { statement } = await attestationOf(lineageRunId);
+    expect(statement.subject.map((s) => s.name)).toEqual(['metrics.json', 'findings.json']);
+    const { predicate } = statement;
+    expect(predicate.run).toMatchObject({
+      id: lineageRunId,
+      status: 'SUCCEEDED',
+      source: 'openlineage',
+      externalId: OL_RUN,
+    });
+    expect(predicate.origin).toEqual({
+      executedByHub: false,
+      source: 'openlineage',
+      producer: PRODUCER,
+      reportedBy: 'local:tester',
+      note: expect.stringMatching(/^The hub did not execute this run/),
+    });
+    // Its dataset is known by name only: the digest recorded for it is not of its content.
+    expect(predicate.inputs).toEqual([
+      expect.objectContaining({
+        role: 'input',
+        contentMeasured: false,
+        recordedDigest: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      }),
+    ]);
+    expect(predicate.inputs[0]).not.toHaveProperty('digest');
+    // Nor is its output's: it is listed, and no subject.
+    expect(predicate.outputs).toEqual([
+      expect.objectContaining({ contentMeasured: false, recordedDigest: expect.anything() }),
+    ]);
+    expect(predicate.outputs[0]).not.toHaveProperty('digest');
+    // A run the hub executed says so.
+    expect((await attestationOf(stepRunId)).statement.predicate.origin).toEqual({
+      executedByHub: true,
+      source: 'hub',
+    });
+  });
+
+  it('bundles it, verifies it offline, and names a one-byte flip', async () => {
+    const { text, bundle } = await fetchBundle(lineageRunId);
+    expect(bundle.runs.map((run) => run.id)).toEqual([lineageRunId]);
+    expect(bundle.unattestedRuns).toEqual([]);
+    expect(verifyBundle(bundle)).toMatchObject({ problem: null, checked: { attestations: 1 } });
+    const file = join(files.path, 'lineage-bundle.json');
+    writeFileSync(file, text);
+    const logSpy = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await verifyFile(file, { content: [], key: [] })).toBe(0);
+    } finally {
+      logSpy.mockRestore();
+    }
+    const row = bundle.runs[0]!.metrics as unknown[];
+    expect(verifyBundle(flipMetric(text, row[0])).problem).toMatch(
+      new RegExp(`run ${lineageRunId}: its metrics do not match the digest its attestation signs`),
+    );
+  });
+
+  it('seals it again, superseding the first seal, when a later event adds to it', async () => {
+    const first = await attestationOf(lineageRunId);
+    const [sealed] = await runEndRecords(lineageRunId);
+    // Events after the end that change nothing sealed leave the seal alone.
+    await postLineage([lineageEvent('OTHER', 6, [])]);
+    expect(await runEndRecords(lineageRunId)).toHaveLength(1);
+    // A late event with another dataset's quality adds an input and metrics.
+    await postLineage([lineageEvent('OTHER', 7, [quality('s3://lake', 'labels', 20)])]);
+    const records = await runEndRecords(lineageRunId);
+    expect(records).toHaveLength(2);
+    expect(records[1]!.details).toMatchObject({ status: 'SUCCEEDED', supersedes: sealed!.id });
+    const second = await attestationOf(lineageRunId);
+    expect(second.statementDigest).not.toBe(first.statementDigest);
+    expect(second.statement.predicate.sealedBy.auditRecord).toBe(records[1]!.id);
+    expect(second.statement.predicate.inputs).toHaveLength(2);
+    expect(await verifyAuditRecord(t.database.db, Buffer.from(TEST_AUDIT_KEY))).toMatchObject({
+      ok: true,
+    });
+    const { bundle } = await fetchBundle(lineageRunId);
+    expect(bundle.auditRecords.filter((r) => r.action === 'run.end')).toHaveLength(2);
+    expect(verifyBundle(bundle).problem).toBeNull();
+  });
+
+  it('attests a checkmaite import, giving the digest only of the version the hub measured', async () => {
+    const record = JSON.parse(
+      readFileSync(new URL('./fixtures/checkmaite/maite-evaluation.json', import.meta.url), 'utf8'),
+    ) as { capability_id: string; model_metadata: unknown[] };
+    const model = join(files.path, 'resnet18.onnx');
+    writeFileSync(model, 'stand-in for ONNX bytes');
+    await t.graphql(RegisterModel, {
+      input: { project: 'audit', name: 'resnet18', task: 'IMAGE_CLASSIFICATION' },
+    });
+    const registered = await t.graphql(RegisterModelVersion, {
+      input: {
+        model: 'audit/resnet18',
+        uri: model,
+        format: 'ONNX',
+        metadata: record.model_metadata[0],
+      },
+    });
+    const modelVersion = expectType(
+      registered.data.registerModelVersion,
+      'RegisterModelVersionPayload',
+    ).modelVersion;
+    const imported = await importCheckmaiteRun(
+      { db: t.database.db, actor: localOperator('tester'), runners: new RunnerRegistry([]) },
+      { project: 'audit', record },
+    );
+    const runId = encodeGlobalId('Run', imported.run.id);
+    const { statement } = await attestationOf(runId);
+    expect(statement.predicate.origin).toMatchObject({
+      executedByHub: false,
+      source: 'checkmaite',
+      producer: `checkmaite ${record.capability_id}`,
+    });
+    expect(statement.subject.map((s) => s.name)).toContain('artifact/checkmaite-record.json');
+    const inputs = statement.predicate.inputs as Loose[];
+    expect(inputs.find((i) => i.role === 'model')).toMatchObject({
+      id: modelVersion.id,
+      digest: { sha256: modelVersion.digest.slice('sha256:'.length) },
+    });
+    // The dataset it names is not registered: a placeholder, whose digest is of its id.
+    const dataset = inputs.find((i) => i.role === 'dataset')!;
+    expect(dataset).toMatchObject({ contentMeasured: false });
+    expect(dataset).not.toHaveProperty('digest');
+
+    const { text, bundle } = await fetchBundle(runId);
+    expect(verifyBundle(bundle)).toMatchObject({ problem: null, checked: { attestations: 1 } });
+    const row = bundle.runs.find((run) => run.id === runId)!.metrics as unknown[];
+    expect(verifyBundle(flipMetric(text, row[0])).problem).toMatch(
+      new RegExp(`run ${runId}: its metrics do not match the digest its attestation signs`),
+    );
+  });
+
+  it('withholds the statement of a run whose output is in a hidden project, whole', async () => {
+    const runId = '01939b52-1111-7000-8000-00000000a002';
+    const hidden = {
+      namespace: 's3://vault',
+      name: 'leaked',
+      facets: {
+        evalhub_version: {
+          _producer: PRODUCER,
+          _schemaURL: 'urn:evalhub:openlineage-facets:1#/$defs/VersionFacet',
+          kind: 'DATASET_VERSION',
+          project: 'secret',
+          name: 'leaked',
+          task: 'OTHER',
+          version: 'v1',
+          digest: `sha256:${'ab'.repeat(32)}`,
+          uri: 's3://vault/leaked',
+          format: 'OTHER',
+          sizeBytes: null,
+          labels: null,
+          itemCount: null,
+          metadata: {},
+          output: 'leaked',
+        },
+      },
+    };
+    const id = await postLineage([
+      { ...lineageEvent('COMPLETE', 9, [], [hidden]), run: { runId, facets: {} } },
+    ]);
+    const auditor = memberOf('auditor', ['audit'], 'viewer');
+    const seen = await t.graphql(Attestation, { id }, { as: auditor });
+    expect(seen.data.node).toMatchObject({ id, attestation: null });
+    // Whoever sees both projects gets it, the output listed as recorded, not measured.
+    const { statement } = await attestationOf(id);
+    expect(statement.predicate.outputs).toEqual([
+      expect.objectContaining({ name: 'leaked', contentMeasured: false }),
+    ]);
+  });
+
+  it("catches the run a run reproduces changed behind the hub's back, in audit verify and offline", async () => {
+    const { db } = t.database;
+    const step = decodeGlobalId(stepRunId)!.id;
+    const original = decodeGlobalId(workflowRunId)!.id;
+    await expect(
+      db.execute(sql`update runs set reproduces_id = ${original} where id = ${step}`),
+    ).rejects.toThrow();
+    let found: { audit: Awaited<ReturnType<typeof verifyAuditRecord>>; offline: string | null };
+    await db
+      .transaction(async (tx) => {
+        // What the database owner could do: drop the trigger, then rewrite the link.
+        await tx.execute(sql`drop trigger runs_finished_frozen on runs`);
+        await tx.execute(sql`update runs set reproduces_id = ${original} where id = ${step}`);
+        const ctx = {
+          db: tx as unknown as Database,
+          actor: localOperator('tester'),
+          runners: new RunnerRegistry([]),
+        };
+        const bundle = (await provenanceBundle(ctx, stepRunId))!;
+        found = {
+          audit: await verifyAuditRecord(tx, Buffer.from(TEST_AUDIT_KEY)),
+          offline: verifyBundle(JSON.parse(JSON.stringify(bundle))).problem,
+        };
+        tx.rollback();
+      })
+      .catch((error) => {
+        if (!/rollback/i.test(String(error))) throw error;
+      });
+    expect(found!.audit).toMatchObject({ ok: false, firstBroken: { action: 'run.end' } });
+    expect(found!.audit.reason).toMatch(
+      new RegExp(`run ${step} changed after it ended: its links no longer match`),
+    );
+    expect(found!.offline).toMatch(
+      new RegExp(`run ${stepRunId}: its links do not match the digest its run.end audit record`),
+    );
+    // Rolled back: all holds again.
+    expect(await verifyAuditRecord(db, Buffer.from(TEST_AUDIT_KEY))).toMatchObject({ ok: true });
   });
 });

@@ -1,6 +1,6 @@
 // Signed evidence: the hub's signing keys (public halves only) and the in-toto attestation
 // each run gets when it ends.
-import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from '../columns.ts';
 import { projectId } from './projects.ts';
 import { runs } from './runs.ts';
@@ -17,14 +17,21 @@ export const signingKeys = pgTable('signing_keys', {
 });
 
 /**
- * One DSSE envelope per ended run, written in the transaction that ends it: an in-toto
- * Statement about what the run took and concluded, signed by `key_id`.
+ * One DSSE envelope per `run.end` audit record, written in the transaction that writes it:
+ * an in-toto Statement about what the run took and concluded, signed by `key_id`. A run the
+ * hub executed ends once; an imported run is sealed again when a later event adds to what it
+ * concluded, and its newest attestation is the one that holds.
  */
 export const runAttestations = pgTable(
   'run_attestations',
   {
+    /**
+     * The id of the `run.end` audit record the statement names (not a foreign key: nothing
+     * refers to the audit log, so that what someone does to it is its own to show).
+     */
+    sealedBy: bigint({ mode: 'number' }).primaryKey(),
     runId: uuid()
-      .primaryKey()
+      .notNull()
       .references(() => runs.id),
     projectId: projectId(),
     keyId: text()
@@ -35,5 +42,5 @@ export const runAttestations = pgTable(
     envelope: jsonb().notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index().on(t.keyId)],
+  (t) => [index().on(t.runId, t.sealedBy), index().on(t.keyId)],
 );

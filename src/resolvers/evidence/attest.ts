@@ -1,7 +1,8 @@
 // Writing and reading run attestations: as a run ends, in the transaction that ends it, the
 // hub signs a statement about it (statement.ts) in a DSSE envelope and stores it beside the
-// run. The table refuses changes; the envelope verifies away from the hub.
-import { and, inArray, type SQL, sql } from 'drizzle-orm';
+// run. The table refuses changes; the envelope verifies away from the hub. An imported run
+// sealed again (runs/run-seal.ts) has several; its newest is the one shown and bundled.
+import { and, asc, desc, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Queryable, Transaction } from '../../db/rows.ts';
 import {
   datasets,
@@ -11,6 +12,7 @@ import {
   projects,
   runAttestations,
   runInputs,
+  runOutputs,
 } from '../../db/schema.ts';
 import { type Actor, visibleProjects, visibleSlugs } from '../core/actor.ts';
 import type { AuditRecordRef } from '../core/audit.ts';
@@ -34,7 +36,7 @@ export interface RunAttestation {
   createdAt: Date;
 }
 
-/** Signs and stores the attestation of `run`, which has just ended. */
+/** Signs and stores the attestation of `run`, which has just ended (or been sealed again). */
 export async function attestRun(
   tx: Transaction,
   run: RunRow,
@@ -47,6 +49,7 @@ export async function attestRun(
     'utf8',
   );
   await tx.insert(runAttestations).values({
+    sealedBy: sealedBy.id,
     runId: run.id,
     projectId: run.projectId,
     keyId: key.keyId,
@@ -56,27 +59,28 @@ export async function attestRun(
 }
 
 /**
- * A condition that the attestation names no input in a project the actor may not see: a
- * signed statement cannot be shown in part, so it is withheld whole.
+ * A condition that the attestation names no version (input or output) in a project the
+ * actor may not see: a signed statement cannot be shown in part, so it is withheld whole.
  */
 function namesNothingHidden(actor: Actor): SQL | undefined {
   const slugs = visibleSlugs(actor);
   if (slugs === null) return undefined;
-  return sql`not exists (
-    select 1 from ${runInputs}
-      left join ${modelVersions} on ${modelVersions.id} = ${runInputs.modelVersionId}
+  const visible = sql`(select ${projects.id} from ${projects}
+    where ${slugs.length ? inArray(projects.slug, slugs) : sql`false`})`;
+  const hiddenIn = (links: typeof runInputs | typeof runOutputs) => sql`exists (
+    select 1 from ${links}
+      left join ${modelVersions} on ${modelVersions.id} = ${links.modelVersionId}
       left join ${models} on ${models.id} = ${modelVersions.modelId}
-      left join ${datasetVersions} on ${datasetVersions.id} = ${runInputs.datasetVersionId}
+      left join ${datasetVersions} on ${datasetVersions.id} = ${links.datasetVersionId}
       left join ${datasets} on ${datasets.id} = ${datasetVersions.datasetId}
-    where ${runInputs.runId} = ${runAttestations.runId}
-      and coalesce(${models.projectId}, ${datasets.projectId}) not in (
-        select ${projects.id} from ${projects}
-        where ${slugs.length ? inArray(projects.slug, slugs) : sql`false`}))`;
+    where ${links.runId} = ${runAttestations.runId}
+      and coalesce(${models.projectId}, ${datasets.projectId}) not in ${visible})`;
+  return sql`not (${hiddenIn(runInputs)} or ${hiddenIn(runOutputs)})`;
 }
 
 /**
- * The attestations of those of `runIds` the actor may see: none for a run still going, nor
- * for one that used a version in a project the actor may not see.
+ * The newest attestation of each of `runIds` the actor may see: none for a run still going,
+ * nor for one that used a version in a project the actor may not see.
  */
 export async function runAttestationsOf(
   db: Queryable,
@@ -85,7 +89,7 @@ export async function runAttestationsOf(
 ): Promise<RunAttestation[]> {
   if (!runIds.length) return [];
   const rows = await db
-    .select()
+    .selectDistinctOn([runAttestations.runId])
     .from(runAttestations)
     .where(
       and(
@@ -93,7 +97,8 @@ export async function runAttestationsOf(
         visibleProjects(actor, runAttestations.projectId),
         namesNothingHidden(actor),
       ),
-    );
+    )
+    .orderBy(asc(runAttestations.runId), desc(runAttestations.sealedBy));
   return rows.map((row) => ({
     runId: row.runId,
     keyId: row.keyId,

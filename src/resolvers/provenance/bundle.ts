@@ -1,5 +1,5 @@
 // The provenance bundle of a run or a finding (format.ts): its upstream trace, the signed
-// attestation of every run in it with the results they sign for, the audit records of every
+// attestation of every run in it with the rows they and the runs' seals sign for, the audit records of every
 // node, the content digests, and the public keys, tied together by a signed checkpoint.
 
 import { canonicalJson } from '../core/canonical-json.ts';
@@ -37,12 +37,20 @@ async function bundleRuns(ctx: ServiceContext, graph: LineageGraph) {
   );
   const attested = new Set(attestations.map((attestation) => attestation.runId));
   const runs: BundleRun[] = attestations
-    .map((attestation) => ({
-      id: encodeGlobalId('Run', attestation.runId),
-      attestation: attestation.envelope,
-      metrics: contents.get(attestation.runId)!.metrics,
-      findings: contents.get(attestation.runId)!.findings,
-    }))
+    .map((attestation) => {
+      const sealed = contents.get(attestation.runId)!;
+      return {
+        id: encodeGlobalId('Run', attestation.runId),
+        attestation: attestation.envelope,
+        metrics: sealed.metrics,
+        findings: sealed.findings,
+        run: sealed.run,
+        inputs: sealed.inputs,
+        links: sealed.links,
+        outputs: sealed.outputs,
+        artifacts: sealed.artifacts,
+      };
+    })
     .sort((a, b) => a.id.localeCompare(b.id));
   const unattestedRuns = runIds
     .filter((id) => !attested.has(id))

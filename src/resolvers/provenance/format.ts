@@ -1,7 +1,8 @@
 // The provenance bundle: one JSON document an auditor takes away and checks without the hub
 // (verify.ts). What is in it, and the digests that tie its parts to the signatures:
 // - `runs`: each run's attestation (a signed in-toto statement) with the metrics and findings
-//   its subjects name by digest;
+//   its subjects name by digest, and the other rows its `run.end` audit record seals by
+//   digest (the run, its inputs, its links, its outputs, its artifacts);
 // - `auditRecords`: the audit records of every node, as the chain holds them;
 // - `checkpoint`: a DSSE envelope, signed with the hub's key, over the chain's head and count
 //   when the bundle was made, the digest of each audit record (which the hub checked against
@@ -29,6 +30,16 @@ export interface BundleRun {
   metrics: unknown;
   /** The same for `findings.json`. */
   findings: unknown;
+  /**
+   * What else the run's `run.end` audit record seals by digest, each part the rows whose
+   * canonical JSON that digest is of: its status, runner, config and seed; its inputs; its
+   * links (workflow, parent, retried or reproduced run); the versions it made; its artifacts.
+   */
+  run: unknown;
+  inputs: unknown;
+  links: unknown;
+  outputs: unknown;
+  artifacts: unknown;
 }
 
 /** An audit record as the chain holds it (`at` in ISO 8601). */

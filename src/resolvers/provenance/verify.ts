@@ -18,6 +18,7 @@ import {
   BUNDLE_TYPE,
   type BundleAuditRecord,
   type BundleKey,
+  type BundleRun,
   CHECKPOINT_PAYLOAD_TYPE,
   CHECKPOINT_TYPE,
   type Checkpoint,
@@ -110,12 +111,37 @@ function checkRuns(bundle: ProvenanceBundle, checkpoint: Checkpoint, keys: Map<s
   return statements;
 }
 
-/** The audit records: each as signed, linked to its neighbour, and to its run's attestation. */
+/** The parts of a run a `run.end` record seals by digest, as the bundle carries them. */
+const SEALED_PARTS = [
+  'run',
+  'inputs',
+  'links',
+  'outputs',
+  'metrics',
+  'findings',
+  'artifacts',
+] as const;
+
+/** Each part of `run` the record sealed, against the digest it sealed. */
+function checkSealedParts(run: BundleRun, record: BundleAuditRecord) {
+  const sealed = (record.details as { digests?: Record<string, string> }).digests ?? {};
+  for (const part of SEALED_PARTS)
+    if (sealed[part] !== undefined && canonicalDigest(run[part]) !== sealed[part])
+      fail(
+        `run ${run.id}: its ${part} do not match the digest its run.end audit record ${record.id} seals (changed after it ended)`,
+      );
+}
+
+/**
+ * The audit records: each as signed, linked to its neighbour, and to its run's attestation;
+ * each run's rows against the digests its run.end record sealed.
+ */
 function checkAuditRecords(
-  records: BundleAuditRecord[],
+  bundle: ProvenanceBundle,
   checkpoint: Checkpoint,
   statements: Map<string, RunStatement>,
 ) {
+  const records = bundle.auditRecords;
   if (records.length !== checkpoint.auditRecords.length)
     fail('the audit records are not the ones the checkpoint signs for (one added or removed)');
   const byId = new Map<number, BundleAuditRecord>();
@@ -142,6 +168,7 @@ function checkAuditRecords(
       hex(sealed.findings ?? '') !== subject(SUBJECT.findings)
     )
       fail(`run ${runId}: its attestation and its run.end audit record disagree on its results`);
+    checkSealedParts(bundle.runs.find((run) => run.id === runId)!, record!);
   }
 }
 
@@ -183,7 +210,7 @@ export function verifyBundle(
       fail('the bundle names another subject or time than its checkpoint signs');
     const statements = checkRuns(bundle, checkpoint, keys);
     checked.attestations = statements.size;
-    checkAuditRecords(bundle.auditRecords, checkpoint, statements);
+    checkAuditRecords(bundle, checkpoint, statements);
     checked.auditRecords = bundle.auditRecords.length;
     if (canonicalDigest(bundle.unattestedRuns) !== canonicalDigest(checkpoint.unattestedRuns))
       fail('the list of unattested runs is not the one the checkpoint signs');

@@ -1,7 +1,8 @@
 // A checkmaite run record in: one finished run, keeping checkmaite's run_uid as its external
 // id, with the versions its MAITE ids stand for as inputs, the numbers of its outputs as
 // metrics, what they plainly conclude as findings, and the record itself as an artifact.
-// All of it in one transaction; the same record again returns the run it already is.
+// All of it in one transaction, which seals the run (runs/run-seal.ts) as the hub's own runs
+// are sealed as they end; the same record again returns the run it already is.
 
 import { and, eq, sql } from 'drizzle-orm';
 import { newId } from '../../../db/ids.ts';
@@ -16,6 +17,7 @@ import { workflowCatalogue } from '../../registry/catalogue.ts';
 import { ensureImportedEntry } from '../../registry/imports.ts';
 import { ensureProject, type ProjectRow } from '../../registry/projects.ts';
 import { appendRunEvents, type NewRunEvent, type RunStatus } from '../../runs/events.ts';
+import { sealRunEnd } from '../../runs/run-seal.ts';
 import type { RunRow } from '../../runs/status.ts';
 import { ensureWorkflowVersion } from '../../workflows/define.ts';
 import { hubNameFor } from '../openlineage/facets.ts';
@@ -202,6 +204,7 @@ export async function importCheckmaiteRun(
       sql`select pg_notify('evalhub_run_status', ${`${runId}:${project.id}:${status}`})`,
     );
     const [run] = await tx.select().from(runs).where(eq(runs.id, runId));
+    await sealRunEnd(tx, run!);
     return { run: run!, created: true };
   });
 }

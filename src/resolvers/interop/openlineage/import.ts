@@ -9,7 +9,8 @@
 // The parts: validation.ts (the core schema binds; a facet failing its own is a warning),
 // run-projection.ts (the run and its status), job-workflows.ts (EXECUTED), edges.ts (USED,
 // GENERATED), results.ts (metrics, findings, artifacts). Inputs, outputs, metrics and
-// findings are only ever added, each once.
+// findings are only ever added, each once. A run an event ends, or adds to once ended, is
+// sealed (runs/run-seal.ts) as the transaction closes, as the hub's own runs are.
 
 import { eq } from 'drizzle-orm';
 import type { Transaction } from '../../../db/rows.ts';
@@ -20,6 +21,7 @@ import type { ServiceContext } from '../../core/context.ts';
 import { encodeGlobalId } from '../../core/global-id.ts';
 import { ensureProject } from '../../registry/projects.ts';
 import type { RunStatus } from '../../runs/events.ts';
+import { sealImportedRuns } from '../../runs/run-seal.ts';
 import { recordEdges } from './edges.ts';
 import { FACETS, projectSlugFor, type RunFacet } from './facets.ts';
 import { linkWorkflowVersion, workflowVersionOfJob } from './job-workflows.ts';
@@ -66,20 +68,24 @@ export async function importOpenLineageEvents(
     // Runs and workflows are locked, then audited: the audit lock goes first (see lockAuditChain).
     await lockAuditChain(tx);
     const imported: ImportedEvent[] = [];
+    const runIds = new Set<string>();
     for (const [i, event] of checked.entries())
-      imported.push(await importEvent(tx, ctx.actor, event, events[i], project));
+      imported.push(await importEvent(tx, ctx.actor, event, events[i], project, runIds));
+    await sealImportedRuns(tx, [...runIds]);
     return imported;
   });
 }
 
+/** Imports one event; the hub runs a RunEvent wrote to go into `runIds`. */
 function importEvent(
   tx: Transaction,
   actor: Actor,
   checked: CheckedEvent,
   raw: unknown,
   project: string | null,
+  runIds: Set<string>,
 ): Promise<ImportedEvent> {
-  if (checked.kind === 'RunEvent') return importRunEvent(tx, actor, checked, raw, project);
+  if (checked.kind === 'RunEvent') return importRunEvent(tx, actor, checked, raw, project, runIds);
   if (checked.kind === 'JobEvent') return importJobEvent(tx, actor, checked, raw, project);
   return importDatasetEvent(tx, actor, checked, raw, project);
 }
@@ -142,6 +148,7 @@ async function importRunEvent(
   { kind, mappable, warnings }: CheckedEvent,
   raw: unknown,
   projectOverride: string | null,
+  runIds: Set<string>,
 ): Promise<ImportedEvent> {
   const event = mappable as unknown as RunEvent;
   const hubRun = event.run.facets?.[FACETS.run] as RunFacet | undefined;
@@ -189,6 +196,7 @@ async function importRunEvent(
   const status = await projectRun(tx, run, raw as RunEvent, warnings, hubRun);
   await recordEdges(tx, actor, project, run.id, event);
   await recordResults(tx, actor, project, run.id, event);
+  runIds.add(run.id);
   return {
     kind,
     runId: event.run.runId,

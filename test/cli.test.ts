@@ -20,6 +20,7 @@ const cliPath = resolve(import.meta.dirname, '../src/cli.ts');
 
 let t: TestHub;
 let home: { path: string; remove: () => void };
+let registered: { path: string; remove: () => void } | undefined;
 
 interface Result {
   code: number;
@@ -62,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   home?.remove();
+  registered?.remove();
 });
 
 describe('evalhub', () => {
@@ -96,7 +98,9 @@ describe('evalhub', () => {
   });
 
   it('registers a model and a dataset from local paths, printing the coreutils digest', async () => {
-    const files = tempFolder();
+    // Kept to the end: later runs take these versions, and a run's local inputs must exist.
+    registered = tempFolder();
+    const files = registered;
     writeTree(files.path, {
       'model.bin': 'weights',
       'data/a.txt': 'alpha',
@@ -140,7 +144,6 @@ describe('evalhub', () => {
     expect(JSON.parse(found.stdout)).toEqual([
       expect.objectContaining({ type: 'MODEL', title: 'net' }),
     ]);
-    files.remove();
   });
 
   it('watches runs to their end: exit 0 passed, 1 a requirement failed, 2 the run failed', async () => {

@@ -349,9 +349,9 @@ describe('the report of a workflow run', () => {
     expect(two.data.b).toMatchObject({ report: expect.stringContaining('## Findings') });
     // The runs (node), then the report's snapshot: its settings, the runs and steps, the
     // versions, metrics, findings, artifacts, the audit chain's anchor and one page of its
-    // records, one page of run.end records and the rows they seal (runs, inputs, metrics,
-    // findings, artifacts), the command, then the derivations and audit records.
-    expect(one.statements).toHaveLength(18);
+    // records, one page of run.end records and the rows they seal (runs, inputs, outputs,
+    // metrics, findings, artifacts), the command, then the derivations and audit records.
+    expect(one.statements).toHaveLength(19);
     expect(two.statements).toHaveLength(one.statements.length);
   });
 });

@@ -66,12 +66,7 @@ export default function Registry() {
                       <When at={v.createdAt} /> by {v.createdBy}
                     </td>
                     <td>
-                      <Link
-                        href={`/runs?used=${encodeURIComponent(v.id)}`}
-                        aria-label={`runs that used ${v.version}`}
-                      >
-                        runs
-                      </Link>
+                      <RunsThatUsed version={v} />
                     </td>
                   </tr>
                 ))}
@@ -121,12 +116,7 @@ export default function Registry() {
                       <When at={v.createdAt} /> by {v.createdBy}
                     </td>
                     <td>
-                      <Link
-                        href={`/runs?used=${encodeURIComponent(v.id)}`}
-                        aria-label={`runs that used ${v.version}`}
-                      >
-                        runs
-                      </Link>
+                      <RunsThatUsed version={v} />
                     </td>
                   </tr>
                 ))}
@@ -166,5 +156,17 @@ export default function Registry() {
         </ul>
       </section>
     </>
+  );
+}
+
+/** The link to the runs list filtered to the runs that took `version`. */
+function RunsThatUsed({ version }: { version: { id: string; version: string } }) {
+  return (
+    <Link
+      href={`/runs?used=${encodeURIComponent(version.id)}`}
+      aria-label={`runs that used ${version.version}`}
+    >
+      runs
+    </Link>
   );
 }

@@ -233,6 +233,17 @@ describe('evalhub', () => {
       }),
     );
     const runId = events[0].runId as string;
+    // Found again: the run by its workflow's name, its finding with the run's project.
+    const hits = JSON.parse(
+      (await evalhub('search', '--project', 'cli', '--type', 'run', '--json')).stdout,
+    ) as Array<{ title: string; node: { id: string } }>;
+    expect(hits).toContainEqual(
+      expect.objectContaining({ title: 'gate run', node: expect.objectContaining({ id: runId }) }),
+    );
+    const table = await evalhub('search', 'recall', '--type', 'finding');
+    expect(table.stdout.split('\n')[1]).toMatch(
+      /^finding +Requirement failed: recall 0\.6.* cli +\S+$/,
+    );
 
     // Without a terminal, colours allowed: one plain line per event, the step's marked with
     // its name.

@@ -38,7 +38,12 @@ export function exploreCommands(program: Command): void {
           hits.map((hit) => ({
             type: hit.type.toLowerCase(),
             title: hit.title,
-            project: 'project' in hit.node ? hit.node.project.slug : '',
+            project:
+              'project' in hit.node
+                ? hit.node.project.slug
+                : 'run' in hit.node
+                  ? hit.node.run.project.slug
+                  : '',
             id: 'id' in hit.node ? hit.node.id : '',
           })),
           false,

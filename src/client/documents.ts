@@ -218,7 +218,7 @@ export const Search = graphql(`
           ... on Dataset { id project { slug } }
           ... on Workflow { id project { slug } }
           ... on Run { id status runnerId project { slug } }
-          ... on Finding { id severity kind run { id } }
+          ... on Finding { id severity kind run { id project { slug } } }
         }
       } }
     }

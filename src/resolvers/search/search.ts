@@ -96,7 +96,11 @@ const searchables: Record<SearchType, Searchable> = {
     table: runs,
     id: runs.id,
     vector: runs.searchVector,
-    title: sql`coalesce(${runs.name}, ${runs.runnerId} || ' run')`,
+    // Unnamed: a run of a workflow (not one of its steps) by the workflow's name, any other
+    // by its runner.
+    title: sql`coalesce(${runs.name}, (
+        select tw.name from workflow_versions twv join workflows tw on tw.id = twv.workflow_id
+        where twv.id = ${runs.workflowVersionId} and ${runs.stepId} is null), ${runs.runnerId}) || ' run'`,
     body: sql`coalesce(${runs.error}->>'message', '')`,
     status: sql`${runs.status}::text`,
     severity: sql`null::text`,

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../src/config.ts';
 import { createApollo } from '../src/http/apollo.ts';
 import { queryLimits } from '../src/http/query-limits.ts';
+import { MAX_MESSAGE_BYTES } from '../src/http/subscriptions.ts';
 import { localOperator } from '../src/resolvers/core/actor.ts';
 import { encodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import { createApiToken } from '../src/resolvers/identity/tokens.ts';
@@ -189,6 +190,20 @@ describe('the WebSocket', () => {
     }
   }
 
+  it('closes a socket that sends a message larger than any subscription needs', async () => {
+    const socket = new WebSocket(
+      `${t.hub.url.replace(/^http/, 'ws')}/graphql`,
+      'graphql-transport-ws',
+    );
+    await new Promise((resolve) => socket.once('open', resolve));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    // Before connection_init is answered, as a caller with no token could.
+    socket.send(
+      JSON.stringify({ type: 'connection_init', payload: { x: 'x'.repeat(MAX_MESSAGE_BYTES) } }),
+    );
+    expect(await closed).toBe(1009); // message too big
+  });
+
   it('keeps the limits HTTP keeps: 60 aliases are refused', async () => {
     expect(
       await overSocket(`subscription ${aliases(60, 'runUpdates { __typename }').slice(0, -1)} }`),
@@ -259,6 +274,7 @@ describe('budgets of expensive work', () => {
       `/api/v1/lineage/${run}/bundle`,
       `/api/v1/lineage/${run}/prov`,
       `/api/v1/runs/${run}/report?format=pdf`,
+      `/api/v1/runs/${run}/report?format=md`,
     ]) {
       const refused = await get(path);
       expect(refused.status).toBe(429);

@@ -30,6 +30,8 @@ export const EXPENSIVE_FIELDS: Readonly<Record<string, number>> = {
   provenanceBundle: 10,
   compareRuns: 10,
   compareModels: 10,
+  // Gathers every section of a run (and of each step of a workflow run).
+  report: 10,
 };
 
 /** How many items a field may return: its page, its ids, or one. */

@@ -12,10 +12,12 @@ const ROUTES: ReadonlyArray<{ path: RegExp; weight: (url: URL) => number }> = [
   { path: /^\/api\/v1\/lineage\/[^/]+\/bundle$/, weight: () => EXPENSIVE_FIELDS.provenanceBundle! },
   // GET /api/v1/lineage/{id}/prov: a trace.
   { path: /^\/api\/v1\/lineage\/[^/]+\/prov$/, weight: () => EXPENSIVE_FIELDS.trace! },
-  // GET /api/v1/runs/{id}/report?format=pdf: a browser process prints it, as much as a trace.
+  // GET /api/v1/runs/{id}/report: the field's work; as PDF a browser process prints it too.
   {
     path: /^\/api\/v1\/runs\/[^/]+\/report$/,
-    weight: (url) => (url.searchParams.get('format') === 'pdf' ? EXPENSIVE_FIELDS.trace! : 0),
+    weight: (url) =>
+      EXPENSIVE_FIELDS.report! +
+      (url.searchParams.get('format') === 'pdf' ? EXPENSIVE_FIELDS.trace! : 0),
   },
 ];
 

@@ -181,6 +181,9 @@ function admitOperation(
   };
 }
 
+/** The largest WebSocket message read: far more than a subscription document needs. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
 /**
  * Serves subscriptions. A connection is identified when it opens (the `authorization` of its
  * connection_init payload, else its upgrade request's header): one that is not closes with
@@ -195,6 +198,9 @@ export function serveSubscriptions(
   const wsServer = new WebSocketServer({
     server,
     path: '/graphql',
+    // ws buffers a whole message before anything sees it, a connection_init too, before the
+    // caller is known: its default of 100 MiB let anyone grow the hub by that much a socket.
+    maxPayload: MAX_MESSAGE_BYTES,
     verifyClient: ({ req }, done) => done(admit(req), 403, 'origin or host not allowed'),
   });
   const handle = serveGraphQLWs(

@@ -29,6 +29,8 @@ export interface HostConfig {
   dataRoots: string[] | null;
   maxContentBytes: number;
   maxContentFiles: number;
+  /** EVALHUB_PROJECT_UPLOAD_QUOTA_BYTES: most bytes of uploads one project may keep; null: no limit. */
+  projectUploadQuotaBytes: number | null;
   /** Programs the command runner may run (absolute paths, optionally pinned); none: it is off. */
   commandAllow: Array<{ path: string; sha256: string | null }>;
   /** The PATH the command runner's programs get. */
@@ -242,6 +244,15 @@ function hostConfig(env: NodeJS.ProcessEnv): HostConfig {
       0,
       100_000_000,
     ),
+    projectUploadQuotaBytes: env.EVALHUB_PROJECT_UPLOAD_QUOTA_BYTES
+      ? integer(
+          'EVALHUB_PROJECT_UPLOAD_QUOTA_BYTES',
+          env.EVALHUB_PROJECT_UPLOAD_QUOTA_BYTES,
+          0,
+          0,
+          Number.MAX_SAFE_INTEGER,
+        )
+      : null,
     commandAllow: commandAllow(env.EVALHUB_COMMAND_ALLOW),
     commandPath: env.EVALHUB_COMMAND_PATH || '/usr/local/bin:/usr/bin:/bin',
   };

@@ -138,6 +138,7 @@ export function localContentPolicy(config: HubConfig): LocalContentPolicy {
     maxBytes: host.maxContentBytes,
     maxFiles: host.maxContentFiles,
     contentStore: config.storeDir,
+    projectUploadQuotaBytes: host.projectUploadQuotaBytes,
   };
 }
 

@@ -39,6 +39,8 @@ const ReproduceRun = graphql(`
     }
   }
 `);
+/** Each project's upload quota here: more than the other tests upload to one project. */
+const QUOTA = 600_000;
 const files = tempFolder();
 const store = tempFolder('evalhub-store-');
 let t: TestHub;
@@ -77,6 +79,7 @@ beforeAll(async () => {
         ...(await import('../src/config.ts')).loadConfig({}).hostConfig,
         dataRoots: [join(store.path, 'nothing-here')],
         maxContentBytes: 1_000_000,
+        projectUploadQuotaBytes: QUOTA,
       },
     },
   });
@@ -218,6 +221,46 @@ describe('uploading a file', () => {
     expect((await put(sha('another'), 'another')).status).toBe(201);
     expect(existsSync(partial)).toBe(false);
     expect((await head(hex)).headers.get('upload-offset')).toBe('0');
+  });
+});
+
+describe("a project's upload quota", () => {
+  it('refuses a file that would pass it before keeping any byte, and counts per project', async () => {
+    const first = Buffer.alloc(400_000, 1);
+    const second = Buffer.alloc(300_000, 2);
+    expect((await put(sha(first), first, {}, 'quota')).status).toBe(201);
+    const rowsBefore = await uploadRows();
+
+    const refused = await put(sha(second), second, {}, 'quota');
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toEqual({
+      code: 'QUOTA_EXCEEDED',
+      error:
+        'project quota keeps 400000 bytes of uploads; 300000 more would pass its quota of ' +
+        `${QUOTA} bytes (EVALHUB_PROJECT_UPLOAD_QUOTA_BYTES)`,
+      quotaBytes: QUOTA,
+      usedBytes: 400_000,
+    });
+    // Its first chunk is refused as well: the whole file's size counts.
+    const chunk = await put(
+      sha(second),
+      second.subarray(0, 100),
+      {
+        'content-range': `bytes 0-99/${second.length}`,
+      },
+      'quota',
+    );
+    expect(chunk.status).toBe(413);
+    expect(((await chunk.json()) as { code: string }).code).toBe('QUOTA_EXCEEDED');
+    const status = await head(sha(second), 'quota');
+    expect(status.status).toBe(404);
+    expect(status.headers.get('upload-offset')).toBe('0');
+    expect(existsSync(join(store.path, 'content', `sha256-${sha(second)}`))).toBe(false);
+    expect(await uploadRows()).toEqual(rowsBefore);
+
+    // Content the project has already costs nothing more; another project has its own quota.
+    expect((await put(sha(first), first, {}, 'quota')).status).toBe(200);
+    expect((await put(sha(second), second, {}, 'quota-other')).status).toBe(201);
   });
 });
 

@@ -1,6 +1,6 @@
 // Printing a report to PDF, with stand-ins for Chromium that hang, fail or take their time:
 // the hub must kill what overruns (and what it started), tidy up, and print two at a time.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PdfPrintError, PdfUnavailableError, printPdf } from '../src/resolvers/report/print-pdf.ts';
@@ -87,5 +87,55 @@ describe('printing a report to PDF', () => {
       'start',
       'end',
     ]);
+  }, 30_000);
+
+  it('leaves the queue, never starting Chromium, when its client goes away while it waits', async () => {
+    const folder = join(temp.path, 'queue');
+    mkdirSync(folder);
+    const starts = join(folder, 'starts');
+    // Each print waits until it takes a `release` (one print per file) or everything is `open`.
+    const chromium = fakeChromium(
+      'waiting',
+      `echo start >> ${starts}\nuntil [ -f ${folder}/open ] || mv ${folder}/release ${folder}/taken.$$ 2>/dev/null; do sleep 0.05; done\nprintf '%%PDF-1.4 stand-in' > "$out"`,
+    );
+    const started = () =>
+      existsSync(starts) ? readFileSync(starts, 'utf8').split('\n').length - 1 : 0;
+    const print = (signal?: AbortSignal) =>
+      printPdf('<p>report</p>', { chromium, timeoutMs: 60_000 }, signal);
+    const holders = [print(), print()];
+    await until(() => started() === 2, 'both slots are taken');
+
+    const client = new AbortController();
+    const queued = print(client.signal);
+    const next = print();
+    client.abort(new Error('the client went away'));
+    await expect(queued).rejects.toThrow('the client went away');
+
+    // One slot frees: the print queued after the abandoned one takes it at once.
+    writeFileSync(join(folder, 'release'), '');
+    await until(() => started() === 3, 'the next print has started');
+    writeFileSync(join(folder, 'open'), '');
+    const printed = await Promise.all([...holders, next]);
+    expect(printed.map((pdf) => pdf.toString('latin1'))).toEqual(
+      Array(3).fill('%PDF-1.4 stand-in'),
+    );
+    // The abandoned print never started Chromium.
+    expect(started()).toBe(3);
+  }, 60_000);
+
+  it('kills Chromium and what it started when its client goes away while it prints', async () => {
+    const pids = join(temp.path, 'printing-pids');
+    const chromium = fakeChromium(
+      'printing',
+      `sleep 300 &\necho "$! $$ $out" > ${pids}\nsleep 300`,
+    );
+    const client = new AbortController();
+    const printing = printPdf('<p>report</p>', { chromium, timeoutMs: 300_000 }, client.signal);
+    await until(() => existsSync(pids) && readFileSync(pids, 'utf8').endsWith('\n'), 'it runs');
+    client.abort(new Error('the client went away'));
+    await expect(printing).rejects.toThrow('the client went away');
+    const [helper, browser, out] = readFileSync(pids, 'utf8').trim().split(' ');
+    await until(() => !alive(Number(helper)) && !alive(Number(browser)), 'both are gone');
+    expect(existsSync(dirname(out!))).toBe(false);
   }, 30_000);
 });

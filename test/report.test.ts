@@ -3,11 +3,13 @@
 // Markdown, HTML in Chromium, and PDF. What a reader relies on is checked against what the
 // hub stored: the verdicts, the digests, the numbers, the derivations, the command.
 import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Actor } from '../src/resolvers/core/actor.ts';
 import { encodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import { graphql } from './gql/index.ts';
@@ -469,6 +471,42 @@ describe('the report over REST', () => {
     },
     60_000,
   );
+
+  it('kills the PDF print of a request whose client goes away', async () => {
+    const pids = join(temp.path, 'abandoned-print');
+    const chromium = join(temp.path, 'hanging-chromium');
+    writeFileSync(chromium, `#!/bin/sh\nsleep 300 &\necho "$! $$" > ${pids}\nsleep 300\n`, {
+      mode: 0o755,
+    });
+    const hub = await startTestHub({ config: { chromium, pdfTimeoutMs: 300_000, workers: 0 } });
+    try {
+      const started = await hub.graphql(StartRun, {
+        input: { project: 'p', runner: 'event-generator', config: { events: 1 } },
+      });
+      const { run } = expectType(started.data.startRun, 'StartRunPayload');
+      const client = new AbortController();
+      const asked = fetch(`${hub.hub.url}/api/v1/runs/${run.id}/report?format=pdf`, {
+        signal: client.signal,
+      }).catch((error: Error) => error);
+      await vi.waitFor(() => expect(readFileSync(pids, 'utf8')).toMatch(/\n$/), {
+        timeout: 30_000,
+        interval: 50,
+      });
+      client.abort();
+      expect(await asked).toBeInstanceOf(Error);
+      const [helper, browser] = readFileSync(pids, 'utf8').trim().split(' ').map(Number);
+      // Both are gone: signal 0 to a process that does not exist throws.
+      await vi.waitFor(
+        () => {
+          expect(() => process.kill(helper!, 0)).toThrow();
+          expect(() => process.kill(browser!, 0)).toThrow();
+        },
+        { timeout: 30_000, interval: 50 },
+      );
+    } finally {
+      await hub.close();
+    }
+  });
 
   it('says so when the hub has no Chromium to print with', async () => {
     const bare = await startTestHub({ config: { chromium: null, workers: 0 } });

@@ -7,7 +7,8 @@
 //                                                 (Content-Range: bytes START-END/TOTAL, START
 //                                                 the Upload-Offset); or a folder: the listing
 //                                                 of its uploaded files (FOLDER_MEDIA_TYPE)
-// The caller must be a contributor in the project. Errors are JSON: {error, code}.
+// The caller must be a contributor in the project. Errors are JSON: {error, code}; a file that
+// would pass the project's upload quota is a 413 QUOTA_EXCEEDED before any byte is kept.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ContentRefusedError } from '../resolvers/content/local-files.ts';
 import { UploadOffsetError } from '../resolvers/content/store.ts';
@@ -22,6 +23,7 @@ import {
   receiveChunk,
   receiveFolder,
   type UploadedContentRow,
+  UploadQuotaError,
   uploadStatus,
 } from '../resolvers/registry/uploads.ts';
 import { BodyTooLargeError, readBody, sendJson } from './graphql-endpoint.ts';
@@ -197,5 +199,10 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: unknown) {
   }
   if (error instanceof ContentRefusedError)
     return refuse(req, res, 413, 'TOO_LARGE', error.message);
+  if (error instanceof UploadQuotaError)
+    return refuse(req, res, 413, 'QUOTA_EXCEEDED', error.message, {
+      quotaBytes: error.quotaBytes,
+      usedBytes: error.usedBytes,
+    });
   throw error;
 }

@@ -48,7 +48,7 @@ export async function serveReportApi(
   const text = renderReport(data, format.render);
   let body: Buffer;
   try {
-    body = name === 'pdf' ? await printPdf(text, printer) : Buffer.from(text, 'utf8');
+    body = name === 'pdf' ? await printPdf(text, printer, ctx.signal) : Buffer.from(text, 'utf8');
   } catch (error) {
     if (error instanceof PdfUnavailableError) {
       sendJson(res, 501, { error: error.message });

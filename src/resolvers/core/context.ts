@@ -12,6 +12,8 @@ export interface LocalContentPolicy {
   maxFiles: number;
   /** The hub's content store (EVALHUB_STORE_DIR): where uploaded content is kept. */
   contentStore?: string | null;
+  /** The most bytes of uploaded files one project may keep; null or absent: no limit. */
+  projectUploadQuotaBytes?: number | null;
 }
 
 /** What every domain service needs: the database, who is asking, and the runners known here. */

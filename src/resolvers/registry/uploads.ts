@@ -1,8 +1,9 @@
 // Content uploaded by a project's contributor (HTTP: src/http/content-api.ts), so that a
 // version can be registered with `content:sha256:<hex>` where the hub cannot read the
 // client's files. A file is sent in one request or in chunks; a folder is a listing of files
-// sent before it. Each upload is verified against its digest before it is kept.
-import { and, eq, inArray } from 'drizzle-orm';
+// sent before it. Each upload is verified against its digest before it is kept, and kept only
+// within its project's quota.
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { projects, uploadedContent } from '../../db/schema.ts';
 import { DIGEST_PATTERN, folderDigest } from '../content/digest.ts';
 import { ContentRefusedError } from '../content/local-files.ts';
@@ -21,6 +22,21 @@ import { DigestMismatchError, ValidationError } from '../core/errors.ts';
 import { ensureProject, SLUG_PATTERN } from './projects.ts';
 
 export type UploadedContentRow = typeof uploadedContent.$inferSelect;
+
+/** A file that would take its project's uploads past the quota: refused, nothing kept. */
+export class UploadQuotaError extends Error {
+  override name = 'UploadQuotaError';
+  readonly quotaBytes: number;
+  readonly usedBytes: number;
+  constructor(project: string, quotaBytes: number, usedBytes: number, sizeBytes: number) {
+    super(
+      `project ${project} keeps ${usedBytes} bytes of uploads; ${sizeBytes} more would pass its quota ` +
+        `of ${quotaBytes} bytes (EVALHUB_PROJECT_UPLOAD_QUOTA_BYTES)`,
+    );
+    this.quotaBytes = quotaBytes;
+    this.usedBytes = usedBytes;
+  }
+}
 
 /** What a project has of some content. */
 export interface UploadStatus {
@@ -91,6 +107,27 @@ export async function uploadStatus(
   return { stored: null, offset: await partialOffset(store, slug!, digest) };
 }
 
+/**
+ * Refuses a file of `sizeBytes` that would take the project past its quota, counting the
+ * files it has uploaded (a folder is made of those, so it adds nothing).
+ */
+async function checkQuota(
+  ctx: ServiceContext,
+  db: Pick<ServiceContext['db'], 'select'>,
+  slug: string,
+  sizeBytes: number,
+): Promise<void> {
+  const quota = ctx.localContent?.projectUploadQuotaBytes ?? null;
+  if (quota === null) return;
+  const [row] = await db
+    .select({ used: sql<string>`coalesce(sum(${uploadedContent.sizeBytes}), 0)` })
+    .from(uploadedContent)
+    .innerJoin(projects, eq(projects.id, uploadedContent.projectId))
+    .where(and(eq(projects.slug, slug), eq(uploadedContent.isFolder, false)));
+  const used = Number(row?.used ?? 0);
+  if (used + sizeBytes > quota) throw new UploadQuotaError(slug, quota, used, sizeBytes);
+}
+
 /** Records that the project has the content; returns its row and whether it is new. */
 async function record(
   ctx: ServiceContext,
@@ -99,6 +136,18 @@ async function record(
 ): Promise<{ created: boolean; content: UploadedContentRow & { uri: string } }> {
   return ctx.db.transaction(async (tx) => {
     const project = await ensureProject(tx, ctx.actor, slug, ['project']);
+    if (!values.isFolder) {
+      // Uploads finishing at once wait for each other here, so that they cannot pass the
+      // quota together; one that would is not recorded (its bytes stay in the store).
+      await tx.select().from(projects).where(eq(projects.id, project.id)).for('update');
+      const [had] = await tx
+        .select({ digest: uploadedContent.digest })
+        .from(uploadedContent)
+        .where(
+          and(eq(uploadedContent.projectId, project.id), eq(uploadedContent.digest, values.digest)),
+        );
+      if (!had) await checkQuota(ctx, tx, slug, values.sizeBytes);
+    }
     const [created] = await tx
       .insert(uploadedContent)
       .values({ ...values, projectId: project.id, uploadedBy: ctx.actor.id })
@@ -147,6 +196,8 @@ export async function receiveChunk(
     throw new ContentRefusedError(`the content is larger than ${maxBytes} bytes`);
   const existing = await recorded(ctx, store, slug!, digest);
   if (existing) return { complete: true, created: false, content: withUri(existing) };
+  // Before any byte is kept, a partial upload's included.
+  await checkQuota(ctx, ctx.db, slug!, chunk.total);
   const written = await writeChunk(store, slug!, digest, chunk, body);
   if (!written.complete) return written;
   return {

@@ -1,6 +1,7 @@
 // A report's HTML printed to PDF by headless Chromium, from a temporary file: the operator
 // says where Chromium is (never a request), the process gets a time limit and is killed, with
-// everything it started, when it overruns, and the temporary files go in every case.
+// everything it started, when it overruns or its request is abandoned (a print waiting for
+// its turn then leaves the queue), and the temporary files go in every case.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -29,13 +30,26 @@ const MAX_PRINTS = 2;
 let printing = 0;
 const waiting: Array<() => void> = [];
 
-async function takeTurn(): Promise<void> {
+/** Waits for a turn to print; leaves the queue, without one, when `signal` aborts. */
+async function takeTurn(signal: AbortSignal | undefined): Promise<void> {
+  signal?.throwIfAborted();
   if (printing < MAX_PRINTS) {
     printing += 1;
     return;
   }
   // The turn is handed over by `endTurn`, so `printing` stays as it is.
-  await new Promise<void>((resolve) => waiting.push(resolve));
+  await new Promise<void>((resolve, reject) => {
+    const turn = () => {
+      signal?.removeEventListener('abort', leave);
+      resolve();
+    };
+    const leave = () => {
+      waiting.splice(waiting.indexOf(turn), 1);
+      reject(signal?.reason);
+    };
+    waiting.push(turn);
+    signal?.addEventListener('abort', leave, { once: true });
+  });
 }
 
 function endTurn(): void {
@@ -54,18 +68,23 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-export async function printPdf(html: string, printer: PdfPrinter): Promise<Buffer> {
+/** Prints `html`; when `signal` aborts (its client left), gives up with the signal's reason. */
+export async function printPdf(
+  html: string,
+  printer: PdfPrinter,
+  signal?: AbortSignal,
+): Promise<Buffer> {
   if (!printer.chromium || !existsSync(printer.chromium)) {
     throw new PdfUnavailableError(
       'this hub cannot print PDF: no Chromium is installed or configured (EVALHUB_CHROMIUM); ' +
         'ask for the HTML report and print it from a browser',
     );
   }
-  await takeTurn();
+  await takeTurn(signal);
   try {
     const folder = await mkdtemp(join(tmpdir(), 'evalhub-report-'));
     try {
-      return await printInFolder(html, printer.chromium, printer.timeoutMs, folder);
+      return await printInFolder(html, printer.chromium, printer.timeoutMs, folder, signal);
     } finally {
       await rm(folder, { recursive: true, force: true, maxRetries: 3 });
     }
@@ -79,10 +98,12 @@ async function printInFolder(
   chromium: string,
   timeoutMs: number,
   folder: string,
+  signal: AbortSignal | undefined,
 ): Promise<Buffer> {
   const page = join(folder, 'report.html');
   const pdf = join(folder, 'report.pdf');
   await writeFile(page, html);
+  signal?.throwIfAborted();
   const child = spawn(
     chromium,
     [
@@ -108,15 +129,19 @@ async function printInFolder(
     timedOut = true;
     killGroup(child.pid);
   }, timeoutMs);
+  const abandon = () => killGroup(child.pid);
+  signal?.addEventListener('abort', abandon, { once: true });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     // Not 'close': helpers that outlive the browser would hold its stderr open.
     child.once('exit', resolve);
   }).finally(() => {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', abandon);
     // Helpers Chromium left behind go with it.
     killGroup(child.pid);
   });
+  signal?.throwIfAborted();
   if (timedOut)
     throw new PdfPrintError(`Chromium did not print the report within ${timeoutMs / 1000} s`);
   const bytes = await readFile(pdf).catch(() => null);

@@ -75,13 +75,17 @@ export async function listRuns(
     args,
     ordering,
     fetch: async (page) => {
+      // Prepared: PostgreSQL plans a page's statement, children and all, once per connection
+      // and shape, not on every request (planning it took longer than running it).
       const rows = await ctx.db
         .select({ run: runColumns, project: projects, ...more?.columns })
         .from(runs)
         .innerJoin(projects, eq(projects.id, runs.projectId))
         .where(and(where, page.where))
         .orderBy(...page.orderBy)
-        .limit(page.limit);
+        .limit(page.limit)
+        .prepare('runs_page')
+        .execute();
       for (const row of rows) {
         primeProject?.(row.project);
         more?.prime(row.run.id, row);

@@ -1,7 +1,7 @@
 // Rows carried as JSON inside another statement, so that a page brings its children in the
 // same statement (one round trip, no row-by-row mapping of each child list): the SQL that
 // builds such a row from columns, and the row as Drizzle would have returned it.
-import { type Column, type InferModelFromColumns, type SQL, sql } from 'drizzle-orm';
+import { Column, type InferModelFromColumns, type SQL, sql } from 'drizzle-orm';
 
 type Columns = Record<string, Column>;
 
@@ -17,22 +17,29 @@ export function jsonObject(columns: Columns): SQL {
 }
 
 /**
- * A row jsonObject built, as Drizzle maps it from the driver: timestamps as Dates, numbers
- * as numbers, JSON columns as they are. Both drivers hand a json value over parsed.
+ * Reads a row jsonObject built, as Drizzle maps it from the driver: timestamps as Dates,
+ * numbers as numbers, JSON columns as they are. Both drivers hand a json value over parsed.
+ * Each column's decoder is looked up once here, not once per value: a page of runs reads
+ * hundreds of such rows, and `columns` may be a subquery's fields, whose every property read
+ * goes through Drizzle's selection proxy.
  */
-export function fromJsonObject<C extends Columns>(
+export function jsonRowReader<C extends Columns>(
   columns: C,
-  json: Record<string, unknown>,
-): JsonRow<C> {
-  const row: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(columns)) {
-    const value = json[key];
-    row[key] =
-      value === null || value === undefined
+): (json: Record<string, unknown>) => JsonRow<C> {
+  const decoders = Object.entries(columns).map(([key, column]) => {
+    const decode =
+      column.dataType === 'json' ||
+      column.mapFromDriverValue === Column.prototype.mapFromDriverValue
         ? null
-        : column.dataType === 'json'
-          ? value
-          : column.mapFromDriverValue(value);
-  }
-  return row as JsonRow<C>;
+        : (value: unknown) => column.mapFromDriverValue(value);
+    return [key, decode] as const;
+  });
+  return (json) => {
+    const row: Record<string, unknown> = {};
+    for (const [key, decode] of decoders) {
+      const value = json[key];
+      row[key] = value === null || value === undefined ? null : decode ? decode(value) : value;
+    }
+    return row as JsonRow<C>;
+  };
 }

@@ -1,6 +1,18 @@
-import type { SQL } from 'drizzle-orm';
+import { getTableColumns, type SQL, type Table } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { CASING, type Database } from './connect.ts';
+
+/** A row as services read it: every column but the search vector (columnsRead). */
+export type RowRead<T extends Table> = Omit<T['$inferSelect'], 'searchVector'>;
+
+/**
+ * A table's columns but its search vector, to select rows with: the vector is only searched
+ * in SQL, never read, and sending it as text costs more than the rest of a run's row.
+ */
+export function columnsRead<T extends Table>(table: T): Omit<T['_']['columns'], 'searchVector'> {
+  const { searchVector: _searchVector, ...columns } = getTableColumns(table);
+  return columns;
+}
 
 /** A transaction handed out by `db.transaction`. */
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];

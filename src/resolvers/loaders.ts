@@ -13,7 +13,8 @@ import {
   sql,
 } from 'drizzle-orm';
 import { alias, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
-import { fromJsonObject, jsonObject } from '../db/json-rows.ts';
+import { jsonObject, jsonRowReader } from '../db/json-rows.ts';
+import { columnsRead } from '../db/rows.ts';
 import {
   artifacts,
   datasets,
@@ -90,8 +91,15 @@ const metricOrder = [asc(metrics.key), asc(metrics.sliceKey), asc(metrics.step),
 /** The order of a run's findings: oldest first. */
 const findingOrder = [asc(findings.createdAt), asc(findings.id)];
 const metricColumns = getTableColumns(metrics);
-const findingColumns = getTableColumns(findings);
+const findingColumns = columnsRead(findings);
+const runColumns = columnsRead(runs);
 const inputColumns = getTableColumns(runInputs);
+const readMetric = jsonRowReader(metricColumns);
+const readFinding = jsonRowReader(findingColumns);
+const readInput = jsonRowReader(inputColumns);
+// An input's versions are selected by a subquery of all their columns: read as the tables'.
+const readModelVersion = jsonRowReader(getTableColumns(modelVersions));
+const readDatasetVersion = jsonRowReader(getTableColumns(datasetVersions));
 
 /** A JSON array of `object`s in `order` ([] for none), for a list in one column. */
 const jsonList = (object: SQL, order: SQL[]) =>
@@ -224,7 +232,7 @@ export function createLoaders(services: ServiceContext) {
   const runFindings = groupedBy(
     (ids) =>
       db
-        .select()
+        .select(findingColumns)
         .from(findings)
         .where(inArray(findings.runId, ids))
         .orderBy(...findingOrder),
@@ -257,13 +265,9 @@ export function createLoaders(services: ServiceContext) {
           runId,
           primeInputVersions(
             (list as Array<Record<string, Record<string, unknown> | null>>).map((row) => ({
-              input: fromJsonObject(inputColumns, row.input!),
-              modelVersion: row.modelVersion
-                ? fromJsonObject(inputModelVersion._.selectedFields, row.modelVersion)
-                : null,
-              datasetVersion: row.datasetVersion
-                ? fromJsonObject(inputDatasetVersion._.selectedFields, row.datasetVersion)
-                : null,
+              input: readInput(row.input!),
+              modelVersion: row.modelVersion ? readModelVersion(row.modelVersion) : null,
+              datasetVersion: row.datasetVersion ? readDatasetVersion(row.datasetVersion) : null,
             })),
           ),
         ),
@@ -274,10 +278,7 @@ export function createLoaders(services: ServiceContext) {
         .from(metrics)
         .where(eq(metrics.runId, runs.id)),
       prime: (runId, list) =>
-        runMetrics.prime(
-          runId,
-          (list as Array<Record<string, unknown>>).map((row) => fromJsonObject(metricColumns, row)),
-        ),
+        runMetrics.prime(runId, (list as Array<Record<string, unknown>>).map(readMetric)),
     },
     findings: {
       column: db
@@ -285,12 +286,7 @@ export function createLoaders(services: ServiceContext) {
         .from(findings)
         .where(eq(findings.runId, runs.id)),
       prime: (runId, list) =>
-        runFindings.prime(
-          runId,
-          (list as Array<Record<string, unknown>>).map((row) =>
-            fromJsonObject(findingColumns, row),
-          ),
-        ),
+        runFindings.prime(runId, (list as Array<Record<string, unknown>>).map(readFinding)),
     },
   };
   /**
@@ -397,7 +393,7 @@ export function createLoaders(services: ServiceContext) {
     }),
     run: byId((ids) =>
       db
-        .select()
+        .select(runColumns)
         .from(runs)
         .where(and(inArray(runs.id, ids), visibleProjects(actor, runs.projectId))),
     ),

@@ -413,7 +413,7 @@ export async function appendExternalRunEvents(
       };
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
-      [run] = (await ctx.db.select().from(runs).where(eq(runs.id, run.id))) as [RunRow];
+      [run] = (await ctx.db.select().from(runs).where(eq(runs.id, run.id))) as RunRow[] as [RunRow];
     }
   }
 }

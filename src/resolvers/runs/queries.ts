@@ -1,5 +1,6 @@
 // Lists of runs and of findings, filtered by the language search uses (search/filter.ts).
 import { and, count, eq, type SQL, sql } from 'drizzle-orm';
+import { columnsRead } from '../../db/rows.ts';
 import { findings, projects, runs } from '../../db/schema.ts';
 import { visibleProjects, visibleSlugs } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
@@ -16,6 +17,9 @@ import {
 } from '../search/filter.ts';
 import type { FindingRow } from './results.ts';
 import type { RunRow } from './status.ts';
+
+/** A run's columns as a page reads them. */
+const runColumns = columnsRead(runs);
 
 export type RunOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'FINISHED_AT';
 
@@ -71,13 +75,17 @@ export async function listRuns(
     args,
     ordering,
     fetch: async (page) => {
+      // Prepared: PostgreSQL plans a page's statement, children and all, once per connection
+      // and shape, not on every request (planning it took longer than running it).
       const rows = await ctx.db
-        .select({ run: runs, project: projects, ...more?.columns })
+        .select({ run: runColumns, project: projects, ...more?.columns })
         .from(runs)
         .innerJoin(projects, eq(projects.id, runs.projectId))
         .where(and(where, page.where))
         .orderBy(...page.orderBy)
-        .limit(page.limit);
+        .limit(page.limit)
+        .prepare('runs_page')
+        .execute();
       for (const row of rows) {
         primeProject?.(row.project);
         more?.prime(row.run.id, row);

@@ -2,7 +2,7 @@
 // leaves (so a terminal status never changes), and writes its status event in the same
 // transaction.
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import type { Transaction } from '../../db/rows.ts';
+import type { RowRead, Transaction } from '../../db/rows.ts';
 import { runs } from '../../db/schema.ts';
 import { lockAuditChain } from '../core/audit.ts';
 import {
@@ -15,7 +15,8 @@ import {
 import { recordReproductionVerdict } from './reproduction-verdict.ts';
 import { sealRunEnd } from './run-seal.ts';
 
-export type RunRow = typeof runs.$inferSelect;
+/** A run as services read it (rows.ts: its search vector stays in the database). */
+export type RunRow = RowRead<typeof runs>;
 
 export interface RunError {
   message: string;

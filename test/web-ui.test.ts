@@ -213,8 +213,11 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     const matches = page.getByRole('list', { name: 'Matches' });
     await matches.getByRole('button', { name: 'Hue drift in night images' }).click();
     await page.waitForURL((url) => url.searchParams.get('id') === findingId);
-    const start = page.locator('.react-flow__node.lineage-start');
-    await expect.poll(() => start.textContent()).toBe('finding HIGH: Hue drift in night images');
+    await page
+      .locator('.react-flow__node.lineage-start', {
+        hasText: /^finding HIGH: Hue drift in night images$/,
+      })
+      .waitFor();
     // The finding leads back to the run that found it.
     await page.locator('.react-flow__node', { hasText: 'run colour check' }).waitFor();
     expect(await accessibilityProblems()).toEqual([]);
@@ -243,17 +246,19 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await projects.getByRole('button', { name: 'vision' }).click();
     await page.waitForURL((url) => url.searchParams.get('project') === 'vision');
     await expect
-      .poll(() => page.getByLabel('Project', { exact: true }).inputValue())
+      .poll(() => page.getByLabel('Project', { exact: true }).inputValue(), { timeout: 30_000 })
       .toBe('vision');
     // Only the first run has the tag.
     const tags = page.getByRole('region', { name: 'Tag facet' });
-    await expect.poll(() => tags.getByRole('listitem').allTextContents()).toEqual(['nightly 1']);
+    await tags
+      .getByRole('listitem')
+      .filter({ hasText: /^nightly 1$/ })
+      .waitFor();
+    expect(await tags.getByRole('listitem').count()).toBe(1);
     await tags.getByRole('button', { name: 'nightly' }).click();
     await page.waitForURL((url) => url.searchParams.get('tag') === 'nightly');
-    await expect
-      .poll(() => tags.getByRole('button', { name: 'nightly' }).getAttribute('aria-pressed'))
-      .toBe('true');
-    await expect.poll(() => results.getByRole('listitem').count()).toBe(1);
+    await tags.locator('button[aria-pressed="true"]', { hasText: 'nightly' }).waitFor();
+    await expect.poll(() => results.getByRole('listitem').count(), { timeout: 30_000 }).toBe(1);
     await results.getByRole('link', { name: 'colour check' }).waitFor();
     await check('search-facets');
   });

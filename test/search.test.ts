@@ -52,6 +52,8 @@ const SearchFacets = graphql(`
         statuses { value count }
         severities { value count }
         runners { value count }
+        projects { value count }
+        tags { value count }
       }
     }
   }
@@ -451,7 +453,7 @@ describe('filters', () => {
 });
 
 describe('facets, pages and scope', () => {
-  it('counts every match by kind, status, severity and runner', async () => {
+  it('counts every match by kind, status, severity, runner, project and tag', async () => {
     const { data, statements } = await t.graphql(SearchFacets, { filter: { project: ['vision'] } });
     // 2 models, 2 datasets, 1 workflow, 2 runs and their 2 findings.
     expect(data.search.totalCount).toBe(9);
@@ -468,6 +470,20 @@ describe('facets, pages and scope', () => {
       'LOW:1',
     ]);
     expect(data.search.facets.runners).toEqual([{ value: 'emit', count: 4 }]);
+    expect(data.search.facets.projects).toEqual([{ value: 'vision', count: 9 }]);
+    // Each tag of the models, datasets and runs found, once per item that has it.
+    expect(sorted(data.search.facets.tags.map((s) => `${s.value}:${s.count}`))).toEqual([
+      'cnn:1',
+      'night:1',
+      'nightly:1',
+      'production:1',
+      'transformer:1',
+    ]);
+    const models = await t.graphql(SearchFacets, { filter: { type: ['MODEL'] } });
+    expect(sorted(models.data.search.facets.projects.map((s) => `${s.value}:${s.count}`))).toEqual([
+      'audio:1',
+      'vision:2',
+    ]);
     // The page (empty) and the counts: two statements.
     expect(statements).toHaveLength(2);
   });

@@ -59,6 +59,7 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
         project: 'vision',
         runner: 'emit',
         name: 'colour check',
+        tags: ['nightly'],
         config: {
           metrics: [
             { key: 'accuracy', value: 0.82, ci: { lower: 0.78, upper: 0.86, level: 0.95 } },
@@ -205,6 +206,26 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await check('lineage');
   });
 
+  it('finds the start of a lineage by its words', async () => {
+    await page.goto(`${t.hub.url}/ui/lineage`);
+    await page.getByRole('searchbox', { name: 'Find a start' }).fill('hue drift');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    const matches = page.getByRole('list', { name: 'Matches' });
+    await matches.getByRole('button', { name: 'Hue drift in night images' }).click();
+    await page.waitForURL((url) => url.searchParams.get('id') === findingId);
+    await page
+      .locator('.react-flow__node.lineage-start', {
+        hasText: /^finding HIGH: Hue drift in night images$/,
+      })
+      .waitFor();
+    // The finding leads back to the run that found it.
+    await page.locator('.react-flow__node', { hasText: 'run colour check' }).waitFor();
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.getByRole('searchbox', { name: 'Find a start' }).fill('no such words anywhere');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.getByText('Nothing matches “no such words anywhere”.').waitFor();
+  });
+
   it('searches with words, facets and a metric predicate', async () => {
     await page.goto(`${t.hub.url}/ui/search`);
     await page.getByLabel('Search for').fill('hue drift');
@@ -215,6 +236,31 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await page.goto(`${t.hub.url}/ui/search?type=RUN&metric=accuracy&op=GTE&value=0.8`);
     await results.getByRole('link', { name: 'colour check' }).waitFor();
     await expect.poll(() => results.getByRole('listitem').count()).toBe(1);
+  });
+
+  it('narrows a search by the project and tag facets', async () => {
+    await page.goto(`${t.hub.url}/ui/search?q=colour`);
+    const results = page.getByRole('region', { name: 'Results' });
+    await results.getByRole('link', { name: 'colour check' }).first().waitFor();
+    const projects = page.getByRole('region', { name: 'Project facet' });
+    await projects.getByRole('button', { name: 'vision' }).click();
+    await page.waitForURL((url) => url.searchParams.get('project') === 'vision');
+    await expect
+      .poll(() => page.getByLabel('Project', { exact: true }).inputValue(), { timeout: 30_000 })
+      .toBe('vision');
+    // Only the first run has the tag.
+    const tags = page.getByRole('region', { name: 'Tag facet' });
+    await tags
+      .getByRole('listitem')
+      .filter({ hasText: /^nightly 1$/ })
+      .waitFor();
+    expect(await tags.getByRole('listitem').count()).toBe(1);
+    await tags.getByRole('button', { name: 'nightly' }).click();
+    await page.waitForURL((url) => url.searchParams.get('tag') === 'nightly');
+    await tags.locator('button[aria-pressed="true"]', { hasText: 'nightly' }).waitFor();
+    await expect.poll(() => results.getByRole('listitem').count(), { timeout: 30_000 }).toBe(1);
+    await results.getByRole('link', { name: 'colour check' }).waitFor();
+    await check('search-facets');
   });
 
   it('shows the registry', async () => {

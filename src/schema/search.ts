@@ -207,6 +207,17 @@ const SearchFacetsRef = builder
         description: 'Runs, and findings by their run, by runner.',
         resolve: (f) => f.runners,
       }),
+      projects: t.field({
+        type: [FacetCountRef],
+        description: 'By the slug of their project.',
+        resolve: (f) => f.projects,
+      }),
+      tags: t.field({
+        type: [FacetCountRef],
+        description:
+          'Models, datasets, workflows and runs by tag; an item counts under each of its tags.',
+        resolve: (f) => f.tags,
+      }),
     }),
   });
 

@@ -7,7 +7,7 @@
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { selectRows, textArray } from '../../db/rows.ts';
-import { datasets, findings, models, runs, workflows } from '../../db/schema.ts';
+import { datasets, findings, models, projects, runs, workflows } from '../../db/schema.ts';
 import { visibleSlugs } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
@@ -67,6 +67,8 @@ export interface SearchFacets {
   statuses: FacetCount[];
   severities: FacetCount[];
   runners: FacetCount[];
+  projects: FacetCount[];
+  tags: FacetCount[];
 }
 
 export interface SearchConnection {
@@ -86,6 +88,10 @@ interface Searchable {
   status: SQL;
   severity: SQL;
   runner: SQL;
+  /** The slug of its project. */
+  project: SQL;
+  /** Its tags (none for a finding). */
+  tags: SQL;
 }
 
 const searchables: Record<SearchType, Searchable> = {
@@ -105,6 +111,8 @@ const searchables: Record<SearchType, Searchable> = {
     status: sql`${runs.status}::text`,
     severity: sql`null::text`,
     runner: sql`${runs.runnerId}`,
+    project: projectSlug(runs.projectId),
+    tags: sql`${runs.tags}`,
   },
   FINDING: {
     table: findings,
@@ -115,6 +123,8 @@ const searchables: Record<SearchType, Searchable> = {
     status: sql`null::text`,
     severity: sql`${findings.severity}::text`,
     runner: sql`(select fr.runner_id from runs fr where fr.id = ${findings.runId})`,
+    project: projectSlug(findings.projectId),
+    tags: sql`'{}'::text[]`,
   },
 };
 
@@ -129,7 +139,13 @@ function catalogue(table: typeof models | typeof datasets | typeof workflows): S
     status: sql`null::text`,
     severity: sql`null::text`,
     runner: sql`null::text`,
+    project: projectSlug(columns.projectId),
+    tags: sql`${columns.tags}`,
   };
+}
+
+function projectSlug(projectId: PgColumn): SQL {
+  return sql`(select fp.slug from ${projects} fp where fp.id = ${projectId})`;
 }
 
 // Marks the highlighter puts around matches; control characters a text never holds, so the
@@ -361,18 +377,30 @@ function memo<T>(compute: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** Counts of every match by type, run status, finding severity and runner: one statement. */
+/**
+ * Counts of every match by type, run status, finding severity, runner, project and tag: one
+ * statement (an item with several tags counts once under each).
+ */
 async function searchFacets(
   ctx: ServiceContext,
   text: string | null,
   conditions: [SearchType, SQL][],
 ): Promise<SearchFacets> {
-  const facets: SearchFacets = { total: 0, types: [], statuses: [], severities: [], runners: [] };
+  const facets: SearchFacets = {
+    total: 0,
+    types: [],
+    statuses: [],
+    severities: [],
+    runners: [],
+    projects: [],
+    tags: [],
+  };
   if (conditions.length === 0) return facets;
   const branches = conditions.map(([type, condition]) => {
     const s = searchables[type];
     return sql`select ${type}::text as type, ${s.status} as status, ${s.severity} as severity,
-      ${s.runner} as runner from ${s.table}, q where ${condition}`;
+      ${s.runner} as runner, ${s.project} as project, ${s.tags} as tags
+      from ${s.table}, q where ${condition}`;
   });
   const rows = await selectRows<{
     set: number;
@@ -380,25 +408,37 @@ async function searchFacets(
     status: string | null;
     severity: string | null;
     runner: string | null;
+    project: string | null;
+    tag: string | null;
     n: number;
   }>(
     ctx.db,
-    sql`${queryCte(text)}
-    select grouping(type, status, severity, runner)::int as set, type, status, severity, runner,
-           count(*)::int as n
-    from (${sql.join(branches, sql` union all `)}) matches
-    group by grouping sets ((type), (status), (severity), (runner))
-    order by n desc, type, status, severity, runner`,
+    sql`${queryCte(text)}, matches as (${sql.join(branches, sql` union all `)})
+    select grouping(type, status, severity, runner, project)::int as set, type, status, severity,
+           runner, project, null::text as tag, count(*)::int as n
+    from matches
+    group by grouping sets ((type), (status), (severity), (runner), (project))
+    union all
+    select -1, null, null, null, null, null, tag, count(*)::int
+    from matches, unnest(matches.tags) tag
+    group by tag
+    order by n desc, type, status, severity, runner, project, tag`,
   );
-  // grouping() sets a bit for each column a row is NOT grouped by: 0b0111 is the (type) set.
+  // grouping() sets a bit for each column a row is NOT grouped by: 0b01111 is the (type) set;
+  // -1 marks the tags' rows.
   const sets: Record<
     number,
-    [keyof Omit<SearchFacets, 'total'>, 'type' | 'status' | 'severity' | 'runner']
+    [
+      keyof Omit<SearchFacets, 'total'>,
+      'type' | 'status' | 'severity' | 'runner' | 'project' | 'tag',
+    ]
   > = {
-    7: ['types', 'type'],
-    11: ['statuses', 'status'],
-    13: ['severities', 'severity'],
-    14: ['runners', 'runner'],
+    15: ['types', 'type'],
+    23: ['statuses', 'status'],
+    27: ['severities', 'severity'],
+    29: ['runners', 'runner'],
+    30: ['projects', 'project'],
+    [-1]: ['tags', 'tag'],
   };
   for (const row of rows) {
     const [facet, column] = sets[row.set]!;

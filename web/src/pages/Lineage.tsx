@@ -1,6 +1,7 @@
-// The lineage explorer: the graph around one node, laid out by ELK and drawn by React
-// Flow; a click on a node adds its own neighbours; the path from the start to a chosen node
-// (a finding to the dataset it rests on) is highlighted. Says so when the hub cut the graph.
+// The lineage explorer: the graph around one node (found by its words, given by id or reached
+// by a link), laid out by ELK and drawn by React Flow; a click on a node adds its own
+// neighbours; the path from the start to a chosen node (a finding to the dataset it rests on)
+// is highlighted. Says so when the hub cut the graph.
 import '@xyflow/react/dist/style.css';
 import {
   Background,
@@ -18,6 +19,7 @@ import type { LineageDirection, UiLineageNodeFragment, UiTraceQuery } from '../g
 import { graphql } from '../gql/index.ts';
 import { layeredLayout } from '../graph/layout.ts';
 import { Failure, useFilters } from '../parts/common.tsx';
+import LineagePicker from './LineagePicker.tsx';
 
 // The fields of a node that its label shows, in a graph and on a path.
 graphql(`
@@ -124,6 +126,7 @@ export default function Lineage() {
   return (
     <>
       <h1>Lineage</h1>
+      <LineagePicker onPick={(start) => change({ id: start, to: null })} />
       <form
         className="filters"
         onSubmit={(e) => {
@@ -133,7 +136,7 @@ export default function Lineage() {
         }}
       >
         <label>
-          Start from (id) <input name="id" size={50} defaultValue={id} />
+          Start from (id) <input name="id" size={50} key={id} defaultValue={id} />
         </label>
         <label>
           Direction{' '}
@@ -154,7 +157,10 @@ export default function Lineage() {
           onTarget={(to) => change({ to })}
         />
       ) : (
-        <p>Give the id of a run, finding, model or dataset version, or follow a “trace” link.</p>
+        <p>
+          Find a model, dataset, run or finding to start from, give its id, or follow a “trace”
+          link.
+        </p>
       )}
     </>
   );

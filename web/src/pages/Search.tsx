@@ -26,6 +26,8 @@ const SearchQuery = graphql(`
         statuses { value count }
         severities { value count }
         runners { value count }
+        projects { value count }
+        tags { value count }
       }
       edges {
         cursor
@@ -53,6 +55,8 @@ export default function Search() {
       {label}{' '}
       <input
         name={name}
+        // Set again when a facet changes it.
+        key={params.get(name) ?? ''}
         defaultValue={params.get(name) ?? ''}
         onBlur={(e) => change({ [name]: e.target.value.trim() })}
         onKeyDown={(e) => e.key === 'Enter' && change({ [name]: e.currentTarget.value.trim() })}
@@ -205,6 +209,8 @@ function Results({
             {facet('Status', 'status', search.facets.statuses)}
             {facet('Severity', 'severity', search.facets.severities)}
             {facet('Runner', 'runner', search.facets.runners)}
+            {facet('Project', 'project', search.facets.projects)}
+            {facet('Tag', 'tag', search.facets.tags)}
           </>
         )}
       </aside>

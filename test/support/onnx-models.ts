@@ -106,3 +106,19 @@ export function writeModel(path: string, bytes: Uint8Array): string {
   writeFileSync(path, bytes);
   return path;
 }
+
+/**
+ * The bytes of a tiny real ONNX model: `x` float32 [N,4] through Identity to `y` [N,4].
+ * Models with different `name`s have different bytes (so different digests).
+ */
+export function tinyOnnxModel(name = 'tiny'): Uint8Array {
+  const model = onnx.ModelProto.decode(
+    onnxModel({
+      nodes: [{ opType: 'Identity', input: ['x'], output: ['y'] }],
+      inputs: [{ name: 'x', shape: ['N', 4] }],
+      outputs: [{ name: 'y', shape: ['N', 4] }],
+    }),
+  );
+  model.graph!.name = name;
+  return onnx.ModelProto.encode(model).finish();
+}

@@ -434,6 +434,7 @@ export type ClientRegisterModelVersionMutation = { registerModelVersion:
     | { __typename: 'ConflictError', message: string }
     | { __typename: 'DigestMismatchError', message: string }
     | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'ModelContentError', message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'RegisterModelVersionPayload', created: boolean, modelVersion: { id: string, version: string, uri: string, format: ModelFormat, digest: string, sizeBytes: number | null, model: { name: string, project: { slug: string } } } }
     | { __typename: 'ValidationError', message: string, path: Array<string> }

@@ -104,7 +104,12 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.exit(error.exitCode);
   // Anything else: one line, never a stack trace. A hub that cannot start (its data folder or
   // port is taken, its audit record is broken) exits 1; a command used wrongly, 2.
-  console.error(`evalhub: ${(error as Error).message}`);
+  // A typed error about one field says which (a spec's step, a config's key).
+  // (HubError, by name: this file does not load the client, which `serve` never needs.)
+  const field = (error as { name?: string; path?: readonly string[] | null }).path;
+  const path =
+    (error as Error).name === 'HubError' && field?.length ? ` (at ${field.join('.')})` : '';
+  console.error(`evalhub: ${(error as Error).message}${path}`);
   if (error instanceof Error && ['DataFolderError', 'PortInUseError'].includes(error.name))
     process.exit(1);
   process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 2);

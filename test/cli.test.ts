@@ -1,7 +1,7 @@
 // The evalhub command end to end, as a user runs it against a hub: a real hub on a free port,
 // the CLI as a separate process talking to it over HTTP and WebSocket.
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitRunner } from './support/emit-runner.ts';
@@ -187,23 +187,19 @@ describe('evalhub', () => {
     expect(failed.code).toBe(2);
     expect(failed.stdout).toContain('failed');
 
-    const defined = await t.graphql(DefineWorkflow, {
-      input: {
-        project: 'cli',
-        name: 'gate',
-        spec: {
-          steps: [
-            {
-              id: 'evaluate',
-              runner: 'emit',
-              config: { metrics: [{ key: 'recall', value: 0.6 }] },
-            },
-          ],
-          requirements: [{ metric: 'recall', op: '>=', threshold: 0.7, severity: 'HIGH' }],
-        },
-      },
-    });
-    expectType(defined.data.defineWorkflow, 'DefineWorkflowPayload');
+    const specFile = join(home.path, 'gate.json');
+    writeFileSync(
+      specFile,
+      JSON.stringify({
+        steps: [
+          { id: 'evaluate', runner: 'emit', config: { metrics: [{ key: 'recall', value: 0.6 }] } },
+        ],
+        requirements: [{ metric: 'recall', op: '>=', threshold: 0.7, severity: 'HIGH' }],
+      }),
+    );
+    const defined = await evalhub('workflows', 'define', 'cli/gate', specFile);
+    expect(defined.code).toBe(0);
+    expect(defined.stdout).toMatch(/^cli\/gate@1 {2}sha256:[0-9a-f]{64}\n$/);
     const gated = await evalhub('run', 'cli/gate', '--watch', '--json');
     expect(gated.code).toBe(1);
     const events = gated.stdout
@@ -246,6 +242,78 @@ describe('evalhub', () => {
     expect(JSON.parse(findings.stdout)).toContainEqual(
       expect.objectContaining({ run: expect.objectContaining({ id: runId }) }),
     );
+  });
+
+  it('defines a workflow from a spec file or standard input, the same spec the same version', async () => {
+    const spec = {
+      inputs: [{ name: 'model', kind: 'MODEL_VERSION' }],
+      steps: [{ id: 'evaluate', runner: 'emit', inputs: { model: 'model' } }],
+      requirements: [{ step: 'evaluate', metric: 'accuracy', op: '>=', threshold: 0.9 }],
+    };
+    const file = join(home.path, 'acceptance.json');
+    writeFileSync(file, JSON.stringify(spec));
+    const first = await evalhub(
+      'workflows',
+      'define',
+      'cli/acceptance',
+      file,
+      '--description',
+      'accuracy at least 0.9',
+      '--tag',
+      'acceptance',
+      '--json',
+    );
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const version = JSON.parse(first.stdout);
+    expect(version).toMatchObject({
+      created: true,
+      workflowVersion: { number: 1, workflow: { name: 'acceptance', project: { slug: 'cli' } } },
+    });
+    // The same spec again, from standard input: the version that already has it.
+    const again = await new Promise<Result>((done) => {
+      const child = execFile(
+        process.execPath,
+        [cliPath, 'workflows', 'define', 'cli/acceptance', '-'],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HOME: home.path,
+            XDG_CONFIG_HOME: join(home.path, 'config'),
+          },
+        },
+        (error, stdout, stderr) => done({ code: error ? 1 : 0, stdout, stderr }),
+      );
+      child.stdin!.end(JSON.stringify(spec));
+    });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(
+      `cli/acceptance@1  ${version.workflowVersion.digest}  (this spec was already defined)\n`,
+    );
+    const shown = await evalhub('workflows', 'show', 'cli/acceptance', '--json');
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      description: 'accuracy at least 0.9',
+      tags: ['acceptance'],
+    });
+    // A spec the hub refuses: one line naming where, exit 2, nothing defined.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...spec,
+        requirements: [{ step: 'nope', metric: 'accuracy', op: '>=', threshold: 1 }],
+      }),
+    );
+    const refused = await evalhub('workflows', 'define', 'cli/acceptance', file);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/^evalhub: .*nope.* \(at .*spec.*\)\n$/);
+    const listed = await evalhub('workflows', 'show', 'cli/acceptance', '--json');
+    expect(JSON.parse(listed.stdout).versions).toHaveLength(1);
+    // Not JSON: said before asking the hub.
+    writeFileSync(file, '{ steps: ');
+    const broken = await evalhub('workflows', 'define', 'cli/acceptance', file);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/is not JSON/);
   });
 
   it('shows, retries, triages and follows the impact of what it ran', async () => {

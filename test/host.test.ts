@@ -10,7 +10,7 @@ import { localOperator } from '../src/resolvers/core/actor.ts';
 import type { LocalContentPolicy } from '../src/resolvers/core/context.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
-import { startHubProcess } from './support/process.ts';
+import { type HubProcess, startHubProcess } from './support/process.ts';
 import {
   RegisterDataset,
   RegisterDatasetVersion,
@@ -230,8 +230,14 @@ describe('the command runner', () => {
   });
 });
 
-describe.skipIf(!process.env.DATABASE_URL)('a killed worker', () => {
-  it("takes its program with it before the run's retry starts", async () => {
+describe.skipIf(!process.env.DATABASE_URL)('a worker that dies or freezes', () => {
+  /**
+   * Runs a command run of two attempts: the first worker process is stopped by `stopFirst`
+   * once its program runs, a second worker retries the run. Each attempt's program records
+   * which earlier attempts' programs still run when it starts, then keeps running (the first
+   * until it is killed; the retry ends at once). What the retry saw, and the first program.
+   */
+  async function retriedAfter(stopFirst: (worker: HubProcess) => Promise<void>) {
     const hub = await startTestHub({
       config: {
         workers: 0,
@@ -244,7 +250,7 @@ describe.skipIf(!process.env.DATABASE_URL)('a killed worker', () => {
     });
     const env = {
       DATABASE_URL: hub.database.url!,
-      EVALHUB_LEASE_SECONDS: '2',
+      EVALHUB_LEASE_SECONDS: '3',
       EVALHUB_WORKERS: '1',
       EVALHUB_COMMAND_ALLOW: '/usr/bin/python3',
     };
@@ -252,10 +258,9 @@ describe.skipIf(!process.env.DATABASE_URL)('a killed worker', () => {
     await hub.graphql(SetProjectSettings, {
       input: { project: 'host', commandRunnerEnabled: true },
     });
-    const pids = `${files.path}/pids`;
-    const starts = `${files.path}/starts`;
-    // Each attempt records which earlier attempts' programs still run, then keeps writing
-    // side effects (the first one until it is killed; the retry ends at once).
+    const folder = tempFolder();
+    const pids = `${folder.path}/pids`;
+    const starts = `${folder.path}/starts`;
     const source = `import json, os, time
 def alive(pid):
     try:
@@ -279,22 +284,42 @@ while not earlier:
     });
     if (data.startRun.__typename !== 'StartRunPayload') throw new Error(JSON.stringify(data));
     const first = await startHubProcess(['worker'], env);
-    await expect.poll(() => readLines(pids).length, { timeout: 30_000 }).toBe(1);
-    const [firstPid] = readLines(pids).map(Number);
-    expect(processAlive(firstPid!)).toBe(true);
-    first.child.kill('SIGKILL');
-    await first.exited;
-    const second = await startHubProcess(['worker'], env);
+    let second: HubProcess | undefined;
     try {
+      await expect.poll(() => readLines(pids).length, { timeout: 30_000 }).toBe(1);
+      const [firstPid] = readLines(pids).map(Number);
+      expect(processAlive(firstPid!)).toBe(true);
+      await stopFirst(first);
+      second = await startHubProcess(['worker'], env);
       const run = await waitForStatus(hub, data.startRun.run.id, ['SUCCEEDED', 'FAILED'], 60_000);
-      expect(run.status).toBe('SUCCEEDED');
-      // The retry saw no program of the first attempt still running.
-      expect(readLines(starts)).toEqual(['[]', '[]']);
-      expect(processAlive(firstPid!)).toBe(false);
+      return { run, seen: readLines(starts), firstAlive: processAlive(firstPid!) };
     } finally {
-      await second.stop();
+      await second?.stop();
+      await first.stop('SIGKILL');
       await hub.close();
+      folder.remove();
     }
+  }
+
+  it("takes its program with it before the run's retry starts when killed", async () => {
+    const { run, seen, firstAlive } = await retriedAfter(async (worker) => {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    // The retry saw no program of the first attempt still running.
+    expect(seen).toEqual(['[]', '[]']);
+    expect(firstAlive).toBe(false);
+  });
+
+  it("has its program killed before the run's retry starts when frozen", async () => {
+    // SIGSTOP: the worker holds its pipes open and does nothing, not even fence itself off.
+    const { run, seen, firstAlive } = await retriedAfter(async (worker) => {
+      worker.child.kill('SIGSTOP');
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(seen).toEqual(['[]', '[]']);
+    expect(firstAlive).toBe(false);
   });
 });
 

@@ -367,6 +367,64 @@ describe('OpenLineage events as the ecosystem sends them', () => {
     expect(up.data.trace?.nodes.map((n) => n.id)).toContain(version.id);
   });
 
+  it("keeps a parent that ended before the hub's facet said what it was", async () => {
+    const parentId = uuid(16);
+    const parentJob = { namespace: 'evalhub://default', name: 'late-facet.parent' };
+    const event = (runId: string, eventType: string, eventTime: string, facets = {}) => ({
+      eventType,
+      eventTime,
+      producer: PRODUCER,
+      schemaURL: `${SCHEMA}RunEvent`,
+      run: { runId, facets },
+      job: runId === parentId ? parentJob : { ...parentJob, name: 'late-facet.child' },
+    });
+    // The child names its parent first: the parent is a placeholder until its own events.
+    const child = await post(
+      event(uuid(17), 'COMPLETE', '2026-03-07T00:05:00Z', {
+        parent: facet('ParentRunFacet', { run: { runId: parentId }, job: parentJob }),
+      }),
+    );
+    expect(child.status).toBe(201);
+    const parent = (await run(child.body.runs[0]!.id)) as unknown as {
+      parent: { externalId: string };
+    };
+    expect(parent.parent.externalId).toBe(parentId);
+    const ended = await post(event(parentId, 'COMPLETE', '2026-03-07T00:10:00Z'));
+    expect(ended.body.runs[0]!.status).toBe('SUCCEEDED');
+    const parentRunId = ended.body.runs[0]!.id;
+    // Its START, sent late, says it was a hub run: what a finished run ran cannot change.
+    const late = await post(
+      event(parentId, 'START', '2026-03-07T00:00:00Z', {
+        evalhub_run: {
+          _producer: PRODUCER,
+          _schemaURL: 'urn:evalhub:openlineage-facets:1#/$defs/RunFacet',
+          project: 'evalhub-default',
+          name: 'described too late',
+          runnerId: 'profile-dataset',
+          runnerVersion: '1.0.0',
+          config: { bins: 3 },
+          seed: 7,
+          runKey: `sha256:${'c'.repeat(64)}`,
+          tags: [],
+          stepId: null,
+          environment: {},
+          workflow: null,
+        },
+      }),
+    );
+    expect(late.status).toBe(201);
+    expect(late.body.warnings).toEqual([
+      expect.objectContaining({
+        facet: 'evalhub_run',
+        message: expect.stringMatching(/run had already ended/),
+      }),
+    ]);
+    const kept = await run(parentRunId);
+    expect(kept.status).toBe('SUCCEEDED');
+    expect(kept.startedAt).toBe('2026-03-07T00:00:00.000Z');
+    expect(kept.openLineageWarnings.map((w) => w.facet)).toContain('evalhub_run');
+  });
+
   it('takes a 200 KB event with many facets', async () => {
     const facets = Object.fromEntries(
       Array.from({ length: 400 }, (_, i) => [

@@ -15,8 +15,7 @@ import { RunnerRegistry } from '../src/runners/registry.ts';
 import type { GraphQLContext } from '../src/schema/context.ts';
 import { schema } from '../src/schema/index.ts';
 import { formatError, startHub } from '../src/server.ts';
-import { TEST_AUDIT_KEY, TEST_SIGNING_KEY } from './support/database.ts';
-import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub, testHubConfig } from './support/hub.ts';
 
 let t: TestHub;
 
@@ -282,16 +281,11 @@ describe('budgets of expensive work', () => {
     const other = (await createApiToken(ctx, { name: 'roamer', admin: true })).secret;
     // A second hub process on the same database.
     const second = await startHub({
-      config: {
-        ...loadConfig({}),
-        port: 0,
-        dataDir: 'memory://',
-        auditKey: TEST_AUDIT_KEY,
-        signingKey: TEST_SIGNING_KEY,
+      config: testHubConfig({
         workers: 0,
         auth: { mode: 'required', oidc: null },
         queryLimits: { ...loadConfig({}).queryLimits, expensivePerMinute: 10 },
-      },
+      }),
       database: budgeted.database,
     });
     try {

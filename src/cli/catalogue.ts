@@ -1,7 +1,9 @@
-// `evalhub models|datasets|workflows ls [--project] [--search]` and `... show PROJECT/NAME`.
+// `evalhub models|datasets|workflows ls [--project] [--search]` and `... show PROJECT/NAME`;
+// `evalhub workflows define` is workflow-define.ts.
 import type { Command } from 'commander';
 import { type HubOptions, hubClient, withHub } from './hub.ts';
 import { printJson, printTable } from './output.ts';
+import { defineWorkflowCommand } from './workflow-define.ts';
 
 interface ListOptions extends HubOptions {
   project?: string;
@@ -68,5 +70,6 @@ export function catalogueCommands(program: Command): void {
           false,
         );
       });
+    if (kind === 'workflows') defineWorkflowCommand(group);
   }
 }

@@ -4,8 +4,8 @@
 import type { Command } from 'commander';
 import type { EvalhubClient } from '../client/index.ts';
 import { type HubOptions, hubClient, withHub } from './hub.ts';
-import { colour, printJson } from './output.ts';
-import { watchToEnd } from './run.ts';
+import { colour } from './output.ts';
+import { followStarted, watchToEnd } from './run.ts';
 
 /** Follows a reproduction to its end and returns the exit code its verdict means. */
 async function watchReproduction(
@@ -41,12 +41,11 @@ export function reproduceCommands(program: Command): void {
     .action(async (runId: string, options: HubOptions & { watch?: boolean; json?: boolean }) => {
       const client = await hubClient(options);
       const run = await client.reproduce(runId);
-      if (!options.watch) {
-        if (options.json) printJson(run);
-        else console.log(run.id);
-        return;
-      }
-      if (!options.json) console.error(`run ${run.id} reproduces ${runId} in ${run.project.slug}`);
-      process.exitCode = await watchReproduction(client, run.id, options.json);
+      await followStarted(
+        run,
+        options,
+        (id) => watchReproduction(client, id, options.json),
+        `run ${run.id} reproduces ${runId} in ${run.project.slug}`,
+      );
     });
 }

@@ -62,6 +62,25 @@ export async function watchToVerdict(
   return code;
 }
 
+/**
+ * The end of every command that starts a run: its id (or JSON) without `--watch`; with it,
+ * `header` on stderr, then `follow` until the run ends, whose code becomes the exit code.
+ */
+export async function followStarted(
+  run: { id: string; project: { slug: string } },
+  options: { watch?: boolean; json?: boolean },
+  follow: (runId: string) => Promise<number>,
+  header = `run ${run.id} in ${run.project.slug}`,
+): Promise<void> {
+  if (!options.watch) {
+    if (options.json) printJson(run);
+    else console.log(run.id);
+    return;
+  }
+  if (!options.json) console.error(header);
+  process.exitCode = await follow(run.id);
+}
+
 export function runCommands(program: Command): void {
   const runCommand = withHub(program.command('run'))
     .description(
@@ -98,13 +117,7 @@ export function runCommands(program: Command): void {
             seed,
             name: options.name,
           });
-      if (!options.watch) {
-        if (options.json) printJson(run);
-        else console.log(run.id);
-        return;
-      }
-      if (!options.json) console.error(`run ${run.id} in ${run.project.slug}`);
-      process.exitCode = await watchToVerdict(client, run.id, options.json);
+      await followStarted(run, options, (id) => watchToVerdict(client, id, options.json));
     });
 
   runSubcommands(runCommand);
@@ -202,13 +215,7 @@ function runSubcommands(run: Command): void {
       const options = command.optsWithGlobals<HubOptions & { watch?: boolean }>();
       const client = await hubClient(options);
       const retried = await client.retry(runId);
-      if (!options.watch) {
-        if (options.json) printJson(retried);
-        else console.log(retried.id);
-        return;
-      }
-      if (!options.json) console.error(`run ${retried.id} in ${retried.project.slug}`);
-      process.exitCode = await watchToVerdict(client, retried.id, options.json);
+      await followStarted(retried, options, (id) => watchToVerdict(client, id, options.json));
     });
 }
 

@@ -114,6 +114,20 @@ export const StartRun = graphql(`
   }
 `);
 
+export const DefineWorkflow = graphql(`
+  mutation ClientDefineWorkflow($input: DefineWorkflowInput!) {
+    defineWorkflow(input: $input) {
+      __typename
+      ... on DefineWorkflowPayload {
+        created
+        workflowVersion { id number digest workflow { name project { slug } } }
+      }
+      ... on ValidationError { message path }
+      ... on Error { message }
+    }
+  }
+`);
+
 export const StartWorkflow = graphql(`
   mutation ClientStartWorkflow($input: StartWorkflowInput!) {
     startWorkflow(input: $input) {

@@ -244,6 +244,23 @@ export class EvalhubClient {
     return payload(startRun, 'StartRunPayload').run;
   }
 
+  /**
+   * Defines a workflow version from its spec in the project ("project/name"): the version,
+   * and whether it is new (the same spec again gives the version that already has it).
+   */
+  async defineWorkflow(input: {
+    workflow: string;
+    spec: unknown;
+    description?: string;
+    tags?: string[];
+  }) {
+    const { project, name } = parseNameRef(input.workflow);
+    const { defineWorkflow } = await this.connection.request(documents.DefineWorkflow, {
+      input: { project, name, spec: input.spec, description: input.description, tags: input.tags },
+    });
+    return payload(defineWorkflow, 'DefineWorkflowPayload');
+  }
+
   /** Starts a workflow version (an id, or a reference `workflowVersion` resolves). */
   async startWorkflow(input: {
     workflow: string;
@@ -260,7 +277,6 @@ export class EvalhubClient {
     return payload(startWorkflow, 'RunPayload').run;
   }
 
-  /** A run with its steps, metrics and findings; null when you may not see it. */
   /**
    * Re-executes a run that succeeded on its inputs, checked against their recorded digests;
    * the new run ends with a REPRODUCED or NOT_REPRODUCED finding.
@@ -270,6 +286,7 @@ export class EvalhubClient {
     return payload(reproduceRun, 'RunPayload').run;
   }
 
+  /** A run with its steps, metrics and findings; null when you may not see it. */
   async run(id: string) {
     const { node } = await this.connection.request(documents.Run, { id });
     return node && 'status' in node ? (node as Extract<typeof node, { status: unknown }>) : null;

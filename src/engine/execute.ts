@@ -159,7 +159,7 @@ export async function executeRun(
   };
   writer.onError = (error) => stop(error instanceof LeaseLostError ? 'lease-lost' : 'store-failed');
 
-  const stopKeeping = keepLease({
+  const lease = keepLease({
     db,
     runId: run.id,
     guard,
@@ -197,6 +197,7 @@ export async function executeRun(
       seed: run.seed,
       signal: controller.signal,
       workDir,
+      lease,
       emit: emitterFor(writer, inputs, {
         db,
         runId: run.id,
@@ -218,7 +219,7 @@ export async function executeRun(
   } catch (error) {
     failure = error as Error;
   } finally {
-    stopKeeping();
+    lease.end();
     stopOnCancel();
     stopSignal.removeEventListener('abort', onShutdown);
     await rm(workDir, { recursive: true, force: true }).catch(() => {});

@@ -7,6 +7,7 @@ import type { Database } from '../db/connect.ts';
 import { log } from '../logger.ts';
 import type { EventGuard } from '../resolvers/runs/events.ts';
 import { renewLease } from '../resolvers/runs/queue.ts';
+import type { LeaseDeadline } from '../runners/contract.ts';
 
 export interface LeaseKeeping {
   db: Database;
@@ -24,16 +25,22 @@ export interface LeaseKeeping {
   onCancelRequested: () => void;
 }
 
+/** The lease being kept, as runners see it (see `LeaseDeadline`), and how to stop keeping it. */
+export interface KeptLease extends LeaseDeadline {
+  end(): void;
+}
+
 /**
  * Renews the lease every third of its length. The worker is fenced off (`onLost`) a tenth
  * of a lease before the last confirmed lease could run out, so that what the run started is
- * stopped by the time the reaper may take the run. Returns a function that stops keeping it.
+ * stopped by the time the reaper may take the run.
  */
-export function keepLease(keeping: LeaseKeeping): () => void {
+export function keepLease(keeping: LeaseKeeping): KeptLease {
   const { db, runId, guard, leaseMs } = keeping;
   const fenceAfterMs = leaseMs - leaseMs / 10;
   let confirmedAt = keeping.leasedAt;
   let ended = false;
+  const renewed = new Set<() => void>();
   const lost = (why: 'lost' | 'unrenewed') => {
     if (ended) return;
     end();
@@ -61,6 +68,7 @@ export function keepLease(keeping: LeaseKeeping): () => void {
           confirmedAt = sent;
           clearTimeout(fence);
           fence = armFence();
+          for (const listener of renewed) listener();
         }
         if (lease.cancelRequested) keeping.onCancelRequested();
       },
@@ -72,6 +80,16 @@ export function keepLease(keeping: LeaseKeeping): () => void {
     ended = true;
     clearInterval(heartbeat);
     clearTimeout(fence);
+    renewed.clear();
   }
-  return end;
+  return {
+    get fenceAt() {
+      return confirmedAt + fenceAfterMs;
+    },
+    onRenewed(listener) {
+      renewed.add(listener);
+      return () => renewed.delete(listener);
+    },
+    end,
+  };
 }

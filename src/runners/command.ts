@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { type CommandPolicy, checkPin, findAllowedProgram } from './command-programs.ts';
 import {
@@ -269,6 +270,15 @@ export const commandRunner = (policy: CommandPolicy) =>
         stop('cancelled');
       };
       signal.addEventListener('abort', onAbort);
+      // A worker that freezes (stopped, swapped out) can neither stop the program nor renew
+      // its lease, and the reaper will give the run to another worker: the supervisor is told
+      // how long the lease holds after each renewal, and kills the group when that runs out.
+      const lifeline = child.stdio[3] as Writable;
+      lifeline.on('error', () => {}); // the supervisor is gone: `exited` says how
+      const tellLease = () =>
+        lifeline.write(`${Math.max(0, Math.floor(ctx.lease!.fenceAt - performance.now()))}\n`);
+      if (ctx.lease) tellLease();
+      const stopTelling = ctx.lease?.onRenewed(tellLease);
       const timeout = setTimeout(
         () => stop(`timed out after ${config.timeoutSeconds} s`),
         config.timeoutSeconds * 1000,
@@ -308,6 +318,7 @@ export const commandRunner = (policy: CommandPolicy) =>
       const { code, signal: exitSignal } = await exited;
       clearTimeout(timeout);
       clearTimeout(killTimer);
+      stopTelling?.();
       signal.removeEventListener('abort', onAbort);
 
       if (signal.aborted) throw signal.reason ?? new Error('cancelled');

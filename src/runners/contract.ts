@@ -117,6 +117,18 @@ export interface Emitter {
 export const mustStopAtOnce = (signal: AbortSignal): boolean =>
   (signal.reason as { immediate?: unknown } | undefined)?.immediate === true;
 
+/** When the worker holding a run stops holding it, unless its lease is renewed before. */
+export interface LeaseDeadline {
+  /**
+   * The `performance.now()` time at which the worker fences itself off the run, as of the
+   * last renewal the database confirmed: the reaper cannot give the run to another worker
+   * before it.
+   */
+  readonly fenceAt: number;
+  /** Calls `listener` after each confirmed renewal moved `fenceAt`; returns how to stop. */
+  onRenewed(listener: () => void): () => void;
+}
+
 export interface RunContext<Config> {
   runId: string;
   /** Inputs by role, in the order given. */
@@ -132,6 +144,11 @@ export interface RunContext<Config> {
   /** A scratch folder of this run, removed after it ends. */
   workDir: string;
   emit: Emitter;
+  /**
+   * The worker's lease on the run, for runners that start processes, which must not outlive
+   * it even when the worker freezes. Absent in runner threads, which start none.
+   */
+  lease?: LeaseDeadline;
 }
 
 export interface RunnerModule<Schema extends z.ZodType = z.ZodType> {

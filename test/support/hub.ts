@@ -56,28 +56,32 @@ export function memberOf(
   };
 }
 
+/** The configuration of a hub in a test, with `config` over it. */
+export function testHubConfig(config: Partial<HubConfig> = {}): HubConfig {
+  return {
+    ...loadConfig({}),
+    port: 0,
+    dataDir: 'memory://',
+    auditKey: TEST_AUDIT_KEY,
+    signingKey: TEST_SIGNING_KEY,
+    actorName: 'tester',
+    // Short leases, so that a dead worker is noticed within a test's patience.
+    leaseMs: 2000,
+    // Datasets runs make go to a temporary store, not the repository's .evalhub.
+    storeDir: join(tmpdir(), 'evalhub-test-store'),
+    // Tests register content from temporary folders.
+    hostConfig: { ...loadConfig({}).hostConfig, dataRoots: [tmpdir()] },
+    ...config,
+  };
+}
+
 export async function startTestHub(
   options: { config?: Partial<HubConfig>; runners?: RunnerModule[] } = {},
 ): Promise<TestHub> {
-  const { config = {} } = options;
   const database = await openTestDatabase();
   let statements: string[] = [];
   const hub = await startHub({
-    // Short leases, so that a dead worker is noticed within a test's patience.
-    config: {
-      ...loadConfig({}),
-      port: 0,
-      dataDir: 'memory://',
-      auditKey: TEST_AUDIT_KEY,
-      signingKey: TEST_SIGNING_KEY,
-      actorName: 'tester',
-      leaseMs: 2000,
-      // Datasets runs make go to a temporary store, not the repository's .evalhub.
-      storeDir: join(tmpdir(), 'evalhub-test-store'),
-      // Tests register content from temporary folders.
-      hostConfig: { ...loadConfig({}).hostConfig, dataRoots: [tmpdir()] },
-      ...config,
-    },
+    config: testHubConfig(options.config),
     database,
     // Only this harness reads the header; without it a request is the local operator's, or
     // its token's when the hub requires tokens.

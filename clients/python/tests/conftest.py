@@ -142,6 +142,13 @@ def hub(hub_process) -> evalhub.Hub:
     return evalhub.Hub(hub_process.url, hub_process.admin_token)
 
 
+@pytest.fixture
+def pandas():
+    """pandas, for the tests that read results as DataFrames: skipped where it is missing (the
+    client itself never needs it, which `test_pandas_and_tqdm_are_never_required` checks)."""
+    return pytest.importorskip("pandas")
+
+
 class Proxy:
     """A TCP relay to the hub whose connections can be cut, as a laptop's Wi-Fi does."""
 

@@ -9,7 +9,6 @@ import sys
 import threading
 import uuid
 
-import pandas
 import pytest
 
 import evalhub
@@ -93,6 +92,7 @@ def test_the_hubs_typed_errors_are_exceptions(hub, hub_process, pets, tmp_path):
             tokenless.datasets()
 
 
+@pytest.mark.usefixtures("pandas")
 def test_runs_an_evaluation_watches_it_and_reads_its_results(hub, pets, tmp_path):
     # Its project is its inputs' (nb); the progress bar is tqdm's.
     run = hub.run("evaluate-classification", model=pets["model"], dataset=pets["dataset"])
@@ -120,6 +120,7 @@ def test_watch_resumes_after_the_connection_drops(hub, hub_process, proxy):
     assert event.__typename == "RunStatusEvent" and event.status == "SUCCEEDED"
 
 
+@pytest.mark.usefixtures("pandas")
 def test_logs_a_run_from_python_seen_live_searched_and_traced(hub, hub_process, pets):
     watcher = evalhub.Hub(hub_process.url, hub_process.admin_token)
     with hub.start_run(
@@ -183,6 +184,7 @@ def test_logs_a_run_from_python_seen_live_searched_and_traced(hub, hub_process, 
     assert not networkx.has_path(graph, pets["dataset"].id, finding.id)
 
 
+@pytest.mark.usefixtures("pandas")
 def test_leaving_the_block_on_an_exception_fails_the_run(hub):
     with pytest.raises(ZeroDivisionError):
         with hub.start_run("nb", name="crashes") as run:
@@ -208,6 +210,7 @@ class LosesAnswers(Transport):
         return result
 
 
+@pytest.mark.usefixtures("pandas")
 def test_a_batch_sent_again_after_a_lost_answer_is_stored_once(hub_process):
     flaky = evalhub.Hub(hub_process.url, hub_process.admin_token)
     flaky._transport.__class__ = LosesAnswers
@@ -236,7 +239,7 @@ def test_pandas_and_tqdm_are_never_required(hub, monkeypatch):
     assert verdict.reproduced and verdict.differences() == []
 
 
-def test_compares_a_hub_run_with_one_logged_from_python(hub, pets):
+def test_compares_a_hub_run_with_one_logged_from_python(hub, pets, pandas):
     # The same evaluation as before: the hub gives back the run it already has.
     evaluated = hub.run("evaluate-classification", model=pets["model"], dataset=pets["dataset"], reuse=True)
     assert evaluated.watch(progress=False).status == "SUCCEEDED"
@@ -254,6 +257,7 @@ def test_compares_a_hub_run_with_one_logged_from_python(hub, pets):
     assert (worse.method, worse.significant) == ("INTERVAL_OVERLAP", True)
 
 
+@pytest.mark.usefixtures("pandas")
 def test_a_logged_run_is_checked_against_a_workflows_requirements(hub, pets):
     spec = {
         "inputs": [{"name": "data", "kind": "DATASET_VERSION"}],

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import uuid
 
-import pandas
 import pytest
 
 import evalhub
@@ -71,6 +70,7 @@ def classified(tmp_path_factory, hub):
     return {"run": run, "predictions": predictions, "model": model}
 
 
+@pytest.mark.usefixtures("pandas")
 def test_a_reproduction_is_watched_to_its_verdict(hub, classified):
     original = classified["run"]
     again = hub.reproduce(original)
@@ -93,7 +93,7 @@ def test_a_reproduction_is_watched_to_its_verdict(hub, classified):
     assert by_id.verdict().reproduced and by_id.data.reproduces == {"id": original.id}
 
 
-def test_not_reproduced_lists_what_differs_as_a_frame(hub, tmp_path):
+def test_not_reproduced_lists_what_differs_as_a_frame(hub, tmp_path, pandas):
     program = tmp_path / "counter.py"
     program.write_text(COUNTER)
     counter = tmp_path / "counter"

@@ -115,6 +115,7 @@ def test_hub_reads_the_login_of_the_command_line(hub_process, tmp_path, monkeypa
     assert other._transport.token is None
 
 
+@pytest.mark.usefixtures("pandas")
 def test_a_run_evaluates_uploaded_predictions(hub, tmp_path, unreadable_by_hub):
     """The store keeps a file under its digest, without its name: CSV or JSONL, the hub reads it."""
     images = tmp_path / "images"

@@ -3,7 +3,9 @@
 // linked to it (reproduces). When the new run ends, its verdict is recorded on it
 // (reproduction-verdict.ts). Workflow runs are reproduced by workflows/reproduce.ts, which
 // uses the checks here.
+import type { Transaction } from '../../db/rows.ts';
 import type { RunnerModule } from '../../runners/contract.ts';
+import type { Actor } from '../core/actor.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { requireRoleInProject } from '../registry/projects.ts';
@@ -13,7 +15,21 @@ import { HUB_SOURCE, queueRun } from './queue.ts';
 import { RunNotReproducibleError, RunnerUnavailableError } from './reproduction-errors.ts';
 import type { RunRow } from './status.ts';
 
-export const REPRODUCE_AUDIT_ACTION = 'run.reproduce';
+/** Records in the audit log that `run` was queued to reproduce `original`. */
+export async function recordReproduction(
+  tx: Transaction,
+  actor: Actor,
+  run: RunRow,
+  original: RunRow,
+): Promise<void> {
+  await recordAudit(tx, actor, {
+    action: 'run.reproduce',
+    projectId: run.projectId,
+    targetType: 'Run',
+    targetId: run.id,
+    details: { reproduces: original.id },
+  });
+}
 
 /**
  * The run `ref` names, once the actor may reproduce it (the role that starts runs in its
@@ -61,13 +77,7 @@ export async function reproduceRunnerRun(ctx: ServiceContext, original: RunRow):
       tags: original.tags,
       reproducesId: original.id,
     });
-    await recordAudit(tx, ctx.actor, {
-      action: REPRODUCE_AUDIT_ACTION,
-      projectId: run.projectId,
-      targetType: 'Run',
-      targetId: run.id,
-      details: { reproduces: original.id },
-    });
+    await recordReproduction(tx, ctx.actor, run, original);
     return run;
   });
 }

@@ -3,13 +3,12 @@
 // on the same inputs, each step reproducing the original's step.
 import { eq } from 'drizzle-orm';
 import { workflowVersions } from '../../db/schema.ts';
-import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { verifyRunInputContent } from '../runs/input-content.ts';
 import { WORKFLOW_RUNNER } from '../runs/queue.ts';
 import {
   installedRunner,
-  REPRODUCE_AUDIT_ACTION,
+  recordReproduction,
   reproduceRunnerRun,
   reproducibleRun,
 } from '../runs/reproduce.ts';
@@ -46,13 +45,7 @@ export async function reproduceRun(ctx: ServiceContext, ref: string): Promise<Ru
       name: original.name,
       reproducesId: original.id,
     });
-    await recordAudit(tx, ctx.actor, {
-      action: REPRODUCE_AUDIT_ACTION,
-      projectId: run.projectId,
-      targetType: 'Run',
-      targetId: run.id,
-      details: { reproduces: original.id },
-    });
+    await recordReproduction(tx, ctx.actor, run, original);
     return run;
   });
 }

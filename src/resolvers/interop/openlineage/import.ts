@@ -162,6 +162,7 @@ async function importRunEvent(
     event.job,
     hubRun,
     event.eventTime,
+    warnings,
   );
   await tx.insert(openlineageEvents).values({
     eventTime: eventTimeOf(event.eventTime),
@@ -184,6 +185,7 @@ async function importRunEvent(
       parent.job,
       undefined,
       event.eventTime,
+      warnings,
     );
     await tx
       .update(runs)

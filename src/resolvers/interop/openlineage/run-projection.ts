@@ -13,8 +13,8 @@ import { recordAudit } from '../../core/audit.ts';
 import { ConflictError } from '../../core/errors.ts';
 import { canonicalDigest } from '../../core/sha256.ts';
 import type { ProjectRow } from '../../registry/projects.ts';
-import { appendRunEvents, type RunStatus } from '../../runs/events.ts';
-import { OPENLINEAGE_SOURCE, type RunFacet } from './facets.ts';
+import { appendRunEvents, type RunStatus, TERMINAL_STATUSES } from '../../runs/events.ts';
+import { FACETS, OPENLINEAGE_SOURCE, type RunFacet } from './facets.ts';
 import { ensureWorkflowVersionOf } from './job-workflows.ts';
 import type { Facets, RunEvent } from './run-event.ts';
 import { eventTimeOf, type OpenLineageWarning } from './validation.ts';
@@ -25,7 +25,11 @@ const TERMINAL: Record<string, RunStatus> = {
   ABORT: 'CANCELLED',
 };
 
-/** The hub run of an OpenLineage run, made (RUNNING, until its events say more) if missing. */
+/**
+ * The hub run of an OpenLineage run, made (RUNNING, until its events say more) if missing. A
+ * hub run facet that comes after its placeholder ended cannot say what the run was (a finished
+ * run keeps what it ran): it is pushed onto `warnings`, the event's, instead.
+ */
 export async function ensureRun(
   tx: Transaction,
   actor: Actor,
@@ -34,6 +38,7 @@ export async function ensureRun(
   job: RunEvent['job'],
   hubRun: RunFacet | undefined,
   eventTime: string,
+  warnings: OpenLineageWarning[],
 ): Promise<typeof runs.$inferSelect> {
   const find = () =>
     tx
@@ -55,6 +60,15 @@ export async function ensureRun(
   if (existing && !hubRun) return existing;
   // Only a placeholder learns what the run was; a run already described keeps its record.
   if (existing && existing.runnerId !== OPENLINEAGE_SOURCE) return existing;
+  if (existing && TERMINAL_STATUSES.includes(existing.status as RunStatus)) {
+    warnings.push({
+      facet: FACETS.run,
+      path: `/run/facets/${FACETS.run}`,
+      message:
+        'the run had already ended when this facet came: what it ran is kept as the events before said',
+    });
+    return existing;
+  }
   if (existing && hubRun) {
     // A placeholder (made for a child's ParentRunFacet) learns what the run was.
     const [updated] = await tx

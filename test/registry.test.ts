@@ -8,6 +8,7 @@ import {
   writeTree,
 } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   expectType,
   RegisterDataset,
@@ -31,8 +32,8 @@ const files = tempFolder();
 beforeAll(async () => {
   t = await startTestHub();
   writeTree(files.path, {
-    'model-a.onnx': Buffer.from('model a weights'),
-    'model-b.onnx': Buffer.from('model b weights'),
+    'model-a.onnx': onnxBytes('model a weights'),
+    'model-b.onnx': onnxBytes('model b weights'),
     'pets/cat/1.png': Buffer.from('cat one'),
     'pets/cat/2.png': Buffer.from('cat two'),
     'pets/dog/1.jpg': Buffer.from('dog one'),

@@ -108,10 +108,11 @@ export function writeModel(path: string, bytes: Uint8Array): string {
 }
 
 /**
- * The bytes of a tiny real ONNX model: `x` float32 [N,4] through Identity to `y` [N,4].
- * Models with different `name`s have different bytes (so different digests).
+ * The bytes of a tiny real ONNX model: `x` float32 [N,4] through Identity to `y` [N,4],
+ * for tests that register a model without running it. Models with different `name`s have
+ * different bytes (so different digests).
  */
-export function tinyOnnxModel(name = 'tiny'): Uint8Array {
+export function onnxBytes(name = 'tiny'): Buffer {
   const model = onnx.ModelProto.decode(
     onnxModel({
       nodes: [{ opType: 'Identity', input: ['x'], output: ['y'] }],
@@ -120,5 +121,5 @@ export function tinyOnnxModel(name = 'tiny'): Uint8Array {
     }),
   );
   model.graph!.name = name;
-  return onnx.ModelProto.encode(model).finish();
+  return Buffer.from(onnx.ModelProto.encode(model).finish());
 }

@@ -1,4 +1,5 @@
 // Registering models, datasets and their content-addressed versions through the API.
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.ts';
 import {
@@ -132,7 +133,7 @@ describe('registerModelVersion', () => {
     expect(modelVersion).toMatchObject({
       version: 'v1',
       uri: `file://${path}`,
-      sizeBytes: 15,
+      sizeBytes: statSync(path).size,
       labels: ['cat', 'dog'],
       createdBy: 'local:tester',
       model: { name: 'resnet' },
@@ -377,7 +378,7 @@ describe('registerDatasetVersion', () => {
 
 describe('concurrent registrations', () => {
   it('record one project, one model and one version however many race', async () => {
-    writeTree(files.path, { 'race.onnx': 'raced weights' });
+    writeTree(files.path, { 'race.onnx': onnxBytes('raced weights') });
     // The project exists already, so nothing serialises the racers before the model insert.
     await t.graphql(RegisterModel, { input: { project: 'race', name: 'starter', task: 'OTHER' } });
     const models = await Promise.all(

@@ -3,6 +3,7 @@
 // models trained on), to the root. Two statements, however many runs and versions.
 import { sql } from 'drizzle-orm';
 import { type Queryable, selectRows, textArray } from '../../db/rows.ts';
+import type { ModelSignature } from '../../runners/onnx/model-signature.ts';
 import { type Actor, mayAccessProject } from '../core/actor.ts';
 
 export type VersionKind = 'MODEL_VERSION' | 'DATASET_VERSION';
@@ -26,6 +27,8 @@ export interface VersionFacts {
   transform: unknown;
   /** TRAINED_ON, for a model version: dataset version ids. */
   trainedOn: string[];
+  /** An ONNX model version's inputs and outputs, read when it was registered. */
+  signature: ModelSignature | null;
 }
 
 export interface VersionLink {
@@ -55,6 +58,7 @@ interface VersionRow {
   derived_from_id: string | null;
   transform: unknown;
   trained_on: string[] | null;
+  signature: ModelSignature | null;
 }
 
 // The columns of a version row, whichever kind it is: `m` and `md` are a model version and
@@ -69,7 +73,7 @@ const versionColumns = sql.raw(`
   d.derived_from_id::text as derived_from_id, d.transform,
   case when m.id is null then null else array(
     select t.dataset_version_id::text from model_training_data t
-    where t.model_version_id = m.id order by 1) end as trained_on`);
+    where t.model_version_id = m.id order by 1) end as trained_on, m.signature`);
 
 function facts(row: VersionRow, actor: Actor): VersionFacts | null {
   if (!mayAccessProject(actor, row.project)) return null;
@@ -89,6 +93,7 @@ function facts(row: VersionRow, actor: Actor): VersionFacts | null {
     derivedFromId: row.derived_from_id,
     transform: row.transform,
     trainedOn: row.trained_on ?? [],
+    signature: row.signature,
   };
 }
 

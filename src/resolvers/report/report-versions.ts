@@ -3,7 +3,6 @@
 // models trained on), to the root. Two statements, however many runs and versions.
 import { sql } from 'drizzle-orm';
 import { type Queryable, selectRows, textArray } from '../../db/rows.ts';
-import type { ModelSignature } from '../../runners/onnx/model-signature.ts';
 import { type Actor, mayAccessProject } from '../core/actor.ts';
 
 export type VersionKind = 'MODEL_VERSION' | 'DATASET_VERSION';
@@ -28,7 +27,21 @@ export interface VersionFacts {
   /** TRAINED_ON, for a model version: dataset version ids. */
   trainedOn: string[];
   /** An ONNX model version's inputs and outputs, read when it was registered. */
-  signature: ModelSignature | null;
+  signature: ReportedSignature | null;
+}
+
+/** An ONNX model's input or output, as its registration recorded it. */
+export interface SignatureValue {
+  name: string;
+  elementType: string;
+  /** One entry per dimension; null when the model does not declare the rank. */
+  shape: string[] | null;
+}
+
+/** What an ONNX model takes and gives (the part of its recorded signature a report shows). */
+export interface ReportedSignature {
+  inputs: SignatureValue[];
+  outputs: SignatureValue[];
 }
 
 export interface VersionLink {
@@ -58,7 +71,7 @@ interface VersionRow {
   derived_from_id: string | null;
   transform: unknown;
   trained_on: string[] | null;
-  signature: ModelSignature | null;
+  signature: ReportedSignature | null;
 }
 
 // The columns of a version row, whichever kind it is: `m` and `md` are a model version and

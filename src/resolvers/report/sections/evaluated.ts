@@ -1,12 +1,11 @@
 // What was evaluated: the workflow version, the model and dataset versions by digest, where
 // each came from (derived-from chains, training data), what each ONNX model takes and gives,
 // the steps, and the versions made.
-import type { ValueSignature } from '../../../runners/onnx/model-signature.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
 import type { WorkflowPlan } from '../../workflows/runs.ts';
 import type { Block, Content, Inline, Section } from '../document.ts';
 import { formatTime } from '../format.ts';
-import type { VersionFacts, VersionLink } from '../report-versions.ts';
+import type { SignatureValue, VersionFacts, VersionLink } from '../report-versions.ts';
 import { statusVerdict } from './summary.ts';
 import { type ReportView, runGlobalId } from './view.ts';
 
@@ -42,7 +41,7 @@ function derivation(view: ReportView, version: VersionFacts): Inline[] {
 }
 
 /** An ONNX input or output as `name: type [dims]`. */
-const valueText = (value: ValueSignature) =>
+const valueText = (value: SignatureValue) =>
   `${value.name}: ${value.elementType}${value.shape ? ` [${value.shape.join(', ')}]` : ''}`;
 
 /** What each ONNX model takes and gives, as read when it was registered. */

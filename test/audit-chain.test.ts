@@ -18,6 +18,7 @@ import { openTestDatabase, TEST_AUDIT_KEY } from './support/database.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import { startHubProcess } from './support/process.ts';
 import { expectType, RegisterModel, RegisterModelVersion } from './support/registry-documents.ts';
 import { StartRun, waitForStatus } from './support/run-documents.ts';
@@ -34,7 +35,7 @@ const files = tempFolder();
 
 beforeAll(async () => {
   t = await startTestHub({ runners: [emitRunner] });
-  writeTree(files.path, { 'm.onnx': 'weights' });
+  writeTree(files.path, { 'm.onnx': onnxBytes('m') });
   await t.graphql(RegisterModel, { input: { project: 'p', name: 'm', task: 'OTHER' } });
   const model = await t.graphql(RegisterModelVersion, {
     input: { model: 'p/m', uri: `${files.path}/m.onnx`, format: 'ONNX' },

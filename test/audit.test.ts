@@ -6,6 +6,7 @@ import { verifyAuditChain } from '../src/resolvers/core/audit-chain.ts';
 import { TEST_AUDIT_KEY } from './support/database.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   DefineWorkflow,
   RegisterDataset,
@@ -20,7 +21,7 @@ const files = tempFolder();
 
 beforeAll(async () => {
   t = await startTestHub();
-  writeTree(files.path, { 'm.onnx': 'weights', 'd/a/1.png': 'one' });
+  writeTree(files.path, { 'm.onnx': onnxBytes('m'), 'd/a/1.png': 'one' });
   await t.graphql(RegisterModel, { input: { project: 'p', name: 'm', task: 'OTHER' } });
   await t.graphql(RegisterModelVersion, {
     input: { model: 'p/m', uri: `${files.path}/m.onnx`, format: 'ONNX' },

@@ -18,6 +18,7 @@ import type { SearchFilter } from './gql/graphql.ts';
 import { graphql } from './gql/index.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   expectType,
   RegisterDataset,
@@ -133,7 +134,7 @@ async function runOf(runUid: string) {
 
 /** A MAITE model version registered with its MAITE metadata, id and all. */
 async function registerModelWithMaiteId() {
-  writeTree(files.path, { 'resnet18-pets.onnx': 'stand-in for ONNX bytes' });
+  writeTree(files.path, { 'resnet18-pets.onnx': onnxBytes('resnet18-pets') });
   await t.graphql(RegisterModel, {
     input: { project: 'pets', name: 'resnet18', task: 'IMAGE_CLASSIFICATION' },
   });

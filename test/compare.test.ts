@@ -5,6 +5,7 @@ import { graphql } from './gql/index.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   expectType,
   RegisterDataset,
@@ -71,7 +72,7 @@ beforeAll(async () => {
     input: { project: 'cmp', name: 'data', task: 'IMAGE_CLASSIFICATION' },
   });
   for (const v of ['v1', 'v2', 'v3']) {
-    writeTree(files.path, { [`${v}.onnx`]: `weights ${v}` });
+    writeTree(files.path, { [`${v}.onnx`]: onnxBytes(`weights ${v}`) });
     const { data } = await t.graphql(RegisterModelVersion, {
       input: { model: 'cmp/net', uri: `${files.path}/${v}.onnx`, format: 'ONNX', version: v },
     });

@@ -28,6 +28,7 @@ import { TEST_AUDIT_KEY } from './support/database.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { coreutilsFileDigest, tempFolder } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   DefineWorkflow,
   expectType,
@@ -741,7 +742,7 @@ describe('imported runs', () => {
       readFileSync(new URL('./fixtures/checkmaite/maite-evaluation.json', import.meta.url), 'utf8'),
     ) as { capability_id: string; model_metadata: unknown[] };
     const model = join(files.path, 'resnet18.onnx');
-    writeFileSync(model, 'stand-in for ONNX bytes');
+    writeFileSync(model, onnxBytes('resnet18'));
     await t.graphql(RegisterModel, {
       input: { project: 'audit', name: 'resnet18', task: 'IMAGE_CLASSIFICATION' },
     });

@@ -15,6 +15,7 @@ import {
   TraceProv,
   TraceWithDetails,
 } from './support/lineage-documents.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   DefineWorkflow,
   expectType,
@@ -107,7 +108,7 @@ beforeAll(async () => {
   await t.graphql(RegisterModel, {
     input: { project: 'lab', name: 'net', task: 'IMAGE_CLASSIFICATION' },
   });
-  writeTree(files.path, { 'net.onnx': 'weights' });
+  writeTree(files.path, { 'net.onnx': onnxBytes('net') });
   const { data } = await t.graphql(RegisterModelVersion, {
     input: {
       model: 'lab/net',

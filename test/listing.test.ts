@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   expectType,
   RegisterDataset,
@@ -76,7 +77,9 @@ beforeAll(async () => {
     await t.graphql(RegisterModel, { input: { project, name, task, tags } });
     // Models 0..9 get two versions each, so version pages hold more than one item.
     for (let v = 0; v < (i < 10 ? 2 : 1); v += 1) {
-      const path = writeTree(files.path, { [`${name}-${v}.onnx`]: `${name} weights ${v}` });
+      const path = writeTree(files.path, {
+        [`${name}-${v}.onnx`]: onnxBytes(`${name} weights ${v}`),
+      });
       const { data } = await t.graphql(RegisterModelVersion, {
         input: { model: `${project}/${name}`, uri: `${path}/${name}-${v}.onnx`, format: 'ONNX' },
       });

@@ -8,6 +8,7 @@ import { graphql } from './gql/index.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   DefineWorkflow,
   expectType,
@@ -55,7 +56,7 @@ async function register(t: TestHub) {
   writeTree(files.path, {
     'raw.jsonl': '{"raw": 1}\n',
     'images.jsonl': '{"img": 1}\n',
-    'net.onnx': 'weights',
+    'net.onnx': onnxBytes('net'),
   });
   await t.graphql(RegisterDataset, { input: { project: 'lab', name: 'raw', task: 'OTHER' } });
   await t.graphql(RegisterDataset, {

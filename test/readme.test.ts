@@ -50,6 +50,12 @@ it('the curl examples register, verify and read back a model version and a datas
     itemCount: 3,
     labels: ['cat', 'dog'],
   });
+  // The ONNX model the README writes is opened at registration.
+  const model = responses.find((r) => r.data.registerModelVersion)!.data.registerModelVersion;
+  expect(model.modelVersion.signature).toEqual({
+    inputs: [{ name: 'x', elementType: 'float32', shape: ['N', '2'] }],
+    outputs: [{ name: 'y' }],
+  });
   const models = responses.find((r) => r.data.models)!.data.models;
   expect(models.edges[0].node.versions.edges[0].node).toMatchObject({
     version: 'v1',

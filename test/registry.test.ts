@@ -1,4 +1,5 @@
 // Registering models, datasets and their content-addressed versions through the API.
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.ts';
 import {
@@ -8,6 +9,7 @@ import {
   writeTree,
 } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   expectType,
   RegisterDataset,
@@ -31,8 +33,8 @@ const files = tempFolder();
 beforeAll(async () => {
   t = await startTestHub();
   writeTree(files.path, {
-    'model-a.onnx': Buffer.from('model a weights'),
-    'model-b.onnx': Buffer.from('model b weights'),
+    'model-a.onnx': onnxBytes('model a weights'),
+    'model-b.onnx': onnxBytes('model b weights'),
     'pets/cat/1.png': Buffer.from('cat one'),
     'pets/cat/2.png': Buffer.from('cat two'),
     'pets/dog/1.jpg': Buffer.from('dog one'),
@@ -131,7 +133,7 @@ describe('registerModelVersion', () => {
     expect(modelVersion).toMatchObject({
       version: 'v1',
       uri: `file://${path}`,
-      sizeBytes: 15,
+      sizeBytes: statSync(path).size,
       labels: ['cat', 'dog'],
       createdBy: 'local:tester',
       model: { name: 'resnet' },
@@ -376,7 +378,7 @@ describe('registerDatasetVersion', () => {
 
 describe('concurrent registrations', () => {
   it('record one project, one model and one version however many race', async () => {
-    writeTree(files.path, { 'race.onnx': 'raced weights' });
+    writeTree(files.path, { 'race.onnx': onnxBytes('raced weights') });
     // The project exists already, so nothing serialises the racers before the model insert.
     await t.graphql(RegisterModel, { input: { project: 'race', name: 'starter', task: 'OTHER' } });
     const models = await Promise.all(

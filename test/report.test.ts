@@ -262,6 +262,10 @@ describe('the report of a workflow run', () => {
       ['model', 'model', 'vision/stripes@v1', model.digest],
     ]);
     expect(run!.report).toContain(workflowDigest);
+    // What the model takes and gives, as the hub read it from the ONNX file.
+    expect(run!.report).toContain(
+      '- `vision/stripes@v1` takes `pixels: float32 [N, 3, 16, 16]` and gives `scores: float32 [N, 2]`',
+    );
   });
 
   it('prints the stored metrics of each step, with their intervals', async () => {

@@ -5,6 +5,7 @@ import { defineRunner } from '../src/runners/contract.ts';
 import { graphql } from './gql/index.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   expectType,
   RegisterDataset,
@@ -68,7 +69,7 @@ beforeAll(async () => {
     runners: [inputProbe as never, deafRunner as never],
     config: { cancelGraceMs: 500 },
   });
-  writeTree(files.path, { 'm.onnx': 'weights', 'm.json': '[]', 'd/a/1.png': 'x' });
+  writeTree(files.path, { 'm.onnx': onnxBytes('m'), 'm.json': '[]', 'd/a/1.png': 'x' });
   await t.graphql(RegisterModel, { input: { project: 'runs', name: 'm', task: 'OTHER' } });
   await t.graphql(RegisterDataset, { input: { project: 'runs', name: 'd', task: 'OTHER' } });
   const model = await t.graphql(RegisterModelVersion, {

@@ -4,6 +4,7 @@ import type { Actor } from '../src/resolvers/core/actor.ts';
 import { graphql } from './gql/index.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   expectType,
   RegisterDataset,
@@ -38,7 +39,11 @@ let secretVersionId: string;
 
 beforeAll(async () => {
   t = await startTestHub();
-  writeTree(files.path, { 'a.onnx': 'alpha weights', 'b.onnx': 'beta weights', 'd/x/1.png': 'px' });
+  writeTree(files.path, {
+    'a.onnx': onnxBytes('alpha'),
+    'b.onnx': onnxBytes('beta'),
+    'd/x/1.png': 'px',
+  });
   await t.graphql(RegisterModel, {
     input: { project: 'alpha', name: 'shared-name', task: 'OTHER' },
   });

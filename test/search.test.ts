@@ -11,6 +11,7 @@ import { graphql } from './gql/index.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   DefineWorkflow,
   expectType,
@@ -105,7 +106,7 @@ async function register() {
     ids[name] = expectType(data.registerDataset, 'RegisterDatasetPayload').dataset.id;
   };
   const modelVersion = async (model: string, name: string, content: string) => {
-    writeTree(files.path, { [name]: content });
+    writeTree(files.path, { [name]: onnxBytes(content) });
     const { data } = await t.graphql(RegisterModelVersion, {
       input: { model, uri: `${files.path}/${name}`, format: 'ONNX' },
     });

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import { startHubProcess } from './support/process.ts';
 import { countRows } from './support/rows.ts';
 import { adminToken, bearer } from './support/tokens.ts';
@@ -99,7 +100,7 @@ describe('malformed requests', () => {
 describe('the evalhub command', { timeout: 300_000 }, () => {
   it('keeps what was registered across a restart', async () => {
     const data = tempFolder();
-    const weights = writeTree(data.path, { 'weights.onnx': 'real weights' });
+    const weights = writeTree(data.path, { 'weights.onnx': onnxBytes('kept') });
     // On PostgreSQL the processes share this test's database; otherwise a data folder.
     const env: Record<string, string> = {
       EVALHUB_DATA_ROOTS: data.path,

@@ -19,6 +19,7 @@ import { emitRunner } from './support/emit-runner.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { gateRunner } from './support/gate-runner.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
+import { onnxBytes } from './support/onnx-models.ts';
 import {
   DefineWorkflow,
   RegisterDataset,
@@ -312,7 +313,7 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
     await page.goto(`${t.hub.url}/ui/search?type=RUN&until=2000-01-01`);
     await page.getByRole('region', { name: 'Results' }).getByText('Nothing matches.').waitFor();
     // Two versions of a model evaluated on the clean data, ranked with their intervals.
-    writeTree(files.path, { 'a.onnx': 'model a', 'b.onnx': 'model b' });
+    writeTree(files.path, { 'a.onnx': onnxBytes('model a'), 'b.onnx': onnxBytes('model b') });
     await t.graphql(RegisterModel, { input: { project: 'vision', name: 'sorter', task: 'OTHER' } });
     for (const [file, accuracy] of [
       ['a.onnx', 0.7],

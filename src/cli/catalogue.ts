@@ -1,4 +1,5 @@
-// `evalhub models|datasets|workflows ls [--project] [--search]` and `... show PROJECT/NAME`;
+// `evalhub models|datasets|workflows ls [--project] [--search]` and `... show PROJECT/NAME`
+// (a model's versions with their ONNX inputs and outputs);
 // `evalhub workflows define` is workflow-define.ts.
 import type { Command } from 'commander';
 import { type HubOptions, hubClient, withHub } from './hub.ts';
@@ -16,6 +17,11 @@ function parseName(ref: string): { project: string; name: string } {
   const match = /^([^/@]+)\/([^/@]+)$/.exec(ref);
   if (!match) throw new Error(`expected PROJECT/NAME, got ${JSON.stringify(ref)}`);
   return { project: match[1]!, name: match[2]! };
+}
+
+/** An ONNX model's input or output as `name:type[dims]`, e.g. `image:float32[batch,3,224,224]`. */
+function describeValue(value: { name: string; elementType: string; shape?: string[] | null }) {
+  return `${value.name}:${value.elementType}${value.shape ? `[${value.shape.join(',')}]` : ''}`;
 }
 
 export function catalogueCommands(program: Command): void {
@@ -66,6 +72,12 @@ export function catalogueCommands(program: Command): void {
             digest: node.digest,
             ...('uri' in node ? { uri: node.uri } : {}),
             created: `${node.createdAt.slice(0, 19)} by ${node.createdBy}`,
+            ...('signature' in node
+              ? {
+                  inputs: node.signature?.inputs.map(describeValue).join(' ') ?? '',
+                  outputs: node.signature?.outputs.map(describeValue).join(' ') ?? '',
+                }
+              : {}),
           })),
           false,
         );

@@ -67,7 +67,13 @@ export const Models = graphql(`
       edges { node {
         id name task tags description updatedAt project { slug }
         latestVersion { id version digest format uri sizeBytes }
-        versions(first: 100) { edges { node { id version digest format uri sizeBytes createdAt createdBy } } }
+        versions(first: 100) { edges { node {
+          id version digest format uri sizeBytes createdAt createdBy
+          signature {
+            irVersion producer opsets { domain version }
+            inputs { name elementType shape } outputs { name elementType shape }
+          }
+        } } }
       } }
     }
   }

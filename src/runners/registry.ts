@@ -1,7 +1,9 @@
 // The runner modules a process can execute: the built-in ones, and modules an ML engineer
 // adds with EVALHUB_RUNNER_MODULES (files exporting a runner as default, or `runners`).
+// Services reach the runners' threads through it too, to read a model's signature.
 import { pathToFileURL } from 'node:url';
 import type { RunnerModule } from './contract.ts';
+import { readModelSignatureInThread, type SignatureReading } from './thread/model-signature.ts';
 
 const ID_PATTERN = /^[a-z][a-z0-9-]{1,62}$/;
 
@@ -25,6 +27,14 @@ export class RunnerRegistry {
 
   list(): RunnerModule[] {
     return [...this.#runners.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * The signature of the ONNX model at `path` (inputs, outputs, opsets), read in a runner
+   * thread off the event loop; a file that is not an ONNX model gives its `problem`.
+   */
+  modelSignature(path: string, signal?: AbortSignal): Promise<SignatureReading> {
+    return readModelSignatureInThread(path, signal);
   }
 
   /** The (id, version) pairs this registry can execute. */

@@ -5,6 +5,7 @@ import './errors.ts';
 import './project.ts';
 import './versions.ts';
 import './model.ts';
+import './model-signature.ts';
 import './dataset.ts';
 import './workflow.ts';
 import './results.ts';

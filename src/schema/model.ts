@@ -1,4 +1,5 @@
 import { modelCatalogue } from '../resolvers/registry/catalogue.ts';
+import { ModelContentError } from '../resolvers/registry/model-signature.ts';
 import { registerModelVersion } from '../resolvers/registry/models.ts';
 import { builder } from './builder.ts';
 import {
@@ -88,7 +89,8 @@ builder.mutationField('registerModelVersion', (t) =>
   t.field({
     type: RegisterModelVersionPayload,
     description:
-      'Registers an immutable version of a model. Identical content returns the version already recorded.',
+      'Registers an immutable version of a model. Identical content returns the version already recorded. ' +
+      'An ONNX file the hub can read is opened first: its signature is recorded, and a file that is not an ONNX model is refused (ModelContentError).',
     args: {
       input: t.arg({
         type: RegisterModelVersionInput,
@@ -96,7 +98,7 @@ builder.mutationField('registerModelVersion', (t) =>
         description: 'The version.',
       }),
     },
-    errors: resultUnion('RegisterModelVersionResult'),
+    errors: resultUnion('RegisterModelVersionResult', [ModelContentError]),
     resolve: async (_root, { input }, ctx) => {
       const { version, created } = await registerModelVersion(ctx, {
         ...input,

@@ -106,3 +106,20 @@ export function writeModel(path: string, bytes: Uint8Array): string {
   writeFileSync(path, bytes);
   return path;
 }
+
+/**
+ * The bytes of a tiny real ONNX model: `x` float32 [N,4] through Identity to `y` [N,4],
+ * for tests that register a model without running it. Models with different `name`s have
+ * different bytes (so different digests).
+ */
+export function onnxBytes(name = 'tiny'): Buffer {
+  const model = onnx.ModelProto.decode(
+    onnxModel({
+      nodes: [{ opType: 'Identity', input: ['x'], output: ['y'] }],
+      inputs: [{ name: 'x', shape: ['N', 4] }],
+      outputs: [{ name: 'y', shape: ['N', 4] }],
+    }),
+  );
+  model.graph!.name = name;
+  return Buffer.from(onnx.ModelProto.encode(model).finish());
+}

@@ -107,6 +107,16 @@ class RunnerUnavailableError(EvalhubError):
         self.installed_version = installed_version
 
 
+class ModelContentError(EvalhubError):
+    """The content registered as a model is not what its ``format`` says (e.g. a file that is
+    not an ONNX model); ``path`` names the field, e.g. ``["input", "uri"]``."""
+
+    def __init__(self, message: str, format: str | None = None, path: list[str] | None = None):
+        super().__init__(message)
+        self.format = format
+        self.path = list(path or [])
+
+
 class AuthenticationError(EvalhubError):
     """The hub does not know who you are: no token, or one it does not accept (HTTP 401)."""
 
@@ -150,6 +160,8 @@ def from_typed(result: dict) -> EvalhubError:
         return RunnerUnavailableError(
             message, result.get("runner"), result.get("version"), result.get("installedVersion")
         )
+    if name == "ModelContentError":
+        return ModelContentError(message, result.get("format"), result.get("path"))
     return EvalhubError(f"{name}: {message}")
 
 
@@ -162,6 +174,7 @@ TYPED_ERRORS = {
     "InputContentError",
     "RunNotReproducibleError",
     "RunnerUnavailableError",
+    "ModelContentError",
 }
 
 # Asked of every mutation: whichever typed error it returns, with its fields.
@@ -175,6 +188,11 @@ ERROR_FIELDS = """
 """
 
 # The errors only reproduceRun returns, besides ERROR_FIELDS'.
+# A model version's registration may also be refused for its content.
+REGISTER_MODEL_ERROR_FIELDS = ERROR_FIELDS + """
+      ... on ModelContentError { format path }
+"""
+
 REPRODUCE_ERROR_FIELDS = ERROR_FIELDS + """
       ... on InputContentError { role kind version uri state recordedDigest actualDigest }
       ... on RunNotReproducibleError { reason status }

@@ -15,7 +15,7 @@ from . import __version__
 from ._transport import Transport
 from .compare import COMPARE, comparison_frame
 from .digest import digest_path, hashed_files
-from .errors import ERROR_FIELDS, NotFoundError, ValidationError
+from .errors import ERROR_FIELDS, REGISTER_MODEL_ERROR_FIELDS, NotFoundError, ValidationError
 from .external import ExternalRun
 from .lineage import Trace
 from .records import Record, records
@@ -24,7 +24,12 @@ from .runs import RUN_FIELDS, RUN_QUERY, Run
 from .upload import upload
 
 _COMMON_VERSION_FIELDS = "id version uri format digest sizeBytes labels metadata createdAt createdBy"
-VERSION_FIELDS = _COMMON_VERSION_FIELDS + " model { name project { slug } }"
+# An ONNX model's signature, read by the hub when it was registered (None for other formats).
+SIGNATURE_FIELDS = (
+    "signature { irVersion producer opsets { domain version }"
+    " inputs { name elementType shape } outputs { name elementType shape } }"
+)
+VERSION_FIELDS = _COMMON_VERSION_FIELDS + " " + SIGNATURE_FIELDS + " model { name project { slug } }"
 DATASET_VERSION_FIELDS = _COMMON_VERSION_FIELDS + " itemCount dataset { name project { slug } }"
 
 ENTRY_QUERY = """
@@ -209,7 +214,9 @@ class Hub:
         raise NotFoundError(f"no {kind.lower()} {ref} (or not visible to you)", kind.lower(), ref)
 
     def model_versions(self, ref: str) -> list[Record]:
-        """The versions of "project/name", with digests, formats, labels and metadata."""
+        """The versions of "project/name", with digests, formats, labels and metadata; an ONNX
+        version's `signature` holds its inputs and outputs (name, elementType, shape), opsets,
+        irVersion and producer, read by the hub when it was registered (None otherwise)."""
         return self._versions("Model", ref)
 
     def dataset_versions(self, ref: str) -> list[Record]:
@@ -267,7 +274,7 @@ class Hub:
                     REGISTER_VERSION,
                     kind=kind,
                     field=field,
-                    errors=ERROR_FIELDS,
+                    errors=ERROR_FIELDS if kind == "Dataset" else REGISTER_MODEL_ERROR_FIELDS,
                     version_fields=DATASET_VERSION_FIELDS if kind == "Dataset" else VERSION_FIELDS,
                 ),
                 {"input": payload},

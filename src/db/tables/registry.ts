@@ -68,6 +68,11 @@ export const modelVersions = pgTable(
     modelId: uuid()
       .notNull()
       .references(() => models.id),
+    /**
+     * An ONNX model's inputs, outputs, opsets, IR version and producer, read when it was
+     * registered; null for other formats and for models the hub could not read.
+     */
+    signature: jsonb(),
   },
   (t) => versionIndexes(t, t.modelId),
 );

@@ -86,7 +86,9 @@ export interface ImportedVersion {
 /**
  * The version of the draft's entry holding its digest, made if missing: under the label it
  * would like, or, when another content holds that label, under the label and the first
- * eight hex digits of the digest.
+ * eight hex digits of the digest. An imported model is recorded as the other tool describes
+ * it: the hub does not read its content here (it may be on another machine), so an ONNX
+ * model version made by an import is not opened and has no signature.
  */
 export async function ensureImportedVersion(
   tx: Transaction,

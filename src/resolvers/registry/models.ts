@@ -4,6 +4,7 @@ import type { ServiceContext } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
 import { findEntry, modelCatalogue } from './catalogue.ts';
 import { labelsFromIndex2Label, parseMetadata } from './metadata.ts';
+import { modelSignatureOf } from './model-signature.ts';
 import { requireRoleInProject } from './projects.ts';
 import type { DatasetVersionRow, ModelVersionRow } from './version-catalogue.ts';
 import { findVersion, insertVersion } from './versions.ts';
@@ -61,11 +62,19 @@ export async function registerModelVersion(
     shape,
     input.format,
   );
+  // Read before the transaction: a refused file writes nothing.
+  const signature = await modelSignatureOf(ctx, input.format, content, ['input', 'uri']);
   return insertVersion<ModelVersionRow>(
     ctx,
     'MODEL_VERSION',
     model,
-    { label: input.version ?? null, format: input.format, content, metadata, extra: { labels } },
+    {
+      label: input.version ?? null,
+      format: input.format,
+      content,
+      metadata,
+      extra: { labels, signature },
+    },
     async (tx, versionId) => {
       const datasetVersionIds = [...new Set(trainedOn.map((v) => v.id))];
       if (datasetVersionIds.length) {

@@ -26,6 +26,22 @@ export interface VersionFacts {
   transform: unknown;
   /** TRAINED_ON, for a model version: dataset version ids. */
   trainedOn: string[];
+  /** An ONNX model version's inputs and outputs, read when it was registered. */
+  signature: ReportedSignature | null;
+}
+
+/** An ONNX model's input or output, as its registration recorded it. */
+export interface SignatureValue {
+  name: string;
+  elementType: string;
+  /** One entry per dimension; null when the model does not declare the rank. */
+  shape: string[] | null;
+}
+
+/** What an ONNX model takes and gives (the part of its recorded signature a report shows). */
+export interface ReportedSignature {
+  inputs: SignatureValue[];
+  outputs: SignatureValue[];
 }
 
 export interface VersionLink {
@@ -55,6 +71,7 @@ interface VersionRow {
   derived_from_id: string | null;
   transform: unknown;
   trained_on: string[] | null;
+  signature: ReportedSignature | null;
 }
 
 // The columns of a version row, whichever kind it is: `m` and `md` are a model version and
@@ -69,7 +86,7 @@ const versionColumns = sql.raw(`
   d.derived_from_id::text as derived_from_id, d.transform,
   case when m.id is null then null else array(
     select t.dataset_version_id::text from model_training_data t
-    where t.model_version_id = m.id order by 1) end as trained_on`);
+    where t.model_version_id = m.id order by 1) end as trained_on, m.signature`);
 
 function facts(row: VersionRow, actor: Actor): VersionFacts | null {
   if (!mayAccessProject(actor, row.project)) return null;
@@ -89,6 +106,7 @@ function facts(row: VersionRow, actor: Actor): VersionFacts | null {
     derivedFromId: row.derived_from_id,
     transform: row.transform,
     trainedOn: row.trained_on ?? [],
+    signature: row.signature,
   };
 }
 

@@ -1,6 +1,7 @@
 // What a runner's thread and the hub say to each other over the port of one run.
 import type { MessagePort } from 'node:worker_threads';
 import type { ResolvedInput } from '../contract.ts';
+import type { ModelSignature } from '../onnx/model-signature.ts';
 
 /** The hub asks a thread to run a runner: everything of its RunContext but the functions. */
 export interface RunRequest {
@@ -14,6 +15,23 @@ export interface RunRequest {
   /** The port the run's messages go over; closed when it ends. */
   port: MessagePort;
 }
+
+/** The hub asks a thread to read the signature of the ONNX model at `path`. */
+export interface SignatureRequest {
+  type: 'model-signature';
+  path: string;
+  /** The port the answer comes back on. */
+  port: MessagePort;
+}
+
+/** What a thread is asked to do. */
+export type ThreadRequest = RunRequest | SignatureRequest;
+
+/** A thread's answer to a SignatureRequest: `refused` when the file is not an ONNX model. */
+export type SignatureAnswer =
+  | { type: 'signature'; signature: ModelSignature }
+  | { type: 'refused'; problem: string }
+  | { type: 'failed'; error: ErrorText };
 
 /** Emitter methods that return nothing: sent, not awaited. */
 export type Notification = 'progress' | 'log' | 'metric' | 'finding' | 'artifact';

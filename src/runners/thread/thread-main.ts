@@ -1,15 +1,19 @@
 // The entry point of a runner thread: runs the computing runners the hub hands it, one run
-// at a time, and passes what they emit to the hub over the run's port.
+// at a time, and passes what they emit to the hub over the run's port; or reads an ONNX
+// model's signature. The runners (image and model libraries) are loaded on the first run.
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import { computingRunners } from '../computing.ts';
 import type { Emitter, RunContext } from '../contract.ts';
+import { NotOnnxError, readModelSignature } from '../onnx/model-signature.ts';
 import type {
   Call,
   ErrorText,
   Notification,
   Reply,
   RunRequest,
+  SignatureAnswer,
+  SignatureRequest,
   ThreadMessage,
+  ThreadRequest,
 } from './messages.ts';
 
 const errorText = (error: unknown): ErrorText => ({
@@ -52,6 +56,7 @@ function emitterOver(port: MessagePort): Emitter {
 async function run(request: RunRequest): Promise<void> {
   const { port } = request;
   try {
+    const { computingRunners } = await import('../computing.ts');
     const runner = computingRunners.find((candidate) => candidate.id === request.runnerId);
     if (!runner) throw new Error(`no computing runner ${request.runnerId}`);
     const context: RunContext<unknown> = {
@@ -73,6 +78,21 @@ async function run(request: RunRequest): Promise<void> {
   }
 }
 
-parentPort?.on('message', (request: RunRequest) => {
-  run(request);
+function readSignature({ path, port }: SignatureRequest): void {
+  let answer: SignatureAnswer;
+  try {
+    answer = { type: 'signature', signature: readModelSignature(path) };
+  } catch (error) {
+    answer =
+      error instanceof NotOnnxError
+        ? { type: 'refused', problem: error.message }
+        : { type: 'failed', error: errorText(error) };
+  }
+  port.postMessage(answer);
+  port.close();
+}
+
+parentPort?.on('message', (request: ThreadRequest) => {
+  if (request.type === 'model-signature') readSignature(request);
+  else run(request);
 });

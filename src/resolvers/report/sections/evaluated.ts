@@ -1,10 +1,11 @@
 // What was evaluated: the workflow version, the model and dataset versions by digest, where
-// each came from (derived-from chains, training data), the steps, and the versions made.
+// each came from (derived-from chains, training data), what each ONNX model takes and gives,
+// the steps, and the versions made.
 import { canonicalJson } from '../../core/canonical-json.ts';
 import type { WorkflowPlan } from '../../workflows/runs.ts';
 import type { Block, Content, Inline, Section } from '../document.ts';
 import { formatTime } from '../format.ts';
-import type { VersionFacts, VersionLink } from '../report-versions.ts';
+import type { SignatureValue, VersionFacts, VersionLink } from '../report-versions.ts';
 import { statusVerdict } from './summary.ts';
 import { type ReportView, runGlobalId } from './view.ts';
 
@@ -37,6 +38,34 @@ function derivation(view: ReportView, version: VersionFacts): Inline[] {
     current = source;
   }
   return parts;
+}
+
+/** An ONNX input or output as `name: type [dims]`. */
+const valueText = (value: SignatureValue) =>
+  `${value.name}: ${value.elementType}${value.shape ? ` [${value.shape.join(', ')}]` : ''}`;
+
+/** What each ONNX model takes and gives, as read when it was registered. */
+function signatures(used: VersionFacts[]): Block | null {
+  const items: Content[] = used.flatMap((version) =>
+    version.signature
+      ? [
+          [
+            { code: version.ref },
+            ' takes ',
+            ...version.signature.inputs.flatMap((v, i): Inline[] => [
+              ...(i ? ['; '] : []),
+              { code: valueText(v) },
+            ]),
+            ' and gives ',
+            ...version.signature.outputs.flatMap((v, i): Inline[] => [
+              ...(i ? ['; '] : []),
+              { code: valueText(v) },
+            ]),
+          ],
+        ]
+      : [],
+  );
+  return items.length ? { kind: 'list', items } : null;
 }
 
 function origins(view: ReportView, used: VersionFacts[]): Block {
@@ -111,6 +140,11 @@ export function evaluatedSection(view: ReportView): Section {
   if (used.length) {
     blocks.push({ kind: 'subheading', text: 'Where the inputs came from' });
     blocks.push(origins(view, used));
+    const models = signatures(used);
+    if (models) {
+      blocks.push({ kind: 'subheading', text: 'What the models take and give' });
+      blocks.push(models);
+    }
   }
   if (view.isWorkflow) {
     const plan = data.run.config as WorkflowPlan;

@@ -25,8 +25,13 @@ export interface AuthConfig {
 
 /** What the hub may read and run on its host (README, "The host"). */
 export interface HostConfig {
-  /** EVALHUB_DATA_ROOTS: folders local paths must lie in; null: the local operator's home only. */
+  /**
+   * EVALHUB_DATA_ROOTS: folders local paths must lie in, for every project; null (unset): the
+   * local operator's home only.
+   */
   dataRoots: string[] | null;
+  /** EVALHUB_DATA_ROOTS entries `project=/path`: folders only that project's versions read. */
+  projectDataRoots: Record<string, string[]>;
   maxContentBytes: number;
   maxContentFiles: number;
   /** EVALHUB_PROJECT_UPLOAD_QUOTA_BYTES: most bytes of uploads one project may keep; null: no limit. */
@@ -224,12 +229,25 @@ function commandAllow(value: string | undefined): HostConfig['commandAllow'] {
     });
 }
 
+/** A project's own data root in EVALHUB_DATA_ROOTS: `slug=/absolute/path`. */
+const PROJECT_ROOT = /^([a-z0-9][a-z0-9-]*)=(\/.*)$/;
+
 function hostConfig(env: NodeJS.ProcessEnv): HostConfig {
-  const roots = env.EVALHUB_DATA_ROOTS?.split(':').filter(Boolean) ?? null;
-  if (roots?.some((root) => !root.startsWith('/')))
-    throw new Error('EVALHUB_DATA_ROOTS lists absolute paths, separated by ":"');
+  const entries = env.EVALHUB_DATA_ROOTS?.split(':').filter(Boolean) ?? null;
+  const roots: string[] = [];
+  const projectDataRoots: Record<string, string[]> = {};
+  for (const entry of entries ?? []) {
+    const own = PROJECT_ROOT.exec(entry);
+    if (own) projectDataRoots[own[1]!] = [...(projectDataRoots[own[1]!] ?? []), own[2]!];
+    else if (entry.startsWith('/')) roots.push(entry);
+    else
+      throw new Error(
+        `EVALHUB_DATA_ROOTS lists absolute paths (every project's) or project=/path (one project's), separated by ":", not ${JSON.stringify(entry)}`,
+      );
+  }
   return {
-    dataRoots: roots,
+    dataRoots: entries && roots,
+    projectDataRoots,
     maxContentBytes: integer(
       'EVALHUB_MAX_CONTENT_BYTES',
       env.EVALHUB_MAX_CONTENT_BYTES,

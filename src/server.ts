@@ -135,6 +135,7 @@ export function localContentPolicy(config: HubConfig): LocalContentPolicy {
   const host = config.hostConfig;
   return {
     roots: host.dataRoots,
+    projectRoots: host.projectDataRoots,
     maxBytes: host.maxContentBytes,
     maxFiles: host.maxContentFiles,
     contentStore: config.storeDir,

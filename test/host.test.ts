@@ -124,6 +124,77 @@ describe('local paths', () => {
   });
 });
 
+describe("a project's own data roots", () => {
+  it("lets a project read below its own roots and those of every project, not below another's", async () => {
+    expect(
+      loadConfig({ EVALHUB_DATA_ROOTS: '/srv/shared:alpha=/srv/a:alpha=/srv/a2:bravo=/srv/b' })
+        .hostConfig,
+    ).toMatchObject({
+      dataRoots: ['/srv/shared'],
+      projectDataRoots: { alpha: ['/srv/a', '/srv/a2'], bravo: ['/srv/b'] },
+    });
+    expect(() => loadConfig({ EVALHUB_DATA_ROOTS: 'alpha=relative' })).toThrow(
+      /EVALHUB_DATA_ROOTS lists absolute paths .* or project=\/path/,
+    );
+    const roots = tempFolder();
+    writeTree(roots.path, {
+      'a/rows.csv': 'label\nalpha\n',
+      'b/rows.csv': 'label\nbravo\n',
+      'shared/rows.csv': 'label\nshared\n',
+    });
+    const hub = await startTestHub({
+      config: {
+        hostConfig: {
+          ...loadConfig({}).hostConfig,
+          dataRoots: [`${roots.path}/shared`],
+          projectDataRoots: { alpha: [`${roots.path}/a`], bravo: [`${roots.path}/b`] },
+        },
+      },
+    });
+    try {
+      for (const project of ['alpha', 'bravo'])
+        await hub.graphql(RegisterDataset, { input: { project, name: 'rows', task: 'OTHER' } });
+      const register = async (project: string, file: string) => {
+        const { data } = await hub.graphql(
+          RegisterDatasetVersion,
+          {
+            input: {
+              dataset: `${project}/rows`,
+              uri: `${roots.path}/${file}`,
+              format: 'CSV',
+              version: file.replace(/\W/g, '-'),
+            },
+          },
+          { as: memberOf(`token:${project}`, [project], 'contributor') },
+        );
+        return data.registerDatasetVersion as { __typename: string; message?: string };
+      };
+      // alpha's contributor cannot read where bravo keeps its data, and learns nothing of it.
+      expect(await register('alpha', 'b/rows.csv')).toEqual(
+        expect.objectContaining({
+          __typename: 'ValidationError',
+          message: 'the path is outside the allowed roots',
+        }),
+      );
+      expect(await register('alpha', 'b/nothing-there.csv')).toEqual(
+        expect.objectContaining({ message: 'the path is outside the allowed roots' }),
+      );
+      expect((await register('alpha', 'a/rows.csv')).__typename).toBe(
+        'RegisterDatasetVersionPayload',
+      );
+      expect((await register('bravo', 'b/rows.csv')).__typename).toBe(
+        'RegisterDatasetVersionPayload',
+      );
+      expect((await register('alpha', 'shared/rows.csv')).__typename).toBe(
+        'RegisterDatasetVersionPayload',
+      );
+    } finally {
+      await hub.close();
+      roots.remove();
+    }
+  });
+});
+
 async function startCommand(hub: TestHub, config: Record<string, unknown>) {
   const { data } = await hub.graphql(StartRun, {
     input: { project: 'host', runner: 'command', config },

@@ -21,10 +21,18 @@ export const NO_LOCAL_CONTENT: LocalContentPolicy = {
   maxFiles: 0,
 };
 
-/** The roots an actor may read below. */
-export function rootsFor(policy: LocalContentPolicy, actor: Actor): readonly string[] {
-  if (policy.roots) return policy.roots;
-  return actor.kind === 'operator' ? [homedir()] : [];
+/**
+ * The roots an actor may read below for a version of the project `projectSlug`: every
+ * project's, and that project's own.
+ */
+export function rootsFor(
+  policy: LocalContentPolicy,
+  actor: Actor,
+  projectSlug: string | null,
+): readonly string[] {
+  const shared = policy.roots ?? (actor.kind === 'operator' ? [homedir()] : []);
+  const own = projectSlug ? (policy.projectRoots?.[projectSlug] ?? []) : [];
+  return [...shared, ...own];
 }
 
 /** Magic numbers (statfs f_type) of kernel file systems whose files are not content. */

@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { and, eq } from 'drizzle-orm';
 import type { Queryable } from '../../db/rows.ts';
-import { uploadedContent } from '../../db/schema.ts';
+import { projects, uploadedContent } from '../../db/schema.ts';
 import type { Actor } from '../core/actor.ts';
 import type { LocalContentPolicy } from '../core/context.ts';
 import { DigestMismatchError, ValidationError } from '../core/errors.ts';
@@ -58,6 +58,25 @@ export interface ContentAccess {
   project?: { db: Queryable; id: string };
   /** Stops the hashing when the request is abandoned. */
   signal?: AbortSignal | undefined;
+}
+
+/**
+ * The roots the actor may read below for the project the content is for: the project's own
+ * roots are looked up only when the operator gave some.
+ */
+async function rootsOf(
+  access: ContentAccess,
+  policy: LocalContentPolicy,
+): Promise<readonly string[]> {
+  let slug: string | null = null;
+  if (access.project && Object.keys(policy.projectRoots ?? {}).length) {
+    const [project] = await access.project.db
+      .select({ slug: projects.slug })
+      .from(projects)
+      .where(eq(projects.id, access.project.id));
+    slug = project?.slug ?? null;
+  }
+  return rootsFor(policy, access.actor, slug);
 }
 
 /**
@@ -136,7 +155,7 @@ export async function resolveContent(
     return { uri, digest: expected, sizeBytes: null, localPath: null, isFolder: false };
   }
   const policy = access.policy ?? NO_LOCAL_CONTENT;
-  const allowed = await allowedLocalPath(localPath, rootsFor(policy, access.actor), uriPath);
+  const allowed = await allowedLocalPath(localPath, await rootsOf(access, policy), uriPath);
   checkShape(allowed.isFolder, shape, format, uriPath);
   let content: Awaited<ReturnType<typeof digestMeasured>>;
   try {
@@ -185,5 +204,5 @@ export async function checkReadableContent(
   if (!localPath) return;
   const policy = access.policy ?? NO_LOCAL_CONTENT;
   const made = policy.contentStore ? [outputsFolder(policy.contentStore)] : [];
-  await allowedLocalPath(localPath, [...rootsFor(policy, access.actor), ...made], uriPath);
+  await allowedLocalPath(localPath, [...(await rootsOf(access, policy)), ...made], uriPath);
 }

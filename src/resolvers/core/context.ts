@@ -6,6 +6,8 @@ import type { Actor } from './actor.ts';
 export interface LocalContentPolicy {
   /** Folders local paths must lie in; null: the user's home for the local operator, none for others. */
   roots: readonly string[] | null;
+  /** More folders, each for one project's versions alone (by project slug). */
+  projectRoots?: Readonly<Record<string, readonly string[]>>;
   /** The most bytes one version's content may have. */
   maxBytes: number;
   /** The most files one version's folder may have. */

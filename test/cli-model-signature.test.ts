@@ -1,28 +1,19 @@
 // `evalhub models show` prints each ONNX model version's inputs and outputs, read by the hub
 // when it was registered; `--json` carries the whole signature. `evalhub register` of a file
 // that is not an ONNX model fails with the hub's one-line refusal.
-import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type CliResult, runEvalhub } from './support/cli.ts';
 import { tempFolder, writeTree } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import { onnxModel } from './support/onnx-models.ts';
 
-const cliPath = resolve(import.meta.dirname, '../src/cli.ts');
 const files = tempFolder();
 const home = tempFolder('evalhub-cli-home-');
 let t: TestHub;
 
-function evalhub(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [cliPath, ...args, '--hub', t.hub.url],
-      { env: { PATH: process.env.PATH, HOME: home.path, XDG_CONFIG_HOME: join(home.path, 'c') } },
-      (error, stdout, stderr) =>
-        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function evalhub(...args: string[]): Promise<CliResult> {
+  return runEvalhub([...args, '--hub', t.hub.url], { home: home.path });
 }
 
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 // `evalhub register` against a hub that cannot read the user's files (its data roots hold
 // none of them, as for a hub on another machine): the CLI uploads the content to the hub's
 // store, verified there, and registers the version by its content uri.
-import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { type CliResult, runEvalhub } from './support/cli.ts';
 import {
   coreutilsFileDigest,
   coreutilsFolderDigest,
@@ -13,22 +13,13 @@ import {
 } from './support/files.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 
-const cliPath = resolve(import.meta.dirname, '../src/cli.ts');
 const files = tempFolder();
 const store = tempFolder('evalhub-store-');
 const home = tempFolder('evalhub-cli-home-');
 let t: TestHub;
 
-function evalhub(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [cliPath, ...args, '--hub', t.hub.url],
-      { env: { PATH: process.env.PATH, HOME: home.path, XDG_CONFIG_HOME: join(home.path, 'c') } },
-      (error, stdout, stderr) =>
-        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function evalhub(...args: string[]): Promise<CliResult> {
+  return runEvalhub([...args, '--hub', t.hub.url], { home: home.path });
 }
 
 beforeAll(async () => {

@@ -4,6 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runEvalhub } from './support/cli.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import {
   coreutilsFileDigest,
@@ -22,37 +23,14 @@ let t: TestHub;
 let home: { path: string; remove: () => void };
 let registered: { path: string; remove: () => void } | undefined;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `evalhub ...args` as a user would, with a config folder of its own. */
-function evalhub(...args: string[]): Promise<Result> {
+function evalhub(...args: string[]): Promise<CliResult> {
   return evalhubWith({ NO_COLOR: '1' }, ...args);
 }
 
 /** `evalhub ...args` with these environment variables (beyond PATH and the config folder). */
-function evalhubWith(env: Record<string, string>, ...args: string[]): Promise<Result> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [cliPath, ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: home.path,
-          XDG_CONFIG_HOME: join(home.path, 'config'),
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
+function evalhubWith(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return runEvalhub(args, { home: home.path, env });
 }
 
 beforeAll(async () => {
@@ -295,20 +273,9 @@ describe('evalhub', () => {
       workflowVersion: { number: 1, workflow: { name: 'acceptance', project: { slug: 'cli' } } },
     });
     // The same spec again, from standard input: the version that already has it.
-    const again = await new Promise<Result>((done) => {
-      const child = execFile(
-        process.execPath,
-        [cliPath, 'workflows', 'define', 'cli/acceptance', '-'],
-        {
-          env: {
-            PATH: process.env.PATH,
-            HOME: home.path,
-            XDG_CONFIG_HOME: join(home.path, 'config'),
-          },
-        },
-        (error, stdout, stderr) => done({ code: error ? 1 : 0, stdout, stderr }),
-      );
-      child.stdin!.end(JSON.stringify(spec));
+    const again = await runEvalhub(['workflows', 'define', 'cli/acceptance', '-'], {
+      home: home.path,
+      stdin: JSON.stringify(spec),
     });
     expect(again.code).toBe(0);
     expect(again.stdout).toBe(

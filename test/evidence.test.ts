@@ -24,6 +24,7 @@ import { verifyBundle } from '../src/resolvers/provenance/verify.ts';
 import { verifyAuditRecord } from '../src/resolvers/runs/audit-verify.ts';
 import { RunnerRegistry } from '../src/runners/registry.ts';
 import { graphql } from './gql/index.ts';
+import { type CliResult, runEvalhub } from './support/cli.ts';
 import { TEST_AUDIT_KEY } from './support/database.ts';
 import { emitRunner } from './support/emit-runner.ts';
 import { coreutilsFileDigest, tempFolder } from './support/files.ts';
@@ -38,8 +39,6 @@ import {
   RegisterModelVersion,
 } from './support/registry-documents.ts';
 import { runDetails, StartRun, StartWorkflow, waitForStatus } from './support/run-documents.ts';
-
-const cliPath = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
 const Attestation = graphql(`
   query Attestation($id: ID!) {
@@ -345,16 +344,8 @@ describe('signing keys', () => {
 });
 
 /** `evalhub ...args`, as an auditor runs it: no hub configured, no database. */
-function evalhub(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [cliPath, ...args],
-      { env: { PATH: process.env.PATH, HOME: files.path, NO_COLOR: '1' } },
-      (error, stdout, stderr) =>
-        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function evalhub(...args: string[]): Promise<CliResult> {
+  return runEvalhub(args, { home: files.path, env: { NO_COLOR: '1' } });
 }
 
 async function fetchBundle(id: string): Promise<{ text: string; bundle: ProvenanceBundle }> {

@@ -4,10 +4,9 @@
 // digests; a program whose output depends on more than its config and seed is judged
 // NOT_REPRODUCED, naming the metrics that differ; and `evalhub reproduce --watch` exits
 // with the verdict.
-import { execFile } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
@@ -15,6 +14,7 @@ import { selectRows } from '../src/db/rows.ts';
 import { decodeGlobalId, encodeGlobalId } from '../src/resolvers/core/global-id.ts';
 import { checkRunSeals } from '../src/resolvers/runs/run-seal.ts';
 import { graphql } from './gql/index.ts';
+import { runEvalhub } from './support/cli.ts';
 import { coreutilsFileDigest, tempFolder, writeTree } from './support/files.ts';
 import { gateRunner } from './support/gate-runner.ts';
 import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
@@ -71,7 +71,6 @@ const ReproReport = graphql(`
 `);
 
 const PROJECT = 'repro';
-const cliPath = resolve(import.meta.dirname, '../src/cli.ts');
 
 let t: TestHub;
 const files = tempFolder();
@@ -590,26 +589,9 @@ describe('a run that does not reproduce', () => {
     const { secret } = expectType(data.createApiToken, 'CreateApiTokenPayload');
     const home = tempFolder('evalhub-cli-home-');
     const evalhub = (...args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-        execFile(
-          process.execPath,
-          [cliPath, ...args, '--hub', t.hub.url],
-          {
-            env: {
-              PATH: process.env.PATH,
-              HOME: home.path,
-              XDG_CONFIG_HOME: join(home.path, 'config'),
-              EVALHUB_TOKEN: secret,
-              NO_COLOR: '1',
-            },
-          },
-          (error, stdout, stderr) =>
-            done({
-              code: error ? Number((error as { code?: number }).code ?? 1) : 0,
-              stdout,
-              stderr,
-            }),
-        );
+      runEvalhub([...args, '--hub', t.hub.url], {
+        home: home.path,
+        env: { EVALHUB_TOKEN: secret, NO_COLOR: '1' },
       });
     try {
       // Run twice (the original, a reproduction) and allowed twice: reset to once, it

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Actor } from '../src/resolvers/core/actor.ts';
+import { type Actor, localOperator } from '../src/resolvers/core/actor.ts';
 import { encodeGlobalId } from '../src/resolvers/core/global-id.ts';
+import { createApiToken } from '../src/resolvers/identity/tokens.ts';
+import { RunnerRegistry } from '../src/runners/registry.ts';
 import { graphql } from './gql/index.ts';
 import { browserMissing, launchBrowser } from './support/browser.ts';
 import { emitRunner } from './support/emit-runner.ts';
@@ -45,6 +47,12 @@ const TwoReports = graphql(`
   query TwoReports($a: ID!, $b: ID!) {
     a: node(id: $a) { ... on Run { report(format: MARKDOWN) } }
     b: node(id: $b) { ... on Run { report(format: MARKDOWN) } }
+  }
+`);
+
+const StartedBy = graphql(`
+  query StartedBy($id: ID!) {
+    node(id: $id) { ... on Run { createdBy createdByName } }
   }
 `);
 
@@ -419,6 +427,38 @@ describe('the report of a single run', () => {
     expect(reported!.report).not.toContain(dataset.digest);
     expect(reported!.report).not.toContain('vision/stripes');
     expect(reported!.reproduceCommand).toContain("--input 'dataset=<a version you may not see>'");
+  });
+
+  it("names who started the run by their token's owner and name, with the token's id", async () => {
+    const ctx = { db: t.database.db, actor: localOperator('ops'), runners: new RunnerRegistry([]) };
+    const { token } = await createApiToken(ctx, {
+      name: 'nightly',
+      owner: 'alice',
+      project: 'vision',
+      role: 'contributor',
+    });
+    const holder: Actor = {
+      id: `token:${token.id}`,
+      kind: 'token',
+      name: 'alice (nightly)',
+      admin: false,
+      roles: { vision: 'contributor' },
+    };
+    const started = await t.graphql(
+      StartRun,
+      { input: { project: 'vision', runner: 'emit', inputs: [], config: {} } },
+      { as: holder },
+    );
+    const { run } = expectType(started.data.startRun, 'StartRunPayload');
+    await waitForStatus(t, run.id, ['SUCCEEDED']);
+    const { data } = await t.graphql(StartedBy, { id: run.id });
+    expect(data.node).toEqual({ createdBy: holder.id, createdByName: 'alice (nightly)' });
+    const markdown = (await report(run.id, 'MARKDOWN')).run!.report;
+    expect(markdown).toMatch(/Started by\W+alice \(nightly\)/);
+    const audit = markdownTable(markdown, '## Audit trail');
+    expect(audit.find((row) => row[3] === 'run.start')?.[2]).toBe(
+      `alice (nightly) \`${holder.id}\``,
+    );
   });
 });
 

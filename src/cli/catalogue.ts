@@ -71,7 +71,7 @@ export function catalogueCommands(program: Command): void {
             version: 'version' in node ? node.version : `#${node.number}`,
             digest: node.digest,
             ...('uri' in node ? { uri: node.uri } : {}),
-            created: `${node.createdAt.slice(0, 19)} by ${node.createdBy}`,
+            created: `${node.createdAt.slice(0, 19)} by ${node.createdByName}`,
             ...('signature' in node
               ? {
                   inputs: node.signature?.inputs.map(describeValue).join(' ') ?? '',

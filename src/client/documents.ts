@@ -68,7 +68,7 @@ export const Models = graphql(`
         id name task tags description updatedAt project { slug }
         latestVersion { id version digest format uri sizeBytes }
         versions(first: 100) { edges { node {
-          id version digest format uri sizeBytes createdAt createdBy
+          id version digest format uri sizeBytes createdAt createdBy createdByName
           signature {
             irVersion producer opsets { domain version }
             inputs { name elementType shape } outputs { name elementType shape }
@@ -88,7 +88,7 @@ export const Datasets = graphql(`
         id name task tags description updatedAt project { slug }
         latestVersion { id version digest format uri sizeBytes }
         versions(first: 100) { edges { node {
-          id version digest format uri sizeBytes createdAt createdBy transform
+          id version digest format uri sizeBytes createdAt createdBy createdByName transform
           derivedFrom { id version dataset { name project { slug } } }
         } } }
       } }
@@ -104,7 +104,7 @@ export const Workflows = graphql(`
       edges { node {
         id name tags description updatedAt project { slug }
         latestVersion { id number digest }
-        versions(first: 100) { edges { node { id number digest createdAt createdBy spec } } }
+        versions(first: 100) { edges { node { id number digest createdAt createdBy createdByName spec } } }
       } }
     }
   }

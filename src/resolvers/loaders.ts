@@ -33,6 +33,7 @@ import {
 } from '../db/schema.ts';
 import type { VersionKind } from '../runners/contract.ts';
 import { visibleProjects } from './core/actor.ts';
+import { actorNames } from './core/actor-names.ts';
 import type { ServiceContext } from './core/context.ts';
 import {
   type Connection,
@@ -482,6 +483,11 @@ export function createLoaders(services: ServiceContext) {
       return modelVersionIds.map((id) => (byModelVersion.get(id) ?? []).map((row) => row.version));
     }),
     /** The T&E report's data and the reproduce command of each run (report/). */
+    /** How the author a record names reads to people (a token as its owner and name). */
+    actorName: new DataLoader<string, string>(async (ids) => {
+      const names = await actorNames(db, ids);
+      return ids.map((id) => names.get(id)!);
+    }),
     runReport: new DataLoader((ids: readonly string[]) => gatherRunReports(services, ids)),
     reproduceCommand: new DataLoader((ids: readonly string[]) => reproduceCommands(services, ids)),
     modelVersions: (args: PageArgs) =>

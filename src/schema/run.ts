@@ -156,6 +156,10 @@ builder.node(RunRef, {
     }),
     tags: t.exposeStringList('tags', { description: 'Labels for finding it.' }),
     createdBy: t.exposeString('createdBy', { description: 'Who started it.' }),
+    createdByName: t.string({
+      description: "Who started it, for people to read: a token's owner and name, or the user.",
+      resolve: (row, _args, ctx) => ctx.loaders.actorName.load(row.createdBy),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was queued.' }),
     startedAt: t.expose('startedAt', {
       type: 'DateTime',

@@ -41,6 +41,10 @@ VersionRef.implement({
         'Class names in index order: from metadata.index2label, else (datasets) as found in the content.',
     }),
     createdBy: t.exposeString('createdBy', { description: 'Who registered it.' }),
+    createdByName: t.string({
+      description: "Who registered it, for people to read: a token's owner and name, or the user.",
+      resolve: (row, _args, ctx) => ctx.loaders.actorName.load(row.createdBy),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was registered.' }),
   }),
 });

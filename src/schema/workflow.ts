@@ -46,6 +46,10 @@ builder.node(WorkflowVersionRef, {
       description: 'The spec with its defaults applied: inputs, steps and requirements.',
     }),
     createdBy: t.exposeString('createdBy', { description: 'Who defined it.' }),
+    createdByName: t.string({
+      description: "Who defined it, for people to read: a token's owner and name, or the user.",
+      resolve: (row, _args, ctx) => ctx.loaders.actorName.load(row.createdBy),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was defined.' }),
   }),
 });

@@ -7,6 +7,7 @@ import { newId } from '../../db/ids.ts';
 import type { Queryable } from '../../db/rows.ts';
 import { apiTokens } from '../../db/schema.ts';
 import { type Actor, hasRole, ROLES, type Role, requireAdmin, requireRole } from '../core/actor.ts';
+import { tokenHolder } from '../core/actor-names.ts';
 import { recordAudit } from '../core/audit.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
@@ -199,7 +200,7 @@ export async function actorOfApiToken(db: Queryable, secret: string): Promise<Ac
   return {
     id: `token:${token.id}`,
     kind: 'token',
-    name: `${token.owner} (${token.name})`,
+    name: tokenHolder(token),
     admin: token.admin,
     roles: token.projectSlug ? { [token.projectSlug]: token.role as Role } : {},
     expiresAt: token.expiresAt?.toISOString() ?? null,

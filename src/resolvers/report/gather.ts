@@ -1,6 +1,7 @@
 // Everything a T&E report says about a run, gathered in a fixed number of statements for any
 // number of reports (the schema loads them through a DataLoader), from one snapshot of the
 // database so that the report is a consistent picture of one moment.
+import { actorNames } from '../core/actor-names.ts';
 import type { ServiceContext } from '../core/context.ts';
 import type { FindingRow, MetricRow } from '../runs/results.ts';
 import type { RunRow } from '../runs/status.ts';
@@ -40,6 +41,8 @@ export interface RunReportData {
   auditRecords: AuditRecord[];
   auditChain: AuditChainStatus;
   reproduceCommand: string;
+  /** How each author the report names reads to people, by actor id (see `actorNames`). */
+  people: Map<string, string>;
 }
 
 /** The data of each run's report, by run id (not global id); null for a run the actor cannot see. */
@@ -70,6 +73,14 @@ export async function gatherRunReports(
         ]),
         loadAuditRecords(tx, [...runIds, ...visible.map((v) => v.id)]),
       ]);
+      const people = await actorNames(tx, [
+        ...[...reports.values()].flatMap((r) => [
+          r.run.createdBy,
+          ...(r.workflow ? [r.workflow.createdBy] : []),
+        ]),
+        ...visible.map((v) => v.createdBy),
+        ...auditRecords.map((r) => r.actor),
+      ]);
       const generatedAt = new Date();
       return ids.map((id) => {
         const report = reports.get(id);
@@ -91,6 +102,7 @@ export async function gatherRunReports(
           ),
           auditChain,
           reproduceCommand: commands[roots.indexOf(id)]!,
+          people,
         };
       });
     },

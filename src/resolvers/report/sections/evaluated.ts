@@ -100,7 +100,10 @@ export function evaluatedSection(view: ReportView): Section {
         ['Workflow', { code: data.workflow.ref }],
         ['Version', String(data.workflow.number)],
         ['Spec digest', { code: data.workflow.digest }],
-        ['Defined', `${formatTime(data.workflow.createdAt)} by ${data.workflow.createdBy}`],
+        [
+          'Defined',
+          `${formatTime(data.workflow.createdAt)} by ${view.who(data.workflow.createdBy)}`,
+        ],
       ],
     });
   }
@@ -130,7 +133,7 @@ export function evaluatedSection(view: ReportView): Section {
               v?.format ?? '–',
               v?.itemCount == null ? '–' : String(v.itemCount),
               v ? { code: v.uri } : '–',
-              v ? `${formatTime(v.createdAt)} by ${v.createdBy}` : '–',
+              v ? `${formatTime(v.createdAt)} by ${view.who(v.createdBy)}` : '–',
             ];
           }),
         }

@@ -128,7 +128,7 @@ export function auditSection(view: ReportView): Section {
         rows: records.map((r) => [
           String(r.id),
           formatTime(r.at),
-          r.actor,
+          view.who(r.actor) === r.actor ? r.actor : [view.who(r.actor), ' ', { code: r.actor }],
           { code: r.action },
           about(r.targetType, r.targetId),
           { code: r.hash },

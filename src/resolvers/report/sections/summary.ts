@@ -81,7 +81,7 @@ export function summarySection(view: ReportView): Section {
   const error = run.error as { code: string; message: string } | null;
   if (error) rows.push(['Error', [{ code: error.code }, ` ${error.message}`]]);
   rows.push(
-    ['Started by', run.createdBy],
+    ['Started by', view.who(run.createdBy)],
     ['Queued', formatTime(run.createdAt)],
     ['Started', formatTime(run.startedAt)],
     ['Finished', formatTime(run.finishedAt)],

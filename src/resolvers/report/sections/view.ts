@@ -22,6 +22,8 @@ export interface ReportView {
   /** Whether the run evaluates a model (it has an input of role `model`). */
   evaluatesModel(run: RunRow): boolean;
   metricsOf(run: RunRow): MetricRow[];
+  /** How the author `actorId` reads to people: a token as its owner and name. */
+  who(actorId: string): string;
 }
 
 export const runGlobalId = (id: string) => encodeGlobalId('Run', id);
@@ -54,5 +56,6 @@ export function reportView(data: RunReportData): ReportView {
         ? data.links.some((l) => l.runId === run.id && l.relation === 'USED' && l.role === 'model')
         : Boolean(plan?.steps.find((step) => step.id === run.stepId)?.inputs.model),
     metricsOf: (run) => metrics.get(run.id) ?? [],
+    who: (actorId) => data.people.get(actorId) ?? actorId,
   };
 }

@@ -244,7 +244,8 @@ describe('evalhub', () => {
     expect(JSON.parse(findings.stdout)).toContainEqual(
       expect.objectContaining({ run: expect.objectContaining({ id: runId }) }),
     );
-  });
+    // A dozen CLI processes, each starting Node: on a loaded machine that is minutes.
+  }, 300_000);
 
   it('defines a workflow from a spec file or standard input, the same spec the same version', async () => {
     const spec = {
@@ -377,7 +378,7 @@ describe('evalhub', () => {
     expect(triaged.stdout).toBe(`${failedRequirement.id} dismissed: ${failedRequirement.title}\n`);
     const listed = await evalhub('findings', 'ls', '--kind', 'REQUIREMENT_FAILED');
     expect(listed.stdout).toMatch(new RegExp(`${failedRequirement.id}\\s+dismissed`));
-  });
+  }, 300_000);
 
   it('completes commands and options in bash', async () => {
     const script = await evalhub('completion', 'bash');

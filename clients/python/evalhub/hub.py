@@ -23,7 +23,9 @@ from .reproduction import reproduce_mutation
 from .runs import RUN_FIELDS, RUN_QUERY, Run
 from .upload import upload
 
-_COMMON_VERSION_FIELDS = "id version uri format digest sizeBytes labels metadata createdAt createdBy"
+_COMMON_VERSION_FIELDS = (
+    "id version uri format digest sizeBytes labels metadata createdAt createdBy createdByName"
+)
 # An ONNX model's signature, read by the hub when it was registered (None for other formats).
 SIGNATURE_FIELDS = (
     "signature { irVersion producer opsets { domain version }"

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 RUN_FIELDS = """
-  id name status source runnerId runnerVersion seed config environment createdAt startedAt finishedAt
+  id name status source runnerId runnerVersion seed config environment createdBy createdByName createdAt startedAt finishedAt
   error { code message }
   progress { fraction stage message }
   project { slug }

@@ -13,12 +13,12 @@ const RegistryQuery = graphql(`
     models(first: 100) {
       totalCount
       edges { node { id name task description tags project { slug }
-        versions(first: 20) { totalCount edges { node { id version digest format createdAt createdBy } } } } }
+        versions(first: 20) { totalCount edges { node { id version digest format createdAt createdBy createdByName } } } } }
     }
     datasets(first: 100) {
       totalCount
       edges { node { id name task description tags project { slug }
-        versions(first: 20) { totalCount edges { node { id version digest format itemCount createdAt createdBy
+        versions(first: 20) { totalCount edges { node { id version digest format itemCount createdAt createdBy createdByName
           derivedFrom { id version dataset { name } } } } } } }
     }
     workflows(first: 100) {
@@ -63,7 +63,7 @@ export default function Registry() {
                       <Digest value={v.digest} />
                     </td>
                     <td>
-                      <When at={v.createdAt} /> by {v.createdBy}
+                      <When at={v.createdAt} /> by {v.createdByName}
                     </td>
                     <td>
                       <RunsThatUsed version={v} />
@@ -113,7 +113,7 @@ export default function Registry() {
                       )}
                     </td>
                     <td>
-                      <When at={v.createdAt} /> by {v.createdBy}
+                      <When at={v.createdAt} /> by {v.createdByName}
                     </td>
                     <td>
                       <RunsThatUsed version={v} />

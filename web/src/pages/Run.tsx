@@ -20,7 +20,7 @@ const RunQuery = graphql(`
     node(id: $id) {
       __typename
       ... on Run {
-        id name status runnerId runnerVersion seed config environment createdBy runKey
+        id name status runnerId runnerVersion seed config environment createdBy createdByName runKey
         createdAt startedAt finishedAt durationMs tags reproduceCommand attempt maxAttempts
         project { slug }
         progress { fraction stage message }
@@ -80,7 +80,7 @@ export default function RunPage({ id }: { id: string }) {
           {run.runnerId} {run.runnerVersion}
         </dd>
         <dt>Started by</dt>
-        <dd>{run.createdBy}</dd>
+        <dd title={run.createdBy}>{run.createdByName}</dd>
         <dt>Started</dt>
         <dd>
           <When at={run.startedAt} />

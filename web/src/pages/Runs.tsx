@@ -156,7 +156,7 @@ function RunList({ params }: { params: URLSearchParams }) {
               <td>
                 <When at={run.finishedAt} />
               </td>
-              <td>{run.createdBy}</td>
+              <td title={run.createdBy}>{run.createdByName}</td>
             </tr>
           ))}
         </tbody>

@@ -10,7 +10,7 @@ export const RunsQuery = graphql(`
       pageInfo { hasNextPage endCursor }
       edges {
         node {
-          id name status runnerId createdBy startedAt finishedAt createdAt
+          id name status runnerId createdBy createdByName startedAt finishedAt createdAt
           project { slug }
           progress { fraction stage }
           inputs { role version { __typename ... on ModelVersion { version model { name } } ... on DatasetVersion { version dataset { name } } } }

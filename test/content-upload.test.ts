@@ -79,6 +79,8 @@ beforeAll(async () => {
         ...(await import('../src/config.ts')).loadConfig({}).hostConfig,
         dataRoots: [join(store.path, 'nothing-here')],
         maxContentBytes: 1_000_000,
+        // A folder's listing is then at most 1024 + 100 × 256 = 26,624 bytes.
+        maxContentFiles: 100,
         projectUploadQuotaBytes: QUOTA,
       },
     },
@@ -357,6 +359,61 @@ describe('uploading a folder', () => {
       );
       expect(unsafe.status, path).toBe(400);
     }
+  });
+
+  it('refuses a listing past what the file limit allows before reading more, and keeps nothing', async () => {
+    const rowsBefore = await uploadRows();
+    const stored = () => readdirSync(join(store.path, 'content')).sort();
+    const storedBefore = stored();
+    const hex = sha('a folder of long names');
+    const entry = (i: number) => ({
+      path: `${'n'.repeat(3000)}-${i}`,
+      digest: `sha256:${sha(String(i))}`,
+    });
+    // Ten files, within the file limit, but 30 KB of listing.
+    const long = JSON.stringify({ files: Array.from({ length: 10 }, (_, i) => entry(i)) });
+    expect(long.length).toBeGreaterThan(26_624);
+    const refused = await put(hex, long, { 'content-type': FOLDER });
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toEqual({
+      code: 'TOO_LARGE',
+      error: expect.stringContaining("a folder's listing is at most 26624 bytes"),
+    });
+
+    // Sent without a length, the hub answers once the cap is passed, the request still open.
+    const streamed = request(url(hex), {
+      method: 'PUT',
+      headers: { 'content-type': FOLDER, 'transfer-encoding': 'chunked' },
+    });
+    streamed.on('error', () => {});
+    const answered = new Promise<{ status: number; body: string }>((resolve) =>
+      streamed.on('response', (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        response.on('end', () => resolve({ status: response.statusCode!, body }));
+      }),
+    );
+    streamed.write(`{"files": [${' '.repeat(30_000)}`);
+    const answer = await answered;
+    expect(streamed.writableEnded).toBe(false);
+    streamed.destroy();
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'TOO_LARGE' });
+
+    // Within the cap, more files than the limit are refused too.
+    const many = JSON.stringify({
+      files: Array.from({ length: 101 }, (_, i) => ({ path: `f${i}`, digest: entry(i).digest })),
+    });
+    expect(many.length).toBeLessThan(26_624);
+    const tooMany = await put(hex, many, { 'content-type': FOLDER });
+    expect([tooMany.status, await tooMany.json()]).toEqual([
+      413,
+      { code: 'TOO_LARGE', error: 'the folder has more than 100 files' },
+    ]);
+    expect(await uploadRows()).toEqual(rowsBefore);
+    expect(stored()).toEqual(storedBefore);
   });
 });
 

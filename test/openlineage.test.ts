@@ -349,10 +349,21 @@ describe('POST /api/v1/lineage', () => {
     expect(
       (await post(event(runId, 'COMPLETE', '2026-02-01T00:00:00Z'), '?project=alpha')).status,
     ).toBe(201);
-    // Bob, of beta only, sends a FAIL event for alpha's run: refused, and the run unchanged.
-    const hijack = await post(event(runId, 'FAIL', '2026-02-01T01:00:00Z'), '?project=beta', bob);
-    expect(hijack.status).toBe(409);
-    expect(await runOf(runId)).toMatchObject({ status: 'SUCCEEDED' });
+    const alphaRun = (await runOf(runId))!;
+    // Bob, of beta only, sends a FAIL event with alpha's runId: a run of beta's own, which
+    // neither changes alpha's run nor tells bob of it.
+    const own = await post(event(runId, 'FAIL', '2026-02-01T01:00:00Z'), '?project=beta', bob);
+    expect(own.status).toBe(201);
+    expect(JSON.stringify(own.body)).not.toContain(alphaRun.id);
+    const { data } = await t.graphql(ImportedRun, { filter: { project: null } });
+    const withRunId = data.runs.edges
+      .map((e) => e.node)
+      .filter((run) => run.externalId === runId)
+      .map((run) => ({ project: run.project.slug, status: run.status }));
+    expect(withRunId.sort((a, b) => a.project.localeCompare(b.project))).toEqual([
+      { project: 'alpha', status: 'SUCCEEDED' },
+      { project: 'beta', status: 'FAILED' },
+    ]);
 
     const results = (name: string, digest: string, content: string | null, sizeBytes: number) => ({
       run: {

@@ -31,9 +31,6 @@ import { BodyTooLargeError, readBody, sendJson } from './graphql-endpoint.ts';
 /** The media type of a folder's listing: {"files": [{"path": "a/b.png", "digest": "sha256:..."}]}. */
 export const FOLDER_MEDIA_TYPE = 'application/vnd.evalhub.folder+json';
 
-/** The largest folder listing read. */
-const MAX_LISTING_BYTES = 256 * 2 ** 20;
-
 const ROUTE = /^\/api\/v1\/content\/sha256\/([^/]+)$/;
 const CONTENT_RANGE = /^bytes (\d+)-(\d+)\/(\d+)$/;
 
@@ -147,15 +144,9 @@ async function putFolder(
   project: string | null,
   digest: string,
 ) {
-  let listing: unknown;
-  try {
-    listing = JSON.parse((await readBody(req, MAX_LISTING_BYTES)).toString('utf8'));
-  } catch (error) {
-    if (error instanceof BodyTooLargeError)
-      return refuse(req, res, 413, 'TOO_LARGE', `a listing is at most ${MAX_LISTING_BYTES} bytes`);
-    return refuse(req, res, 400, 'BAD_USER_INPUT', 'the listing is not JSON');
-  }
-  const receipt = await receiveFolder(ctx, project, digest, listing);
+  const receipt = await receiveFolder(ctx, project, digest, (maxBytes) =>
+    readListingBody(req, maxBytes),
+  );
   if (!receipt.complete)
     return sendJson(res, 409, {
       error: `${receipt.missing.length} of the folder's files are not uploaded to the project yet`,
@@ -163,6 +154,20 @@ async function putFolder(
       missing: receipt.missing,
     });
   sendJson(res, receipt.created ? 201 : 200, described(receipt.content));
+}
+
+/**
+ * The body, if at most `maxBytes`: a larger Content-Length is refused before any byte is read,
+ * and a body that runs past it is not kept further (null either way).
+ */
+async function readListingBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
+  if (Number(req.headers['content-length']) > maxBytes) return null;
+  try {
+    return await readBody(req, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return null;
+    throw error;
+  }
 }
 
 /** Answers an error; a body left unread closes the connection rather than being drained. */

@@ -44,7 +44,7 @@ builder.mutationField('importCheckmaiteRun', (t) =>
   t.field({
     type: ImportCheckmaiteRunPayload,
     description:
-      'Imports a checkmaite run record as a finished run (docs/interop.md has the mapping). The same record again returns the same run; another record with the same run_uid is a ConflictError.',
+      'Imports a checkmaite run record as a finished run (docs/interop.md has the mapping). The same record into the same project again returns the same run; another record with the same run_uid in the project is a ConflictError. A run_uid names a run within its project: another project may have its own.',
     args: {
       input: t.arg({
         type: ImportCheckmaiteRunInput,

@@ -15,7 +15,7 @@ export const openlineageEvents = pgTable(
     receivedAt: createdAt(),
     eventTime: instant().notNull(),
     eventType: text(),
-    /** The OpenLineage run's id (a UUID as the producer sent it). */
+    /** The OpenLineage run's id (a UUID as the producer sent it; unique within a project only). */
     runId: text().notNull(),
     jobNamespace: text().notNull(),
     jobName: text().notNull(),
@@ -23,5 +23,6 @@ export const openlineageEvents = pgTable(
     hubRunId: uuid(),
     event: jsonb().notNull(),
   },
-  (t) => [index().on(t.runId, t.eventTime), index().on(t.hubRunId)],
+  // A run's events in order, found by the hub run (runIds are unique only within a project).
+  (t) => [index().on(t.hubRunId, t.eventTime)],
 );

@@ -59,7 +59,7 @@ export const runs = pgTable(
     tags: tags(),
     /** Where the record came from: the hub itself, an OpenLineage event, a checkmaite import. */
     source: text().notNull().default('hub'),
-    /** The id the source knows this run by (OpenLineage runId, checkmaite run_uid). */
+    /** The id the source knows this run by (OpenLineage runId, checkmaite run_uid); unique per project and source. */
     externalId: text(),
     createdBy: text().notNull(),
     createdAt: createdAt(),
@@ -94,7 +94,9 @@ export const runs = pgTable(
       .where(sql`"status" = 'QUEUED'`),
     // The reaper: RUNNING runs whose lease ran out.
     index('runs_lease_idx').on(t.leaseExpiresAt).where(sql`"status" = 'RUNNING'`),
-    unique().on(t.source, t.externalId),
+    // An imported run's id is its source's, within one project: another project's pipeline
+    // may use the same id without the two meeting (nor learning of each other).
+    unique().on(t.projectId, t.source, t.externalId),
     index().using('gin', t.searchVector),
   ],
 );

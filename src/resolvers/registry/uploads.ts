@@ -211,6 +211,39 @@ export async function receiveChunk(
   };
 }
 
+/**
+ * Bytes of a folder's listing per file the hub's file limit allows (EVALHUB_MAX_CONTENT_FILES):
+ * an entry's JSON is ~100 bytes (its keys and digest) and a path of ~150 bytes on average.
+ */
+const LISTING_BYTES_PER_FILE = 256;
+
+/** The most bytes a folder's listing may take: the hub's file limit times what an entry takes. */
+function maxListingBytes(maxFiles: number): number {
+  return 1024 + maxFiles * LISTING_BYTES_PER_FILE;
+}
+
+/**
+ * Reads a folder's listing (JSON bytes), keeping at most `maxBytes`: null when there are more,
+ * of which no more are read than needed to know it.
+ */
+export type ListingReader = (maxBytes: number) => Promise<Buffer | null>;
+
+/** The listing `read` gives, parsed: bounded by the file limit, refused past it. */
+async function readListing(read: ListingReader, maxFiles: number): Promise<unknown> {
+  const maxBytes = maxListingBytes(maxFiles);
+  const bytes = await read(maxBytes);
+  if (!bytes)
+    throw new ContentRefusedError(
+      `a folder's listing is at most ${maxBytes} bytes (${LISTING_BYTES_PER_FILE} for each of ` +
+        `the ${maxFiles} files a folder may have, EVALHUB_MAX_CONTENT_FILES): nothing was kept`,
+    );
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new ValidationError('the listing is not JSON');
+  }
+}
+
 /** A listing's paths, checked: relative, normalised, unique, none both a file and a folder. */
 function checkListing(listing: unknown, maxFiles: number): FolderListing['files'] {
   const files = (listing as FolderListing | null)?.files;
@@ -255,17 +288,19 @@ function checkListing(listing: unknown, maxFiles: number): FolderListing['files'
 
 /**
  * Receives a folder as the listing of its files, each uploaded to the project before. The
- * listing must have the digest (the folder rule); files the project does not have yet are
+ * listing (read by `read` once the caller may upload, at most as many bytes as the file limit
+ * allows) must have the digest (the folder rule); files the project does not have yet are
  * returned as missing, and nothing is made until none is.
  */
 export async function receiveFolder(
   ctx: ServiceContext,
   slug: string | null,
   digest: string,
-  listing: unknown,
+  read: ListingReader,
 ): Promise<FolderReceipt> {
   const store = checkTarget(ctx, slug, digest);
-  const files = checkListing(listing, ctx.localContent?.maxFiles ?? 0);
+  const maxFiles = ctx.localContent?.maxFiles ?? 0;
+  const files = checkListing(await readListing(read, maxFiles), maxFiles);
   const actual = folderDigest(
     files.map((file) => ({ path: file.path, hex: file.digest.slice(7) })),
   );

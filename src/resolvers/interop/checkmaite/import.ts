@@ -7,8 +7,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { newId } from '../../../db/ids.ts';
 import type { Transaction } from '../../../db/rows.ts';
-import { projects, runInputs, runs } from '../../../db/schema.ts';
-import { type Actor, mayAccessProject } from '../../core/actor.ts';
+import { runInputs, runs } from '../../../db/schema.ts';
+import type { Actor } from '../../core/actor.ts';
 import { lockAuditChain, recordAudit } from '../../core/audit.ts';
 import type { ServiceContext } from '../../core/context.ts';
 import { ConflictError } from '../../core/errors.ts';
@@ -88,9 +88,8 @@ export async function importCheckmaiteRun(
     // Rows are inserted, then audited: the audit lock goes first (see lockAuditChain).
     await lockAuditChain(tx);
     const project = await ensureProject(tx, ctx.actor, input.project, ['input', 'project']);
-    const earlier = await importedRun(tx, record.run_uid);
-    if (earlier)
-      return { run: sameImport(ctx.actor, earlier, project, recordDigest), created: false };
+    const earlier = await importedRun(tx, project, record.run_uid);
+    if (earlier) return { run: sameImport(earlier, recordDigest), created: false };
     const status = STATUS[record.status ?? 'completed']!;
     const runId = newId();
     // Claims the run_uid first: an import of the same record at the same time waits here,
@@ -122,8 +121,8 @@ export async function importCheckmaiteRun(
       .onConflictDoNothing()
       .returning({ id: runs.id });
     if (!claimed) {
-      const raced = (await importedRun(tx, record.run_uid))!;
-      return { run: sameImport(ctx.actor, raced, project, recordDigest), created: false };
+      const raced = (await importedRun(tx, project, record.run_uid))!;
+      return { run: sameImport(raced, recordDigest), created: false };
     }
     const task = taskOf(record.capability_id);
     const linked: Array<{ role: string; position: number; maiteId: string } & LinkedVersion> = [];
@@ -209,35 +208,32 @@ export async function importCheckmaiteRun(
   });
 }
 
-/** The run a run_uid was imported as, with its project's slug. */
-async function importedRun(tx: Transaction, runUid: string) {
-  const [row] = await tx
-    .select({ run: runs, project: projects.slug })
+/**
+ * The run a run_uid was imported as in this project. A run_uid names a run within a project:
+ * another project's import of the same record is its own run, and neither learns of the other.
+ */
+async function importedRun(
+  tx: Transaction,
+  project: ProjectRow,
+  runUid: string,
+): Promise<RunRow | null> {
+  const [run] = await tx
+    .select()
     .from(runs)
-    .innerJoin(projects, eq(projects.id, runs.projectId))
-    .where(and(eq(runs.source, CHECKMAITE_SOURCE), eq(runs.externalId, runUid)));
-  return row ?? null;
+    .where(
+      and(
+        eq(runs.projectId, project.id),
+        eq(runs.source, CHECKMAITE_SOURCE),
+        eq(runs.externalId, runUid),
+      ),
+    );
+  return run ?? null;
 }
 
-/** The earlier run, if this import is the same record into the same project; else a ConflictError. */
-function sameImport(
-  actor: Actor,
-  earlier: { run: RunRow; project: string },
-  project: ProjectRow,
-  recordDigest: string,
-): RunRow {
-  const { run } = earlier;
+/** The earlier run of the project, if this import is the same record; else a ConflictError. */
+function sameImport(run: RunRow, recordDigest: string): RunRow {
   const uid = run.externalId;
-  if (!mayAccessProject(actor, earlier.project))
-    throw new ConflictError(
-      `checkmaite run ${uid} was already imported, into a project you may not see`,
-    );
   const existing = { type: 'Run', id: run.id };
-  if (run.projectId !== project.id)
-    throw new ConflictError(
-      `checkmaite run ${uid} was already imported into project ${earlier.project}`,
-      existing,
-    );
   const environment = run.environment as { checkmaite?: { recordDigest?: string } };
   if (environment.checkmaite?.recordDigest !== recordDigest)
     throw new ConflictError(

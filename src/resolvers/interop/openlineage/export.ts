@@ -51,11 +51,12 @@ export async function exportRunAsOpenLineage(
     .where(and(eq(runs.id, id), visibleProjects(actor, runs.projectId)));
   if (!found) return null;
   const { run, project } = found;
-  if (run.source === OPENLINEAGE_SOURCE && run.externalId) {
+  if (run.source === OPENLINEAGE_SOURCE) {
+    // The events projected onto this run: another project's run may have the same runId.
     const stored = await db
       .select({ event: openlineageEvents.event })
       .from(openlineageEvents)
-      .where(eq(openlineageEvents.runId, run.externalId))
+      .where(eq(openlineageEvents.hubRunId, run.id))
       .orderBy(asc(openlineageEvents.eventTime), asc(openlineageEvents.id));
     if (stored.length) return stored.map((row) => row.event);
   }

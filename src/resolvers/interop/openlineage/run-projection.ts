@@ -10,7 +10,6 @@ import type { Transaction } from '../../../db/rows.ts';
 import { runs } from '../../../db/schema.ts';
 import type { Actor } from '../../core/actor.ts';
 import { recordAudit } from '../../core/audit.ts';
-import { ConflictError } from '../../core/errors.ts';
 import { canonicalDigest } from '../../core/sha256.ts';
 import type { ProjectRow } from '../../registry/projects.ts';
 import { appendRunEvents, type RunStatus, TERMINAL_STATUSES } from '../../runs/events.ts';
@@ -44,19 +43,20 @@ export async function ensureRun(
     tx
       .select()
       .from(runs)
-      .where(and(eq(runs.source, OPENLINEAGE_SOURCE), eq(runs.externalId, runId)))
+      .where(
+        and(
+          eq(runs.projectId, project.id),
+          eq(runs.source, OPENLINEAGE_SOURCE),
+          eq(runs.externalId, runId),
+        ),
+      )
       .for('update');
   const workflowVersionId = hubRun?.workflow
     ? await ensureWorkflowVersionOf(tx, actor, hubRun.workflow)
     : null;
+  // An OpenLineage run id names a run within the project: another project's events with the
+  // same id are another run, and neither learns of the other.
   const [existing] = await find();
-  // An OpenLineage run id names one run of one project: events for it under another
-  // project (or from an actor who cannot see it) must not write into it.
-  if (existing && existing.projectId !== project.id) {
-    throw new ConflictError(
-      `OpenLineage run ${runId} is recorded in another project; its events cannot go to ${project.slug}`,
-    );
-  }
   if (existing && !hubRun) return existing;
   // Only a placeholder learns what the run was; a run already described keeps its record.
   if (existing && existing.runnerId !== OPENLINEAGE_SOURCE) return existing;

@@ -1,9 +1,12 @@
 // ELK's layered layout, left to right in the direction of the flow: the lineage explorer and
-// a workflow run's steps place their nodes with it. ELK is most of the graph chunk's size;
-// only the pages that draw a graph load it.
-import ELK from 'elkjs/lib/elk.bundled.js';
+// a workflow run's steps place their nodes with it. ELK runs in a web worker of its own:
+// loading it (most of the graph code's size) and laying out a few hundred nodes take a
+// second or more of CPU that would otherwise freeze the page. The worker starts when the
+// first page that draws a graph is loaded, so ELK is ready by the time that page's data is.
+import ELK from 'elkjs/lib/elk-api.js';
+import ElkWorker from 'elkjs/lib/elk-worker.min.js?worker';
 
-const elk = new ELK();
+const elk = new ELK({ algorithms: ['layered'], workerFactory: () => new ElkWorker() });
 
 export interface Box {
   id: string;

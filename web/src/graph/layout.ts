@@ -6,7 +6,23 @@
 import ELK from 'elkjs/lib/elk-api.js';
 import ElkWorker from 'elkjs/lib/elk-worker.min.js?worker';
 
-const elk = new ELK({ algorithms: ['layered'], workerFactory: () => new ElkWorker() });
+/** Rejected when the worker cannot run (its script failed to load): a layout then fails too. */
+let workerFailed: (error: Error) => void = () => {};
+const broken = new Promise<never>((_, reject) => {
+  workerFailed = reject;
+});
+broken.catch(() => {});
+
+const elk = new ELK({
+  algorithms: ['layered'],
+  workerFactory: () => {
+    const worker = new ElkWorker();
+    worker.addEventListener('error', (event) =>
+      workerFailed(new Error(`the graph layout could not start: ${event.message}`)),
+    );
+    return worker;
+  },
+});
 
 export interface Box {
   id: string;
@@ -20,7 +36,7 @@ export async function layeredLayout(
   edges: readonly { from: string; to: string }[],
   spacing = { node: 20, layer: 60 },
 ): Promise<Map<string, { x: number; y: number }>> {
-  const laid = await elk.layout({
+  const layout = elk.layout({
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',
@@ -31,5 +47,6 @@ export async function layeredLayout(
     children: nodes.map((n) => ({ ...n })),
     edges: edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
   });
+  const laid = await Promise.race([layout, broken]);
   return new Map((laid.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));
 }

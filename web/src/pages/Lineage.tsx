@@ -94,7 +94,7 @@ function label(n: GraphNode): string {
  * A node's box: given to React Flow too, so that a redrawn node (a new path, an expansion)
  * needs no measuring before it is shown and fitted.
  */
-const sizeOf = (graph: Graph) => ({ width: 220, height: graph.nodes.length > COMPACT ? 28 : 44 });
+const sizeOf = (count: number) => ({ width: 220, height: count > COMPACT ? 28 : 44 });
 
 const edgeKey = (e: GraphEdge) => `${e.from}>${e.to}>${e.relation}`;
 
@@ -105,17 +105,23 @@ const targetRank = (n: GraphNode) => {
   return rank < 0 ? TARGET_ORDER.length : rank;
 };
 
+/**
+ * The graph with `b`'s nodes and edges added. The node and edge lists stay the same arrays
+ * when `b` adds none, so that the graph is not laid out again.
+ */
 function merge(a: Graph, b: Pick<Graph, 'nodes' | 'edges'> & Partial<Graph>): Graph {
   const ids = new Set(a.nodes.map((n) => n.id));
   const keys = new Set(a.edges.map(edgeKey));
+  const newNodes = b.nodes.filter((n) => !ids.has(n.id));
+  const newEdges = b.edges.filter((e) => !keys.has(edgeKey(e)));
   return {
     ...a,
     isPartial: a.isPartial || Boolean(b.isPartial),
     hiddenNodes: a.hiddenNodes || Boolean(b.hiddenNodes),
     // Walks from different nodes may stop at the same hidden node: the larger count is a floor.
     hiddenNodeCount: Math.max(a.hiddenNodeCount, b.hiddenNodeCount ?? 0),
-    nodes: [...a.nodes, ...b.nodes.filter((n) => !ids.has(n.id))],
-    edges: [...a.edges, ...b.edges.filter((e) => !keys.has(edgeKey(e)))],
+    nodes: newNodes.length ? [...a.nodes, ...newNodes] : a.nodes,
+    edges: newEdges.length ? [...a.edges, ...newEdges] : a.edges,
   };
 }
 
@@ -183,7 +189,7 @@ function Explorer({
   const [error, setError] = useState<Error | null>(null);
   // The graph as last laid out, with its positions: drawn only once its layout is done.
   const [laid, setLaid] = useState<{
-    graph: Graph;
+    graph: Pick<Graph, 'start' | 'nodes' | 'edges'>;
     positions: Map<string, { x: number; y: number }>;
   } | null>(null);
   const [path, setPath] = useState<{ to: string; nodes: GraphNode[]; edges: GraphEdge[] } | null>(
@@ -232,19 +238,22 @@ function Explorer({
     };
   }, [client, id, to]);
 
+  // Laid out again only when nodes or edges were added (see merge).
+  const start = graph?.start;
+  const nodes = graph?.nodes;
+  const edges = graph?.edges;
   useEffect(() => {
-    if (!graph) return;
+    if (!start || !nodes || !edges) return;
     let live = true;
-    const compact = graph.nodes.length > COMPACT;
     layeredLayout(
-      graph.nodes.map((n) => ({ id: n.id, ...sizeOf(graph) })),
-      graph.edges,
-      compact ? { node: 6, layer: 40 } : { node: 20, layer: 110 },
-    ).then((positions) => live && setLaid({ graph, positions }), setError);
+      nodes.map((n) => ({ id: n.id, ...sizeOf(nodes.length) })),
+      edges,
+      nodes.length > COMPACT ? { node: 6, layer: 40 } : { node: 20, layer: 110 },
+    ).then((positions) => live && setLaid({ graph: { start, nodes, edges }, positions }), setError);
     return () => {
       live = false;
     };
-  }, [graph]);
+  }, [start, nodes, edges]);
 
   const drawn = useMemo(() => {
     if (!laid) return null;
@@ -254,7 +263,7 @@ function Explorer({
     const nodes: Node[] = graph.nodes.map((n) => ({
       id: n.id,
       position: positions.get(n.id) ?? { x: 0, y: 0 },
-      ...sizeOf(graph),
+      ...sizeOf(graph.nodes.length),
       sourcePosition: Position.Right,
       targetPosition: Position.Left,
       data: { label: label(n) },

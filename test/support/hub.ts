@@ -4,7 +4,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { type GraphQLFormattedError, getOperationAST, print } from 'graphql';
+import { type DocumentNode, type GraphQLFormattedError, getOperationAST, print } from 'graphql';
 import { type HubConfig, loadConfig } from '../../src/config.ts';
 import type { Actor, Role } from '../../src/resolvers/core/actor.ts';
 import type { RunnerModule } from '../../src/runners/contract.ts';
@@ -88,7 +88,7 @@ function answerOf(text: string): { data: never; errors?: GraphQLFormattedError[]
   return body as { data: never; errors?: GraphQLFormattedError[] };
 }
 
-function operationName(document: TypedDocumentNode<unknown, unknown>): string | undefined {
+function operationName(document: DocumentNode): string | undefined {
   return getOperationAST(document)?.name?.value;
 }
 

@@ -149,6 +149,13 @@ export default function RunPage({ id }: { id: string }) {
           )}
           stepRuns={run.children}
           findings={run.findings}
+          datasets={
+            new Map(
+              run.inputs.flatMap(({ role, version }) =>
+                version?.__typename === 'DatasetVersion' ? [[role, version.id] as const] : [],
+              ),
+            )
+          }
         />
       )}
 

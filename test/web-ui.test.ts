@@ -178,8 +178,10 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
     await page
       .getByLabel('data (dataset version)')
       .selectOption({ label: 'vision/night-photos@v1' });
+    await page.getByLabel('Name (optional)').fill('night photos');
     await page.getByRole('button', { name: 'Start workflow' }).click();
     await page.waitForURL(/\/ui\/runs\/[^/?]+$/);
+    await page.getByRole('heading', { name: /^night photos/ }).waitFor();
     const steps = page.getByRole('region', { name: 'Steps' });
     await steps.locator('[data-step="summarise"] .status-succeeded').waitFor({ timeout: 30_000 });
     await steps.locator('[data-step="measure"] .status-succeeded').waitFor();
@@ -198,7 +200,7 @@ describe.skipIf(browserMissing)('the web UI in a browser', () => {
       .poll(() => path.getByRole('listitem').allTextContents(), { timeout: 30_000 })
       .toEqual([
         expect.stringMatching(/^finding HIGH: Requirement failed: accuracy 0\.7/),
-        expect.stringMatching(/^run /),
+        'run night photos · SUCCEEDED',
         'dataset night-photos@v1',
       ]);
     photos.remove();

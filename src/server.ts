@@ -329,7 +329,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
         }
       }
       if (req.method === 'GET' && (await serveGraphiQL(url.pathname, res))) return;
-      if (req.method === 'GET' && (await serveUi(url.pathname, res))) return;
+      if (req.method === 'GET' && serveUi(url.pathname, res)) return;
       if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
       sendJson(res, 404, { error: `nothing at ${url.pathname}` });
     } catch (error) {

@@ -1,7 +1,9 @@
 // The web UI at /ui/: the files Vite built into web/dist (`npm run build:ui`, run by npm's
 // `prepare` on install). Every path under /ui/ that is not a file gets index.html, so deep
-// links (/ui/runs/<id>) work; `/` sends the browser to /ui/.
-import { readFile } from 'node:fs/promises';
+// links (/ui/runs/<id>) work; `/` sends the browser to /ui/. Files are kept in memory once
+// read: on a busy machine each asynchronous read waited its turn several times (open, stat,
+// read, close), which made index.html ten times slower to serve than /healthz.
+import { readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +19,24 @@ const types: Record<string, string> = {
   '.json': 'application/json',
 };
 
-async function file(path: string): Promise<Buffer | null> {
-  return readFile(path).catch(() => null);
+const kept = new Map<string, { modified: number; bytes: Buffer }>();
+
+/**
+ * The file at `path`, or null. A few small files, read in one system call each; an asset's
+ * name changes with its content, and index.html is read again when a build replaces it.
+ */
+function file(path: string): Buffer | null {
+  const modified = statSync(path, { throwIfNoEntry: false });
+  if (!modified?.isFile()) return null;
+  const known = kept.get(path);
+  if (known?.modified === modified.mtimeMs) return known.bytes;
+  const bytes = readFileSync(path);
+  kept.set(path, { modified: modified.mtimeMs, bytes });
+  return bytes;
 }
 
 /** Answers `/` and `/ui/...`; returns false for any other path. */
-export async function serveUi(path: string, res: ServerResponse): Promise<boolean> {
+export function serveUi(path: string, res: ServerResponse): boolean {
   if (path === '/' || path === '/ui') {
     res.writeHead(302, { location: '/ui/' }).end();
     return true;
@@ -37,7 +51,7 @@ export async function serveUi(path: string, res: ServerResponse): Promise<boolea
   }
   // normalize() resolves any `..`, so the path stays inside web/dist.
   const relative = normalize(decoded).replace(/^(\.\.[/\\])+/, '');
-  const asset = relative.startsWith('assets/') ? await file(join(UI_DIST, relative)) : null;
+  const asset = relative.startsWith('assets/') ? file(join(UI_DIST, relative)) : null;
   if (asset) {
     res
       .writeHead(200, {
@@ -48,7 +62,7 @@ export async function serveUi(path: string, res: ServerResponse): Promise<boolea
       .end(asset);
     return true;
   }
-  const index = await file(join(UI_DIST, 'index.html'));
+  const index = file(join(UI_DIST, 'index.html'));
   if (!index) {
     res
       .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })

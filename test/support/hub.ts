@@ -4,7 +4,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { type GraphQLFormattedError, print } from 'graphql';
+import { type DocumentNode, type GraphQLFormattedError, getOperationAST, print } from 'graphql';
 import { type HubConfig, loadConfig } from '../../src/config.ts';
 import type { Actor, Role } from '../../src/resolvers/core/actor.ts';
 import type { RunnerModule } from '../../src/runners/contract.ts';
@@ -75,6 +75,23 @@ export function testHubConfig(config: Partial<HubConfig> = {}): HubConfig {
   };
 }
 
+/** The body `text` as a GraphQL answer (data, errors or both), or null if it is not one. */
+function answerOf(text: string): { data: never; errors?: GraphQLFormattedError[] } | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof body !== 'object' || body === null || !('data' in body || 'errors' in body))
+    return null;
+  return body as { data: never; errors?: GraphQLFormattedError[] };
+}
+
+function operationName(document: DocumentNode): string | undefined {
+  return getOperationAST(document)?.name?.value;
+}
+
 export async function startTestHub(
   options: { config?: Partial<HubConfig>; runners?: RunnerModule[] } = {},
 ): Promise<TestHub> {
@@ -107,8 +124,17 @@ export async function startTestHub(
         },
         body: JSON.stringify({ query: print(document), variables }),
       });
-      const body = (await response.json()) as { data: never; errors?: GraphQLFormattedError[] };
-      // A request refused before GraphQL (401) has no data.
+      const text = await response.text();
+      const body = answerOf(text);
+      // Anything but a GraphQL answer (the 504 of a request past its deadline, on a busy
+      // machine) is thrown here, or a test's seeding would fail later as "no data".
+      if (!body) {
+        const name = operationName(document) ?? 'an anonymous operation';
+        throw new Error(
+          `the hub answered ${name} with ${response.status} and no GraphQL result: ${text.slice(0, 500)}`,
+        );
+      }
+      // A request refused before GraphQL (401) has errors and no data.
       return { ...body, statements, status: response.status };
     },
     async close() {

@@ -61,7 +61,8 @@ export default function RunPage({ id }: { id: string }) {
   return (
     <>
       <h1>
-        {run.name ?? `${run.runnerId} run`} <Status value={run.status} />
+        {run.name ?? `${run.workflowVersion?.workflow.name ?? run.runnerId} run`}{' '}
+        <Status value={run.status} />
       </h1>
       <p>
         <Progress fraction={fraction} label="run progress" /> {live?.stage ?? run.progress?.stage}
@@ -91,10 +92,14 @@ export default function RunPage({ id }: { id: string }) {
         </dd>
         <dt>Seed</dt>
         <dd>{run.seed}</dd>
-        <dt>Attempt</dt>
-        <dd>
-          {run.attempt} of {run.maxAttempts}
-        </dd>
+        {run.runnerId !== 'workflow' && (
+          <>
+            <dt>Attempt</dt>
+            <dd>
+              {run.attempt} of {run.maxAttempts}
+            </dd>
+          </>
+        )}
         {run.parent && (
           <>
             <dt>Part of</dt>
@@ -144,6 +149,13 @@ export default function RunPage({ id }: { id: string }) {
           )}
           stepRuns={run.children}
           findings={run.findings}
+          datasets={
+            new Map(
+              run.inputs.flatMap(({ role, version }) =>
+                version?.__typename === 'DatasetVersion' ? [[role, version.id] as const] : [],
+              ),
+            )
+          }
         />
       )}
 

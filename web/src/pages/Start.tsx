@@ -229,6 +229,7 @@ function WorkflowForm({
 }) {
   const [, navigate] = useLocation();
   const [inputs, setInputs] = useState<Record<string, string>>({});
+  const [name, setName] = useState('');
   const [seed, setSeed] = useState('');
   const [result, start] = useMutation(StartWorkflow);
   const outcome = result.data?.startWorkflow;
@@ -241,6 +242,7 @@ function WorkflowForm({
           input: {
             workflowVersion: versionId,
             inputs: bound(inputs),
+            ...(name.trim() ? { name: name.trim() } : {}),
             ...(seed ? { seed: Number(seed) } : {}),
           },
         });
@@ -249,6 +251,9 @@ function WorkflowForm({
       }}
     >
       <InputPicker slots={slots} choices={choices} value={inputs} onChange={setInputs} />
+      <label className="row">
+        Name (optional) <input value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
       <label className="row">
         Seed (optional){' '}
         <input inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} />

@@ -52,9 +52,12 @@ const where = (slice: Record<string, string> | undefined) =>
 export function Verdicts({
   requirements,
   findings,
+  datasetOf,
 }: {
   requirements: readonly SpecRequirement[];
   findings: readonly RequirementFinding[];
+  /** The id of the dataset version a step read, if any: where a verdict's trace leads. */
+  datasetOf: (step: string | undefined) => string | undefined;
 }) {
   const checks = findings.filter(
     (f) => f.kind === 'REQUIREMENT_PASSED' || f.kind === 'REQUIREMENT_FAILED',
@@ -100,7 +103,9 @@ export function Verdicts({
                     <span className={`verdict verdict-${passed ? 'pass' : 'fail'}`}>
                       {passed ? 'PASS' : 'FAIL'}
                     </span>{' '}
-                    <Link href={`/lineage?id=${encodeURIComponent(finding.id)}`}>trace</Link>
+                    <Link href={traceLink(finding.id, datasetOf(e.step ?? requirement.step))}>
+                      trace
+                    </Link>
                   </>
                 ) : (
                   <span className="verdict">NOT CHECKED YET</span>
@@ -120,4 +125,10 @@ export function Verdicts({
       </tbody>
     </table>
   );
+}
+
+/** The lineage of a verdict, with the path to the dataset its step read highlighted. */
+function traceLink(finding: string, dataset: string | undefined): string {
+  const to = dataset ? `&to=${encodeURIComponent(dataset)}` : '';
+  return `/lineage?id=${encodeURIComponent(finding)}${to}`;
 }

@@ -10,7 +10,8 @@ import { type SpecRequirement, Verdicts } from './Verdicts.tsx';
 const StepGraph = lazy(() => import('./StepGraph.tsx'));
 
 interface Spec {
-  steps?: SpecStep[];
+  /** Each step, with the workflow input that fills each of its runner's inputs. */
+  steps?: (SpecStep & { inputs?: Record<string, string> })[];
   requirements?: SpecRequirement[];
 }
 
@@ -19,8 +20,11 @@ export function Workflow({
   states,
   stepRuns,
   findings,
+  datasets,
 }: {
   spec: unknown;
+  /** The workflow run's dataset versions, by input name. */
+  datasets: ReadonlyMap<string, string>;
   /** Each step's status and run, live. */
   states: StepStates;
   /** The step runs, as the run's query last saw them. */
@@ -65,7 +69,15 @@ export function Workflow({
       {requirements.length > 0 && (
         <section aria-labelledby="verdicts">
           <h2 id="verdicts">Requirements</h2>
-          <Verdicts requirements={requirements} findings={findings} />
+          <Verdicts
+            requirements={requirements}
+            findings={findings}
+            datasetOf={(stepId) =>
+              Object.values(steps.find((step) => step.id === stepId)?.inputs ?? {})
+                .map((input) => datasets.get(input))
+                .find((id) => id !== undefined)
+            }
+          />
         </section>
       )}
     </>

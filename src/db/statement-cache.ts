@@ -6,6 +6,7 @@
 import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { CASING } from './connect.ts';
+import { mapRowsOnce } from './row-mapping.ts';
 import type { Queryable } from './rows.ts';
 
 /** A built statement, run with the values of its placeholders. */
@@ -23,6 +24,7 @@ const caches = new WeakMap<Queryable, Map<string, CachedStatement<unknown>>>();
  * The statement of shape `key` on `db`, built by `build` the first time. `key` must hold
  * everything that changes the statement's text or its fixed values (which children, the
  * scope, the order); what varies per call goes in as `sql.placeholder`s, given to `execute`.
+ * Its rows are mapped by a mapper made once (row-mapping.ts).
  */
 export function cachedStatement<T>(
   db: Queryable,
@@ -38,7 +40,7 @@ export function cachedStatement<T>(
   if (statement) {
     cache.delete(key);
   } else {
-    statement = build();
+    statement = mapRowsOnce(build());
     if (cache.size >= SHAPES_KEPT) cache.delete(cache.keys().next().value!);
   }
   cache.set(key, statement);

@@ -109,7 +109,7 @@ describe('models', () => {
       [
         "select … from "models" inner join "projects" on "projects"."id" = "models"."project_id" order by "models"."created_at" desc, "models"."id" desc limit ?",
         "select … from "models"",
-        "select … from "models" inner join lateral (select … from "model_versions" where "model_versions"."model_id" = "models"."id") "totals" on true left join lateral (select … from "model_versions" where "model_versions"."model_id" = "models"."id" order by "model_versions"."created_at" desc, "model_versions"."id" desc limit ?) "page" on true where "models"."id" in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) order by "models"."id", "page"."created_at" desc, "page"."id" desc",
+        "select … from "models" inner join lateral (select … from "model_versions" where "model_versions"."model_id" = "models"."id") "totals" on true left join lateral (select … from "model_versions" where "model_versions"."model_id" = "models"."id" order by "model_versions"."created_at" desc, "model_versions"."id" desc limit ?) "page" on true where "models"."id" = any(?::uuid[]) order by "models"."id", "page"."created_at" desc, "page"."id" desc",
       ]
     `);
   });

@@ -1,20 +1,10 @@
 // Per-request DataLoaders: every lookup by id, and every page of children, made during
 // one request is batched into one statement per kind, filtered by the actor's scope.
 import DataLoader from 'dataloader';
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  getTableColumns,
-  inArray,
-  type SQL,
-  type SQLWrapper,
-  sql,
-} from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { alias, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import { jsonObject, jsonRowReader } from '../db/json-rows.ts';
-import { columnsRead } from '../db/rows.ts';
+import { columnsRead, textArray } from '../db/rows.ts';
 import {
   artifacts,
   datasets,
@@ -31,8 +21,9 @@ import {
   workflows,
   workflowVersions,
 } from '../db/schema.ts';
+import { type CachedStatement, cachedStatement, inList } from '../db/statement-cache.ts';
 import type { VersionKind } from '../runners/contract.ts';
-import { visibleProjects } from './core/actor.ts';
+import { visibleProjects, visibleSlugs } from './core/actor.ts';
 import { actorNames } from './core/actor-names.ts';
 import type { ServiceContext } from './core/context.ts';
 import {
@@ -57,7 +48,7 @@ type RunInputRow = typeof runInputs.$inferSelect;
 
 /** A child list a page of runs can bring: its column (a subquery per run), and what it primes. */
 interface RunPageChild {
-  column: SQL.Aliased | SQLWrapper;
+  column(): SQL.Aliased | SQLWrapper;
   prime(runId: string, value: unknown): void;
 }
 
@@ -119,33 +110,51 @@ export function newestFirst(table: { createdAt: PgColumn; id: PgColumn }): Order
 
 export function createLoaders(services: ServiceContext) {
   const { db, actor } = services;
-  const project = byId((ids) =>
-    db
-      .select()
-      .from(projects)
-      .where(and(inArray(projects.id, ids), visibleProjects(actor, projects.id))),
+  // The scope is part of every statement here: statements are cached per shape and scope.
+  const scope = JSON.stringify(visibleSlugs(actor));
+  /**
+   * Runs the statement named `name` for a list of keys, given to it as the placeholder `ids`
+   * (inList): built once per scope, and its text the same whatever the list's length.
+   */
+  const forList =
+    <T>(name: string, build: () => CachedStatement<T>) =>
+    (ids: readonly string[]) =>
+      cachedStatement(db, `loader ${name} ${scope}`, build).execute({ ids: textArray(ids) });
+  const project = byId(
+    forList('project', () =>
+      db
+        .select()
+        .from(projects)
+        .where(and(inList(projects.id, 'ids', 'uuid'), visibleProjects(actor, projects.id)))
+        .prepare('project_by_id'),
+    ),
   );
   /** Models and datasets: catalogue entries visible in their project. */
-  const entriesOf = (table: typeof models | typeof datasets) =>
+  const entriesOf = (table: typeof models | typeof datasets, name: string) =>
     byId(
-      (ids) =>
-        db
-          .select()
-          .from(table)
-          .where(and(inArray(table.id, ids), visibleProjects(actor, table.projectId))) as Promise<
-          CatalogueRow[]
-        >,
+      forList(
+        name,
+        () =>
+          db
+            .select()
+            .from(table)
+            .where(and(inList(table.id, 'ids', 'uuid'), visibleProjects(actor, table.projectId)))
+            .prepare(name) as CachedStatement<CatalogueRow[]>,
+      ),
     );
-  const model = entriesOf(models);
-  const dataset = entriesOf(datasets);
+  const model = entriesOf(models, 'model_by_id');
+  const dataset = entriesOf(datasets, 'dataset_by_id');
   /**
    * Versions visible in their entry's project. The entry and the project come in the same
    * statement, and prime their loaders: a version's `model` or `project` costs nothing more.
    */
   const versionsOf = <Row extends VersionRow>(kind: VersionKind, entries: typeof model) =>
     byId(async (ids) => {
-      const found = await selectVersions<Row>(db, kind, actor, ({ table }) =>
-        inArray(table.id, ids),
+      const found = await selectVersions<Row>(
+        db,
+        kind,
+        actor,
+        ({ table }) => sql`${table.id} = any(${textArray(ids)}::uuid[])`,
       );
       for (const row of found) {
         entries.prime(row.entry.id, row.entry);
@@ -166,29 +175,38 @@ export function createLoaders(services: ServiceContext) {
   // Each input's version is looked up by its key, one index probe per input: as a plain
   // join the planner hashes the whole versions table for a page of runs (10 ms at 10k
   // versions). The LIMIT keeps the subquery from being flattened into such a join. A
-  // version of a project the actor may not see comes back null.
-  const inputModelVersion = db
-    .select()
-    .from(modelVersions)
-    .where(
-      and(
-        eq(modelVersions.id, runInputs.modelVersionId),
-        scopedParent(modelVersions.modelId, models, models.projectId),
-      ),
-    )
-    .limit(1)
-    .as('input_model_version');
-  const inputDatasetVersion = db
-    .select()
-    .from(datasetVersions)
-    .where(
-      and(
-        eq(datasetVersions.id, runInputs.datasetVersionId),
-        scopedParent(datasetVersions.datasetId, datasets, datasets.projectId),
-      ),
-    )
-    .limit(1)
-    .as('input_dataset_version');
+  // version of a project the actor may not see comes back null. Built only when a
+  // statement that takes them is first built.
+  const inputVersionsOf = () => ({
+    model: db
+      .select()
+      .from(modelVersions)
+      .where(
+        and(
+          eq(modelVersions.id, runInputs.modelVersionId),
+          scopedParent(modelVersions.modelId, models, models.projectId),
+        ),
+      )
+      .limit(1)
+      .as('input_model_version'),
+    dataset: db
+      .select()
+      .from(datasetVersions)
+      .where(
+        and(
+          eq(datasetVersions.id, runInputs.datasetVersionId),
+          scopedParent(datasetVersions.datasetId, datasets, datasets.projectId),
+        ),
+      )
+      .limit(1)
+      .as('input_dataset_version'),
+  });
+  type InputVersions = ReturnType<typeof inputVersionsOf>;
+  let builtInputVersions: InputVersions | undefined;
+  const inputVersions = () => {
+    builtInputVersions ??= inputVersionsOf();
+    return builtInputVersions;
+  };
   const inputOrder = [asc(runInputs.role), asc(runInputs.position)];
   /** The inputs of `rows`, having primed the version loaders with their versions. */
   const primeInputVersions = (rows: InputWithVersions[]) => {
@@ -207,60 +225,72 @@ export function createLoaders(services: ServiceContext) {
   const inputsOfRuns = groupedBy(
     async (ids) =>
       primeInputVersions(
-        await db
-          .select({
-            input: runInputs,
-            modelVersion: inputModelVersion._.selectedFields,
-            datasetVersion: inputDatasetVersion._.selectedFields,
-          })
-          .from(runInputs)
-          .leftJoinLateral(inputModelVersion, sql`true`)
-          .leftJoinLateral(inputDatasetVersion, sql`true`)
-          .where(inArray(runInputs.runId, ids))
-          .orderBy(...inputOrder),
+        await forList('run_inputs', () => {
+          const versions = inputVersions();
+          return db
+            .select({
+              input: runInputs,
+              modelVersion: versions.model._.selectedFields,
+              datasetVersion: versions.dataset._.selectedFields,
+            })
+            .from(runInputs)
+            .leftJoinLateral(versions.model, sql`true`)
+            .leftJoinLateral(versions.dataset, sql`true`)
+            .where(inList(runInputs.runId, 'ids', 'uuid'))
+            .orderBy(...inputOrder)
+            .prepare('run_inputs');
+        })(ids),
       ),
     (row) => row.runId,
   );
   const runMetrics = groupedBy(
-    (ids) =>
+    forList('run_metrics', () =>
       db
         .select()
         .from(metrics)
-        .where(inArray(metrics.runId, ids))
-        .orderBy(...metricOrder),
+        .where(inList(metrics.runId, 'ids', 'uuid'))
+        .orderBy(...metricOrder)
+        .prepare('run_metrics'),
+    ),
     (row) => row.runId,
   );
   const runFindings = groupedBy(
-    (ids) =>
+    forList('run_findings', () =>
       db
         .select(findingColumns)
         .from(findings)
-        .where(inArray(findings.runId, ids))
-        .orderBy(...findingOrder),
+        .where(inList(findings.runId, 'ids', 'uuid'))
+        .orderBy(...findingOrder)
+        .prepare('run_findings'),
+    ),
     (row) => row.runId,
   );
 
   /** A version of an input, or null (none of that kind, or not visible), as JSON. */
-  const jsonVersion = (version: typeof inputModelVersion | typeof inputDatasetVersion) =>
+  const jsonVersion = (version: InputVersions['model'] | InputVersions['dataset']) =>
     sql`case when ${version.id} is null then null else ${jsonObject(version._.selectedFields)} end`;
   /**
    * The children a page of runs can bring in its own statement, each as a JSON column, and
    * how its value primes the child's loader: a page of runs with their inputs, metrics and
-   * findings is then one statement.
+   * findings is then one statement. The columns are built only when a page statement that
+   * takes them is first built.
    */
   const pageChildren: Record<string, RunPageChild> = {
     inputs: {
-      column: db
-        .select({
-          list: jsonList(
-            sql`json_build_object('input', ${jsonObject(inputColumns)}, 'modelVersion', ${jsonVersion(inputModelVersion)}, 'datasetVersion', ${jsonVersion(inputDatasetVersion)})`,
-            inputOrder,
-          ),
-        })
-        .from(runInputs)
-        .leftJoinLateral(inputModelVersion, sql`true`)
-        .leftJoinLateral(inputDatasetVersion, sql`true`)
-        .where(eq(runInputs.runId, runs.id)),
+      column: () => {
+        const versions = inputVersions();
+        return db
+          .select({
+            list: jsonList(
+              sql`json_build_object('input', ${jsonObject(inputColumns)}, 'modelVersion', ${jsonVersion(versions.model)}, 'datasetVersion', ${jsonVersion(versions.dataset)})`,
+              inputOrder,
+            ),
+          })
+          .from(runInputs)
+          .leftJoinLateral(versions.model, sql`true`)
+          .leftJoinLateral(versions.dataset, sql`true`)
+          .where(eq(runInputs.runId, runs.id));
+      },
       prime: (runId, list) =>
         inputsOfRuns.prime(
           runId,
@@ -274,18 +304,20 @@ export function createLoaders(services: ServiceContext) {
         ),
     },
     metrics: {
-      column: db
-        .select({ list: jsonList(jsonObject(metricColumns), metricOrder) })
-        .from(metrics)
-        .where(eq(metrics.runId, runs.id)),
+      column: () =>
+        db
+          .select({ list: jsonList(jsonObject(metricColumns), metricOrder) })
+          .from(metrics)
+          .where(eq(metrics.runId, runs.id)),
       prime: (runId, list) =>
         runMetrics.prime(runId, (list as Array<Record<string, unknown>>).map(readMetric)),
     },
     findings: {
-      column: db
-        .select({ list: jsonList(jsonObject(findingColumns), findingOrder) })
-        .from(findings)
-        .where(eq(findings.runId, runs.id)),
+      column: () =>
+        db
+          .select({ list: jsonList(jsonObject(findingColumns), findingOrder) })
+          .from(findings)
+          .where(eq(findings.runId, runs.id)),
       prime: (runId, list) =>
         runFindings.prime(runId, (list as Array<Record<string, unknown>>).map(readFinding)),
     },
@@ -297,7 +329,9 @@ export function createLoaders(services: ServiceContext) {
   const runPageChildren = (fields: ReadonlySet<string>): RunPageColumns => {
     const asked = Object.entries(pageChildren).filter(([name]) => fields.has(name));
     return {
-      columns: Object.fromEntries(asked.map(([name, child]) => [name, sql`${child.column}`])),
+      key: `${asked.map(([name]) => name).join(',')} ${scope}`,
+      columns: () =>
+        Object.fromEntries(asked.map(([name, child]) => [name, sql`${child.column()}`])),
       prime: (runId, values) => {
         for (const [name, child] of asked) child.prime(runId, values[name]);
       },
@@ -369,46 +403,75 @@ export function createLoaders(services: ServiceContext) {
     project,
     model,
     dataset,
-    workflow: byId((ids) =>
-      db
-        .select()
-        .from(workflows)
-        .where(and(inArray(workflows.id, ids), visibleProjects(actor, workflows.projectId))),
+    workflow: byId(
+      forList('workflow_by_id', () =>
+        db
+          .select()
+          .from(workflows)
+          .where(
+            and(inList(workflows.id, 'ids', 'uuid'), visibleProjects(actor, workflows.projectId)),
+          )
+          .prepare('workflow_by_id'),
+      ),
     ),
     modelVersion,
     datasetVersion,
     workflowVersion: byId(async (ids) => {
-      const rows = await db
-        .select({ version: workflowVersions })
-        .from(workflowVersions)
-        .innerJoin(workflows, eq(workflows.id, workflowVersions.workflowId))
-        .where(and(inArray(workflowVersions.id, ids), visibleProjects(actor, workflows.projectId)));
+      const rows = await forList('workflow_version_by_id', () =>
+        db
+          .select({ version: workflowVersions })
+          .from(workflowVersions)
+          .innerJoin(workflows, eq(workflows.id, workflowVersions.workflowId))
+          .where(
+            and(
+              inList(workflowVersions.id, 'ids', 'uuid'),
+              visibleProjects(actor, workflows.projectId),
+            ),
+          )
+          .prepare('workflow_version_by_id'),
+      )(ids);
       return rows.map((row) => row.version);
     }),
     projectBySlug: new DataLoader<string, typeof projects.$inferSelect | null>(async (slugs) => {
-      const rows = await db
-        .select()
-        .from(projects)
-        .where(and(inArray(projects.slug, [...slugs]), visibleProjects(actor, projects.id)));
+      const rows = await forList('project_by_slug', () =>
+        db
+          .select()
+          .from(projects)
+          .where(and(inList(projects.slug, 'ids', 'text'), visibleProjects(actor, projects.id)))
+          .prepare('project_by_slug'),
+      )(slugs);
       return slugs.map((slug) => rows.find((row) => row.slug === slug) ?? null);
     }),
-    run: byId((ids) =>
-      db
-        .select(runColumns)
-        .from(runs)
-        .where(and(inArray(runs.id, ids), visibleProjects(actor, runs.projectId))),
+    run: byId(
+      forList('run_by_id', () =>
+        db
+          .select(runColumns)
+          .from(runs)
+          .where(and(inList(runs.id, 'ids', 'uuid'), visibleProjects(actor, runs.projectId)))
+          .prepare('run_by_id'),
+      ),
     ),
-    finding: byId((ids) =>
-      db
-        .select()
-        .from(findings)
-        .where(and(inArray(findings.id, ids), visibleProjects(actor, findings.projectId))),
+    finding: byId(
+      forList('finding_by_id', () =>
+        db
+          .select()
+          .from(findings)
+          .where(
+            and(inList(findings.id, 'ids', 'uuid'), visibleProjects(actor, findings.projectId)),
+          )
+          .prepare('finding_by_id'),
+      ),
     ),
-    artifact: byId((ids) =>
-      db
-        .select()
-        .from(artifacts)
-        .where(and(inArray(artifacts.id, ids), visibleProjects(actor, artifacts.projectId))),
+    artifact: byId(
+      forList('artifact_by_id', () =>
+        db
+          .select()
+          .from(artifacts)
+          .where(
+            and(inList(artifacts.id, 'ids', 'uuid'), visibleProjects(actor, artifacts.projectId)),
+          )
+          .prepare('artifact_by_id'),
+      ),
     ),
     /**
      * The inputs of each run (the run itself was loaded through the scope), with their
@@ -419,31 +482,37 @@ export function createLoaders(services: ServiceContext) {
     runInputs: inputsOfRuns,
     /** A project's members (the schema shows them to maintainers only). */
     projectMembers: groupedBy(
-      (ids) =>
+      forList('project_members', () =>
         db
           .select()
           .from(projectMembers)
-          .where(inArray(projectMembers.projectId, ids))
-          .orderBy(asc(projectMembers.subject)),
+          .where(inList(projectMembers.projectId, 'ids', 'uuid'))
+          .orderBy(asc(projectMembers.subject))
+          .prepare('project_members'),
+      ),
       (row) => row.projectId,
     ),
     runChildren: groupedBy(
-      (ids) =>
+      forList('run_children', () =>
         db
           .select()
           .from(runs)
-          .where(inArray(runs.parentRunId, ids))
-          .orderBy(asc(runs.createdAt), asc(runs.id)),
+          .where(inList(runs.parentRunId, 'ids', 'uuid'))
+          .orderBy(asc(runs.createdAt), asc(runs.id))
+          .prepare('run_children'),
+      ),
       (row) => row.parentRunId,
     ),
     /** Runs that reproduce a run: in its project, as a reproduction always is. */
     runReproductions: groupedBy(
-      (ids) =>
+      forList('run_reproductions', () =>
         db
           .select()
           .from(runs)
-          .where(inArray(runs.reproducesId, ids))
-          .orderBy(asc(runs.createdAt), asc(runs.id)),
+          .where(inList(runs.reproducesId, 'ids', 'uuid'))
+          .orderBy(asc(runs.createdAt), asc(runs.id))
+          .prepare('run_reproductions'),
+      ),
       (row) => row.reproducesId,
     ),
     runMetrics,
@@ -457,28 +526,33 @@ export function createLoaders(services: ServiceContext) {
       return runIds.map((id) => found.get(id) ?? null);
     }),
     runArtifacts: groupedBy(
-      (ids) =>
+      forList('run_artifacts', () =>
         db
           .select()
           .from(artifacts)
-          .where(inArray(artifacts.runId, ids))
-          .orderBy(asc(artifacts.name)),
+          .where(inList(artifacts.runId, 'ids', 'uuid'))
+          .orderBy(asc(artifacts.name))
+          .prepare('run_artifacts'),
+      ),
       (row) => row.runId,
     ),
     /** TRAINED_ON: the dataset versions each model version was trained on (visible ones only). */
     trainingData: new DataLoader<string, DatasetVersionRow[]>(async (modelVersionIds) => {
-      const rows = await db
-        .select({ modelVersionId: modelTrainingData.modelVersionId, version: datasetVersions })
-        .from(modelTrainingData)
-        .innerJoin(datasetVersions, eq(datasetVersions.id, modelTrainingData.datasetVersionId))
-        .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-        .where(
-          and(
-            inArray(modelTrainingData.modelVersionId, [...modelVersionIds]),
-            visibleProjects(actor, datasets.projectId),
-          ),
-        )
-        .orderBy(desc(datasetVersions.createdAt));
+      const rows = await forList('training_data', () =>
+        db
+          .select({ modelVersionId: modelTrainingData.modelVersionId, version: datasetVersions })
+          .from(modelTrainingData)
+          .innerJoin(datasetVersions, eq(datasetVersions.id, modelTrainingData.datasetVersionId))
+          .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
+          .where(
+            and(
+              inList(modelTrainingData.modelVersionId, 'ids', 'uuid'),
+              visibleProjects(actor, datasets.projectId),
+            ),
+          )
+          .orderBy(desc(datasetVersions.createdAt))
+          .prepare('training_data'),
+      )(modelVersionIds);
       const byModelVersion = Map.groupBy(rows, (row) => row.modelVersionId);
       return modelVersionIds.map((id) => (byModelVersion.get(id) ?? []).map((row) => row.version));
     }),

@@ -1,6 +1,7 @@
 // Who is asking, and what they may do in which project. Every service takes the actor: reads
 // filter through `visibleProjects`, changes check `requireRole`; nothing goes around them.
 import { type Column, inArray, type SQL, sql } from 'drizzle-orm';
+import { textArray } from '../../db/rows.ts';
 import { projects } from '../../db/schema.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 
@@ -108,8 +109,9 @@ export function visibleProjects(actor: Actor, projectIdColumn: Column): SQL | un
   const slugs = visibleSlugs(actor);
   if (slugs === null) return undefined;
   if (slugs.length === 0) return sql`false`;
+  // The slugs as one array parameter: the statement's text is the same for every actor.
   return inArray(
     projectIdColumn,
-    sql`(select ${projects.id} from ${projects} where ${inArray(projects.slug, slugs)})`,
+    sql`(select ${projects.id} from ${projects} where ${projects.slug} = any(${textArray(slugs)}::text[]))`,
   );
 }

@@ -1,9 +1,9 @@
 // Keyset pagination for Relay connections. A cursor holds the ordering's name, the sort
 // value and the id of a row; a page is "rows after (value, id) in this order", which an
 // index answers without counting skipped rows, and which stays stable while rows are added.
-import { and, asc, desc, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Queryable } from '../../db/rows.ts';
+import { type Queryable, textArray } from '../../db/rows.ts';
 import { ValidationError } from './errors.ts';
 
 export interface PageArgs {
@@ -208,7 +208,8 @@ export async function paginateChildren<TChild extends PgTable>(params: {
     .from(parent.table)
     .innerJoinLateral(totals, sql`true`)
     .leftJoinLateral(page, sql`true`)
-    .where(inArray(parent.id, [...params.parentIds]))
+    // The parents as one array parameter: the text is the same whatever their number.
+    .where(sql`${parent.id} = any(${textArray(params.parentIds)}::uuid[])`)
     .orderBy(
       parent.id,
       ...orderClauses(ordering, window.backward, [pageColumns[ordering.key], pageColumns.id]),

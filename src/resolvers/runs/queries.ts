@@ -2,6 +2,7 @@
 import { and, count, eq, type SQL, sql } from 'drizzle-orm';
 import { columnsRead } from '../../db/rows.ts';
 import { findings, projects, runs } from '../../db/schema.ts';
+import { cachedStatement, conditionShape } from '../../db/statement-cache.ts';
 import { visibleProjects, visibleSlugs } from '../core/actor.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
@@ -53,7 +54,10 @@ function filterCondition(ctx: ServiceContext, type: SearchType, filter: SearchFi
 
 /** More columns of each run of a page, computed in the page's statement, and who takes them. */
 export interface RunPageColumns {
-  columns: Record<string, SQL>;
+  /** Names the columns and everything their text holds (the scope), for the statement cache. */
+  key: string;
+  /** Built only when a page statement of this shape is first built. */
+  columns(): Record<string, SQL>;
   /** Told each run's values of `columns`. */
   prime(runId: string, values: Record<string, unknown>): void;
 }
@@ -75,17 +79,24 @@ export async function listRuns(
     args,
     ordering,
     fetch: async (page) => {
-      // Prepared: PostgreSQL plans a page's statement, children and all, once per connection
-      // and shape, not on every request (planning it took longer than running it).
-      const rows = await ctx.db
-        .select({ run: runColumns, project: projects, ...more?.columns })
-        .from(runs)
-        .innerJoin(projects, eq(projects.id, runs.projectId))
-        .where(and(where, page.where))
-        .orderBy(...page.orderBy)
-        .limit(page.limit)
-        .prepare('runs_page')
-        .execute();
+      // Built once per shape of filter, order and children (the filter's values are
+      // placeholders), and prepared: PostgreSQL plans a page's statement, children and all,
+      // once per connection and shape, not on every request (planning it took longer than
+      // running it).
+      const condition = conditionShape(and(where, page.where) ?? sql`true`, 'w');
+      const orderBy = sql.join(page.orderBy, sql`, `);
+      const key = `runs_page ${conditionShape(orderBy, 'o').text} ${more?.key ?? ''} ${condition.text}`;
+      const statement = cachedStatement(ctx.db, key, () =>
+        ctx.db
+          .select({ run: runColumns, project: projects, ...more?.columns() })
+          .from(runs)
+          .innerJoin(projects, eq(projects.id, runs.projectId))
+          .where(condition.sql)
+          .orderBy(orderBy)
+          .limit(sql.placeholder('limit'))
+          .prepare('runs_page'),
+      );
+      const rows = await statement.execute({ ...condition.values, limit: page.limit });
       for (const row of rows) {
         primeProject?.(row.project);
         more?.prime(row.run.id, row);

@@ -244,6 +244,11 @@ describe('the command runner', () => {
     ['PYTHONSTARTUP', '/tmp/evil.py'],
     ['BASH_ENV', '/tmp/evil.sh'],
     ['PATH', '/tmp'],
+    ['BASH_FUNC_ls%%', '() { /bin/sh -c id; }'],
+    ['JDK_JAVA_OPTIONS', '-javaagent:/tmp/evil.jar'],
+    ['GIT_CONFIG_COUNT', '1'],
+    ['LUA_INIT', '@/tmp/evil.lua'],
+    ['OPENSSL_CONF', '/tmp/evil.cnf'],
   ])(
     'refuses %s from the caller: it would run code before the allowlisted program',
     async (name, value) => {

@@ -1,7 +1,9 @@
 // The hub cannot be turned against its host: local paths only inside the operator's roots,
 // never blocking on special files; the command runner off by default, only allowlisted
 // programs, a bare environment, artifacts only from the run's own folder.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { digestMeasured, measureContent } from '../src/resolvers/content/digest.ts';
@@ -191,6 +193,58 @@ describe("a project's own data roots", () => {
     } finally {
       await hub.close();
       roots.remove();
+    }
+  });
+});
+
+describe("the hub's own folders", () => {
+  it("are not read by path even inside a root: another project's upload, a run's folder", async () => {
+    const root = tempFolder();
+    const hub = await startTestHub({
+      config: {
+        storeDir: join(root.path, 'store'),
+        workDir: join(root.path, 'work'),
+        hostConfig: { ...loadConfig({}).hostConfig, dataRoots: [root.path] },
+      },
+    });
+    try {
+      const bytes = Buffer.from('label\nsecret of bravo\n');
+      const hex = createHash('sha256').update(bytes).digest('hex');
+      await hub.graphql(RegisterDataset, {
+        input: { project: 'bravo', name: 'rows', task: 'OTHER' },
+      });
+      await hub.graphql(RegisterDataset, {
+        input: { project: 'alpha', name: 'rows', task: 'OTHER' },
+      });
+      const uploaded = await fetch(`${hub.hub.url}/api/v1/content/sha256/${hex}?project=bravo`, {
+        method: 'PUT',
+        body: bytes,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
+      expect(uploaded.status).toBe(201);
+      writeTree(root.path, { 'work/run-1/evalhub-run.json': '{}', 'mine.csv': 'label\nalpha\n' });
+      let versions = 0;
+      const register = async (uri: string) => {
+        const { data } = await hub.graphql(
+          RegisterDatasetVersion,
+          { input: { dataset: 'alpha/rows', uri, format: 'CSV', version: `v${(versions += 1)}` } },
+          { as: memberOf('token:alpha', ['alpha'], 'contributor') },
+        );
+        return data.registerDatasetVersion as { __typename: string; message?: string };
+      };
+      for (const uri of [
+        join(root.path, 'store', 'content', `sha256-${hex}`),
+        join(root.path, 'work', 'run-1', 'evalhub-run.json'),
+      ])
+        expect(await register(uri)).toEqual(
+          expect.objectContaining({ message: 'the path is outside the allowed roots' }),
+        );
+      expect((await register(join(root.path, 'mine.csv'))).__typename).toBe(
+        'RegisterDatasetVersionPayload',
+      );
+    } finally {
+      await hub.close();
+      root.remove();
     }
   });
 });

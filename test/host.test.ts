@@ -223,23 +223,22 @@ describe("the hub's own folders", () => {
       });
       expect(uploaded.status).toBe(201);
       writeTree(root.path, { 'work/run-1/evalhub-run.json': '{}', 'mine.csv': 'label\nalpha\n' });
-      let versions = 0;
-      const register = async (uri: string) => {
+      const register = async (uri: string, version: string) => {
         const { data } = await hub.graphql(
           RegisterDatasetVersion,
-          { input: { dataset: 'alpha/rows', uri, format: 'CSV', version: `v${(versions += 1)}` } },
+          { input: { dataset: 'alpha/rows', uri, format: 'CSV', version } },
           { as: memberOf('token:alpha', ['alpha'], 'contributor') },
         );
         return data.registerDatasetVersion as { __typename: string; message?: string };
       };
-      for (const uri of [
-        join(root.path, 'store', 'content', `sha256-${hex}`),
-        join(root.path, 'work', 'run-1', 'evalhub-run.json'),
-      ])
-        expect(await register(uri)).toEqual(
+      for (const [version, uri] of [
+        ['upload', join(root.path, 'store', 'content', `sha256-${hex}`)],
+        ['scratch', join(root.path, 'work', 'run-1', 'evalhub-run.json')],
+      ] as const)
+        expect(await register(uri, version)).toEqual(
           expect.objectContaining({ message: 'the path is outside the allowed roots' }),
         );
-      expect((await register(join(root.path, 'mine.csv'))).__typename).toBe(
+      expect((await register(join(root.path, 'mine.csv'), 'mine')).__typename).toBe(
         'RegisterDatasetVersionPayload',
       );
     } finally {

@@ -245,7 +245,7 @@ describe("the hub's own folders", () => {
       await hub.close();
       root.remove();
     }
-  });
+  }, 120_000);
 });
 
 async function startCommand(hub: TestHub, config: Record<string, unknown>) {

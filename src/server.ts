@@ -5,6 +5,7 @@
 // workers executing runs in this process.
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { sql } from 'drizzle-orm';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -138,6 +139,9 @@ export function localContentPolicy(config: HubConfig): LocalContentPolicy {
     projectRoots: host.projectDataRoots,
     maxBytes: host.maxContentBytes,
     maxFiles: host.maxContentFiles,
+    hubFolders: [config.dataDir, config.storeDir, config.workDir]
+      .filter((folder) => !folder.startsWith('memory://'))
+      .map((folder) => resolve(folder)),
     contentStore: config.storeDir,
     projectUploadQuotaBytes: host.projectUploadQuotaBytes,
   };

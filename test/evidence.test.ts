@@ -383,6 +383,8 @@ describe('provenance bundles', () => {
         uri: `file://${datasetPath}`,
       }),
     );
+    // The hub hashed every version here itself.
+    expect(bundle.contents.filter((content) => 'contentMeasured' in content)).toEqual([]);
     expect(JSON.stringify(bundle.trace)).toContain('prov:');
     expect(bundle.keys).toHaveLength(1);
     expect(verifyBundle(bundle)).toMatchObject({ problem: null, checked: { attestations: 2 } });
@@ -690,6 +692,10 @@ describe('imported runs', () => {
     const { text, bundle } = await fetchBundle(lineageRunId);
     expect(bundle.runs.map((run) => run.id)).toEqual([lineageRunId]);
     expect(bundle.unattestedRuns).toEqual([]);
+    // Its datasets' digests are what was recorded, not what the hub measured: so marked.
+    const versions = bundle.contents.filter((content) => content.type === 'DatasetVersion');
+    expect(versions.length).toBeGreaterThan(0);
+    for (const version of versions) expect(version).toMatchObject({ contentMeasured: false });
     expect(verifyBundle(bundle)).toMatchObject({ problem: null, checked: { attestations: 1 } });
     const file = join(files.path, 'lineage-bundle.json');
     writeFileSync(file, text);

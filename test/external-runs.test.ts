@@ -260,6 +260,16 @@ describe('appendExternalRunEvents', () => {
       '0',
       'path',
     ]);
+    // Served back as a content-type header: a line break in it would be a 500 on every GET.
+    const header = await append(run.id, 1, [
+      { type: 'artifact', name: 'h', mediaType: 'text/plain\r\nset-cookie: a=b', text: 'x' },
+    ]);
+    expect(expectType(header.result, 'ValidationError').path).toEqual([
+      'input',
+      'events',
+      '0',
+      'mediaType',
+    ]);
     const subject = await append(run.id, 1, [
       { type: 'finding', kind: 'x', severity: 'LOW', title: 't', subjectRole: 'model' },
     ]);

@@ -1,7 +1,9 @@
 // The hub cannot be turned against its host: local paths only inside the operator's roots,
 // never blocking on special files; the command runner off by default, only allowlisted
 // programs, a bare environment, artifacts only from the run's own folder.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { digestMeasured, measureContent } from '../src/resolvers/content/digest.ts';
@@ -195,6 +197,57 @@ describe("a project's own data roots", () => {
   });
 });
 
+describe("the hub's own folders", () => {
+  it("are not read by path even inside a root: another project's upload, a run's folder", async () => {
+    const root = tempFolder();
+    const hub = await startTestHub({
+      config: {
+        storeDir: join(root.path, 'store'),
+        workDir: join(root.path, 'work'),
+        hostConfig: { ...loadConfig({}).hostConfig, dataRoots: [root.path] },
+      },
+    });
+    try {
+      const bytes = Buffer.from('label\nsecret of bravo\n');
+      const hex = createHash('sha256').update(bytes).digest('hex');
+      await hub.graphql(RegisterDataset, {
+        input: { project: 'bravo', name: 'rows', task: 'OTHER' },
+      });
+      await hub.graphql(RegisterDataset, {
+        input: { project: 'alpha', name: 'rows', task: 'OTHER' },
+      });
+      const uploaded = await fetch(`${hub.hub.url}/api/v1/content/sha256/${hex}?project=bravo`, {
+        method: 'PUT',
+        body: bytes,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
+      expect(uploaded.status).toBe(201);
+      writeTree(root.path, { 'work/run-1/evalhub-run.json': '{}', 'mine.csv': 'label\nalpha\n' });
+      const register = async (uri: string, version: string) => {
+        const { data } = await hub.graphql(
+          RegisterDatasetVersion,
+          { input: { dataset: 'alpha/rows', uri, format: 'CSV', version } },
+          { as: memberOf('token:alpha', ['alpha'], 'contributor') },
+        );
+        return data.registerDatasetVersion as { __typename: string; message?: string };
+      };
+      for (const [version, uri] of [
+        ['upload', join(root.path, 'store', 'content', `sha256-${hex}`)],
+        ['scratch', join(root.path, 'work', 'run-1', 'evalhub-run.json')],
+      ] as const)
+        expect(await register(uri, version)).toEqual(
+          expect.objectContaining({ message: 'the path is outside the allowed roots' }),
+        );
+      expect((await register(join(root.path, 'mine.csv'), 'mine')).__typename).toBe(
+        'RegisterDatasetVersionPayload',
+      );
+    } finally {
+      await hub.close();
+      root.remove();
+    }
+  }, 120_000);
+});
+
 async function startCommand(hub: TestHub, config: Record<string, unknown>) {
   const { data } = await hub.graphql(StartRun, {
     input: { project: 'host', runner: 'command', config },
@@ -244,6 +297,11 @@ describe('the command runner', () => {
     ['PYTHONSTARTUP', '/tmp/evil.py'],
     ['BASH_ENV', '/tmp/evil.sh'],
     ['PATH', '/tmp'],
+    ['BASH_FUNC_ls%%', '() { /bin/sh -c id; }'],
+    ['JDK_JAVA_OPTIONS', '-javaagent:/tmp/evil.jar'],
+    ['GIT_CONFIG_COUNT', '1'],
+    ['LUA_INIT', '@/tmp/evil.lua'],
+    ['OPENSSL_CONF', '/tmp/evil.cnf'],
   ])(
     'refuses %s from the caller: it would run code before the allowlisted program',
     async (name, value) => {

@@ -141,6 +141,16 @@ describe('query limits', () => {
     expect(body.errors?.[0]?.message).toMatch(/about \d+ objects.*EVALHUB_MAX_COST/);
   });
 
+  it('weighs the report of each run a list may return: 100 in one request are refused', async () => {
+    const reports = `query Reports($n: Int) {
+      runs(first: $n) { edges { node { report(format: MARKDOWN) } } } }`;
+    expect((await post(reports, { n: 2 })).status).toBe(200);
+    const { status, body } = await post(reports, { n: 100 });
+    expect(status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.[0]?.message).toMatch(/weigh 1000 .*EVALHUB_MAX_EXPENSIVE/);
+  });
+
   it('refuses a fragment bomb, whose spreads multiply at each level', async () => {
     // Four levels of a hundred spreads each: 100 million fields in 900 tokens.
     const levels = Array.from(
@@ -261,6 +271,15 @@ describe('budgets of expensive work', () => {
     expect((await post('{ projects { totalCount } }', undefined, budgeted, token)).status).toBe(
       200,
     );
+  });
+
+  it("spends a run's report from the budget, nested in a list or not", async () => {
+    const reporter = await tokenNamed('reporter');
+    const report = '{ runs(first: 1) { edges { node { report(format: MARKDOWN) } } } }';
+    expect((await post(report, undefined, budgeted, reporter)).status).toBe(200);
+    const refused = await post(report, undefined, budgeted, reporter);
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
   });
 
   it('spends the same budget on the REST routes that trace, bundle or print', async () => {

@@ -2,8 +2,9 @@
 // - its size: the objects it may fetch, where a list multiplies what it selects by how many
 //   it may return (`first`/`last`, the ids of `nodes`, else the default page), so nested
 //   lists of 500 are seen for the millions of rows they ask for; over EVALHUB_MAX_COST: 400;
-// - its weight: the expensive root fields (search, trace...), which a caller with a token
-//   spends from a budget per minute (EVALHUB_RATE_LIMIT_EXPENSIVE): 429 once it is spent.
+// - its weight: the expensive fields (search, trace..., a run's report), times the items of
+//   the lists above them, over EVALHUB_MAX_EXPENSIVE: 400; a caller with a token spends it
+//   from a budget per minute (EVALHUB_RATE_LIMIT_EXPENSIVE): 429 once it is spent.
 import {
   type DocumentNode,
   GraphQLError,
@@ -21,7 +22,7 @@ import type { Actor } from '../resolvers/core/actor.ts';
 import { DEFAULT_PAGE_SIZE } from '../resolvers/core/pagination.ts';
 import { workBudget } from '../resolvers/identity/work-budget.ts';
 
-/** The expensive root fields and what each counts towards `maxExpensive`. */
+/** The expensive fields and what each counts towards `maxExpensive`. */
 export const EXPENSIVE_FIELDS: Readonly<Record<string, number>> = {
   search: 5,
   trace: 10,
@@ -30,9 +31,16 @@ export const EXPENSIVE_FIELDS: Readonly<Record<string, number>> = {
   provenanceBundle: 10,
   compareRuns: 10,
   compareModels: 10,
-  // Gathers every section of a run (and of each step of a workflow run).
+  // Run.report: gathers every section of a run (and of each step of a workflow run).
   report: 10,
 };
+
+/** The types whose fields of those names are the expensive ones (a filter's `search` is not). */
+const EXPENSIVE_ON = new Set(['Query', 'Subscription', 'Run']);
+
+/** What the field `name` of `parent` weighs: 0 unless it is an expensive field. */
+export const fieldWeight = (parent: string, name: string): number =>
+  EXPENSIVE_ON.has(parent) ? (EXPENSIVE_FIELDS[name] ?? 0) : 0;
 
 /** How many items a field may return: its page, its ids, or one. */
 function itemsOf(
@@ -49,20 +57,30 @@ function itemsOf(
   return listed || connection ? DEFAULT_PAGE_SIZE : 1;
 }
 
-/** Objects fetched: one per object field, times the items of the lists above it. */
-const size: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+/** How many times the field's selection runs: the items it may return, or one. */
+const itemsOfField: (options: Parameters<ComplexityEstimator>[0]) => number = ({
+  type,
+  field,
+  args,
+}) => {
   const named = getNamedType(field.type);
-  if (isLeafType(named)) return 0;
   const listed = isListType(getNullableType(field.type));
-  const items = itemsOf(args, type.name, listed, named.name.endsWith('Connection'));
-  return 1 + items * childComplexity;
+  return itemsOf(args, type.name, listed, named.name.endsWith('Connection'));
 };
 
-/** The expensive root fields' weights, once per selection (aliases count each time). */
-const weight: ComplexityEstimator = ({ type, field, childComplexity }) =>
-  (type.name === 'Query' || type.name === 'Subscription'
-    ? (EXPENSIVE_FIELDS[field.name] ?? 0)
-    : 0) + childComplexity;
+/** Objects fetched: one per object field, times the items of the lists above it. */
+const size: ComplexityEstimator = (options) =>
+  isLeafType(getNamedType(options.field.type))
+    ? 0
+    : 1 + itemsOfField(options) * options.childComplexity;
+
+/**
+ * The expensive fields' weights, once per selection (aliases count each time), times the
+ * items of the lists above them: a report of each of 500 runs weighs 500 reports.
+ */
+const weight: ComplexityEstimator = (options) =>
+  fieldWeight(options.type.name, options.field.name) +
+  itemsOfField(options) * options.childComplexity;
 
 export interface OperationCost {
   size: number;
@@ -122,13 +140,23 @@ function costOf(
   }
 }
 
-/** The operation is larger than a request may be: nothing ran. */
-export function tooLarge(cost: OperationCost, maxCost: number): GraphQLError | null {
-  if (cost.size <= maxCost) return null;
-  return new GraphQLError(
-    `query too large: it may fetch ${Number.isFinite(cost.size) ? `about ${cost.size}` : 'countless'} objects (lists multiply what they select), over ${maxCost} (EVALHUB_MAX_COST); ask for smaller pages`,
-    { extensions: { code: 'QUERY_TOO_LARGE', http: { status: 400 } } },
-  );
+/** The operation is larger or more expensive than a request may be: nothing ran. */
+export function tooLarge(
+  cost: OperationCost,
+  limits: { maxCost: number; maxExpensive: number },
+): GraphQLError | null {
+  const extensions = { code: 'QUERY_TOO_LARGE', http: { status: 400 } };
+  if (cost.size > limits.maxCost)
+    return new GraphQLError(
+      `query too large: it may fetch ${Number.isFinite(cost.size) ? `about ${cost.size}` : 'countless'} objects (lists multiply what they select), over ${limits.maxCost} (EVALHUB_MAX_COST); ask for smaller pages`,
+      { extensions },
+    );
+  if (cost.weight > limits.maxExpensive)
+    return new GraphQLError(
+      `query too expensive: its search, trace, impact, lineagePath, provenanceBundle, compare* and report fields weigh ${Number.isFinite(cost.weight) ? cost.weight : 'countless'} (lists multiply them), over ${limits.maxExpensive} (EVALHUB_MAX_EXPENSIVE)`,
+      { extensions },
+    );
+  return null;
 }
 
 /** A caller's budget of expensive work is spent: why, and when to try again. */

@@ -14,9 +14,9 @@ import type { QueryLimits } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 import {
-  EXPENSIVE_FIELDS,
   type ExpensiveWorkBudget,
   expensiveWorkBudget,
+  fieldWeight,
   operationCost,
   rateLimitedError,
   tooLarge,
@@ -28,14 +28,15 @@ function expensiveFieldsRule(max: number): ValidationRule {
     let reported = false;
     return {
       Field(node) {
-        const cost = EXPENSIVE_FIELDS[node.name.value];
-        if (!cost || context.getParentType()?.name !== 'Query') return;
+        const parent = context.getParentType()?.name;
+        const cost = parent ? fieldWeight(parent, node.name.value) : 0;
+        if (!cost) return;
         weight += cost;
         if (weight > max && !reported) {
           reported = true;
           context.reportError(
             new GraphQLError(
-              `query too expensive: search, trace, impact, lineagePath, provenanceBundle and compare* weigh over ${max} (EVALHUB_MAX_EXPENSIVE)`,
+              `query too expensive: search, trace, impact, lineagePath, provenanceBundle, compare* and report weigh over ${max} (EVALHUB_MAX_EXPENSIVE)`,
               { nodes: [node] },
             ),
           );
@@ -46,8 +47,8 @@ function expensiveFieldsRule(max: number): ValidationRule {
 }
 
 /**
- * Once the operation is known, with its variables: its size against `maxCost`, and its
- * expensive fields' weight against the caller's budget.
+ * Once the operation is known, with its variables: its size against `maxCost`, its expensive
+ * fields' weight (lists multiplying it) against `maxExpensive`, then against the caller's budget.
  */
 function costPlugin(
   limits: QueryLimits,
@@ -64,7 +65,7 @@ function costPlugin(
             operationName ?? undefined,
           );
           if (!cost) return;
-          const tooBig = tooLarge(cost, limits.maxCost);
+          const tooBig = tooLarge(cost, limits);
           if (tooBig) throw tooBig;
           const spent = await budget.spend(contextValue.actor, cost.weight);
           if (spent) throw rateLimitedError(spent);
@@ -83,6 +84,7 @@ export function queryLimits(
   parseOptions: ParseOptions;
   validationRules: ValidationRule[];
   maxCost: number;
+  maxExpensive: number;
   /** Each caller's budget of expensive work, which REST routes spend too (rest-cost.ts). */
   budget: ExpensiveWorkBudget;
 } {
@@ -110,6 +112,7 @@ export function queryLimits(
       expensiveFieldsRule(limits.maxExpensive),
     ],
     maxCost: limits.maxCost,
+    maxExpensive: limits.maxExpensive,
     budget,
   };
 }

@@ -140,7 +140,12 @@ export interface SubscriptionsOptions {
   /** Whether an upgrade request may open a WebSocket at all (Host, Origin); 403 if not. */
   admit: (req: IncomingMessage) => boolean;
   /** The limits HTTP requests get (tokens, depth, aliases, expensive fields, size). */
-  limits: { parseOptions: ParseOptions; validationRules: ValidationRule[]; maxCost: number };
+  limits: {
+    parseOptions: ParseOptions;
+    validationRules: ValidationRule[];
+    maxCost: number;
+    maxExpensive: number;
+  };
   /** What HTTP does to errors: nothing internal reaches the client. */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
@@ -171,7 +176,7 @@ function admitOperation(
     ];
   const variables = payload.variables as Record<string, unknown> | undefined;
   const cost = operationCost(schema, document, variables, payload.operationName ?? undefined);
-  const tooBig = cost && tooLarge(cost, limits.maxCost);
+  const tooBig = cost && tooLarge(cost, limits);
   if (tooBig) return [tooBig];
   return {
     schema,

@@ -23,12 +23,15 @@ const MiB = 1024 * 1024;
 const PROGRAM_ENV = 'EVALHUB_PROGRAM_ENV';
 
 /**
- * Variables a caller may not set: they make the dynamic loader, an interpreter or a shell run
- * code of the caller's choosing before (or instead of) the allowlisted program, or they are
- * the hub's to set.
+ * Variables a caller may not set: they make the dynamic loader, an interpreter, a shell or a
+ * common tool (git, java, lua, R, openssl) run code or read configuration of the caller's
+ * choosing before (or instead of) the allowlisted program, or they are the hub's to set.
  */
 const HOOK_VARIABLE =
-  /^(LD_|DYLD_|NODE_|PYTHON|PERL5?|RUBY|JAVA_TOOL|_JAVA|GCONV_PATH$|BASH_ENV$|ENV$|IFS$|PATH$|HOME$|TMPDIR$|SHELLOPTS$|PS4$|EVALHUB_)/i;
+  /^(LD_|DYLD_|NODE_|PYTHON|PERL5?|RUBY|JAVA_TOOL|_JAVA|JDK_JAVA_OPTIONS$|CLASSPATH$|GIT_|LUA_|R_|OPENSSL_|XDG_|GCONV_PATH$|LOCPATH$|NLSPATH$|HOSTALIASES$|BASH_ENV$|BASHOPTS$|ENV$|IFS$|PATH$|HOME$|TMPDIR$|SHELLOPTS$|PS4$|EVALHUB_)/i;
+
+/** A variable name a shell would take: nothing else (a `BASH_FUNC_x%%` name defines a function). */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The runner's config; `argv[0]` must be a program the operator allowlisted. */
 const configSchema = (policy: CommandPolicy) =>
@@ -51,10 +54,14 @@ const configSchema = (policy: CommandPolicy) =>
       env: z
         .record(z.string(), z.string())
         .default({})
-        .refine((env) => Object.keys(env).every((name) => !HOOK_VARIABLE.test(name)), {
-          message:
-            'variables that change how programs load or which files they use (LD_*, NODE_*, PYTHON*, PATH, HOME, EVALHUB_*, ...) are set by the hub, not the run',
-        })
+        .refine(
+          (env) =>
+            Object.keys(env).every((name) => VARIABLE_NAME.test(name) && !HOOK_VARIABLE.test(name)),
+          {
+            message:
+              'variables that change how programs load or which files they use (LD_*, NODE_*, PYTHON*, GIT_*, PATH, HOME, EVALHUB_*, ...), and names that are not letters, digits and _, are set by the hub, not the run',
+          },
+        )
         .describe(
           "Environment variables set for the program; it gets no others but PATH (the operator's), HOME and TMPDIR (its scratch folder) and EVALHUB_*.",
         ),

@@ -5,6 +5,16 @@ import { z } from 'zod';
 
 const slice = z.record(z.string(), z.string());
 
+/** An RFC 9110 token. */
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+/**
+ * A media type: it is sent back as the artifact's content-type header, so nothing else (no
+ * line break, no control character) may be in it.
+ */
+const MEDIA_TYPE = new RegExp(
+  `^${TOKEN}/${TOKEN}(\\s*;\\s*${TOKEN}=(${TOKEN}|"[^"\\\\\\x00-\\x1f\\x7f]*"))*$`,
+);
+
 /** The events a program may print, one per line. */
 export const programEvent = z.discriminatedUnion('type', [
   z
@@ -50,7 +60,10 @@ export const programEvent = z.discriminatedUnion('type', [
     .object({
       type: z.literal('artifact'),
       name: z.string().min(1),
-      mediaType: z.string().min(1),
+      mediaType: z
+        .string()
+        .max(255)
+        .regex(MEDIA_TYPE, 'a media type is type/subtype, with optional ;name=value parameters'),
       path: z.string().optional(),
       text: z.string().optional(),
       base64: z.string().optional(),

@@ -84,20 +84,29 @@ export interface AllowedPath {
   isFolder: boolean;
 }
 
+/** The folders that exist among `folders`, resolved. */
+const resolvedFolders = async (folders: readonly string[]) =>
+  (await Promise.all(folders.map((folder) => realpath(folder).catch(() => null)))).filter(
+    (folder): folder is string => folder !== null,
+  );
+
 /**
- * Checks that `path` names a regular file or a folder inside one of `roots`, symlinks
- * resolved; whatever is refused outside the roots is refused with the same message.
+ * Checks that `path` names a regular file or a folder inside one of `roots` and none of
+ * `hubFolders`, symlinks resolved; whatever is refused is refused with the same message.
  */
 export async function allowedLocalPath(
   path: string,
   roots: readonly string[],
   inputPath: string[],
+  hubFolders: readonly string[] = [],
 ): Promise<AllowedPath> {
   if (!isAbsolute(path)) throw outside(inputPath);
-  const realRoots = (
-    await Promise.all(roots.map((root) => realpath(root).catch(() => null)))
-  ).filter((root): root is string => root !== null);
-  const inRoots = (real: string) => realRoots.some((root) => within(root, real));
+  const [realRoots, hubs] = await Promise.all([
+    resolvedFolders(roots),
+    resolvedFolders(hubFolders),
+  ]);
+  const inRoots = (real: string) =>
+    realRoots.some((root) => within(root, real)) && !hubs.some((hub) => within(hub, real));
   const real = await realpath(path).catch(() => null);
   if (real === null) {
     // Nothing there: say so only where the caller may look.

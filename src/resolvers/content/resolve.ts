@@ -155,7 +155,12 @@ export async function resolveContent(
     return { uri, digest: expected, sizeBytes: null, localPath: null, isFolder: false };
   }
   const policy = access.policy ?? NO_LOCAL_CONTENT;
-  const allowed = await allowedLocalPath(localPath, await rootsOf(access, policy), uriPath);
+  const allowed = await allowedLocalPath(
+    localPath,
+    await rootsOf(access, policy),
+    uriPath,
+    policy.hubFolders,
+  );
   checkShape(allowed.isFolder, shape, format, uriPath);
   let content: Awaited<ReturnType<typeof digestMeasured>>;
   try {
@@ -204,5 +209,10 @@ export async function checkReadableContent(
   if (!localPath) return;
   const policy = access.policy ?? NO_LOCAL_CONTENT;
   const made = policy.contentStore ? [outputsFolder(policy.contentStore)] : [];
-  await allowedLocalPath(localPath, [...(await rootsOf(access, policy)), ...made], uriPath);
+  const inMade = await allowedLocalPath(localPath, made, uriPath).then(
+    () => true,
+    () => false,
+  );
+  if (!inMade)
+    await allowedLocalPath(localPath, await rootsOf(access, policy), uriPath, policy.hubFolders);
 }

@@ -12,6 +12,11 @@ export interface LocalContentPolicy {
   maxBytes: number;
   /** The most files one version's folder may have. */
   maxFiles: number;
+  /**
+   * The hub's own folders (its data folder and keys, content store, runs' scratch folders):
+   * never read as a caller's local path, even inside a root.
+   */
+  hubFolders?: readonly string[];
   /** The hub's content store (EVALHUB_STORE_DIR): where uploaded content is kept. */
   contentStore?: string | null;
   /** The most bytes of uploaded files one project may keep; null or absent: no limit. */

@@ -79,7 +79,7 @@ const MEASURED_VERSION_ACTIONS = [
 ];
 
 /** Those of `versionIds` whose digest the hub computed from their content. */
-async function measuredVersions(db: Queryable, versionIds: string[]): Promise<Set<string>> {
+export async function measuredVersions(db: Queryable, versionIds: string[]): Promise<Set<string>> {
   if (!versionIds.length) return new Set();
   const rows = await db
     .select({ id: auditLog.targetId })

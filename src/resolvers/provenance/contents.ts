@@ -1,9 +1,11 @@
 // The content digests of a trace: each model and dataset version, and each artifact, with
-// where its bytes are. `evalhub verify --content PATH` checks bytes against them.
+// where its bytes are; a version whose digest the hub never computed says so. `evalhub
+// verify --content PATH` checks bytes against them.
 import { eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../../db/rows.ts';
 import { artifacts, datasets, datasetVersions, models, modelVersions } from '../../db/schema.ts';
 import { encodeGlobalId } from '../core/global-id.ts';
+import { measuredVersions } from '../evidence/statement.ts';
 import type { LineageGraph } from '../lineage/trace.ts';
 import type { BundleContent } from './format.ts';
 
@@ -19,11 +21,14 @@ async function versionContents(
   const [versions, entries] =
     type === 'ModelVersion' ? [modelVersions, models] : [datasetVersions, datasets];
   const entryId = type === 'ModelVersion' ? modelVersions.modelId : datasetVersions.datasetId;
-  const rows = await db
-    .select({ version: versions, name: entries.name })
-    .from(versions)
-    .innerJoin(entries, eq(entries.id, entryId))
-    .where(inArray(versions.id, ids));
+  const [rows, measured] = await Promise.all([
+    db
+      .select({ version: versions, name: entries.name })
+      .from(versions)
+      .innerJoin(entries, eq(entries.id, entryId))
+      .where(inArray(versions.id, ids)),
+    measuredVersions(db, ids),
+  ]);
   return rows.map(({ version, name }) => ({
     id: encodeGlobalId(type, version.id),
     type,
@@ -31,6 +36,7 @@ async function versionContents(
     uri: version.uri,
     digest: version.digest,
     sizeBytes: version.sizeBytes,
+    ...(measured.has(version.id) ? {} : { contentMeasured: false as const }),
   }));
 }
 

@@ -66,6 +66,11 @@ export interface BundleContent {
   /** `sha256:<hex>`: of the file, or a folder's digest (coreutils rule, README). */
   digest: string;
   sizeBytes: number | null;
+  /**
+   * False for a version whose digest the hub never computed (an import recorded what another
+   * tool said): the hub signs that this digest was recorded, not that it is of the content.
+   */
+  contentMeasured?: false;
 }
 
 export interface BundleKey {

@@ -14,6 +14,7 @@ import { type Database, type DatabaseHandle, openDatabase } from './db/connect.t
 import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
 import { recordStatements } from './db/statements.ts';
+import { ContentHasher } from './engine/content-hasher.ts';
 import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
 import { createApollo } from './http/apollo.ts';
 import { serveArtifact } from './http/artifacts.ts';
@@ -86,6 +87,8 @@ export interface Hub {
   listener: Listener;
   /** This process's workers, unless EVALHUB_WORKERS is 0. */
   workers: WorkerPool | null;
+  /** Hashes registrations' large content in the background. */
+  hasher: ContentHasher;
   close(): Promise<void>;
 }
 
@@ -138,6 +141,7 @@ export function localContentPolicy(config: HubConfig): LocalContentPolicy {
     projectRoots: host.projectDataRoots,
     maxBytes: host.maxContentBytes,
     maxFiles: host.maxContentFiles,
+    inlineHashBytes: host.inlineHashBytes,
     contentStore: config.storeDir,
     projectUploadQuotaBytes: host.projectUploadQuotaBytes,
   };
@@ -234,7 +238,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const publicUrl = config.publicUrl ?? `http://${host}:${port}`;
-  const services = { db: database.db, runners, streams, localContent, publicUrl };
+  const services = { db: database.db, runners, streams, listener, localContent, publicUrl };
 
   const limits = queryLimits(config.queryLimits, database.db);
   const apollo = createApollo({
@@ -346,6 +350,14 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
       ? new WorkerPool(workerPoolOptions(config, database.db, listener, runners))
       : null;
   workers?.start();
+  const hasher = new ContentHasher({
+    db: database.db,
+    runners,
+    localContent,
+    listener,
+    leaseMs: config.leaseMs,
+  });
+  hasher.start();
 
   return {
     url: `http://${host}:${port}`,
@@ -354,9 +366,11 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     runners,
     listener,
     workers,
+    hasher,
     close: async () => {
       stopRevocations();
       await workers?.stop();
+      await hasher.stop();
       await subscriptions.close();
       await apollo.stop();
       streams.close();

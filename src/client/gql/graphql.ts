@@ -446,6 +446,7 @@ export type ClientRegisterModelVersionMutationVariables = Exact<{
 
 export type ClientRegisterModelVersionMutation = { registerModelVersion:
     | { __typename: 'ConflictError', message: string }
+    | { __typename: 'ContentRegistration' }
     | { __typename: 'DigestMismatchError', message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'ModelContentError', message: string }
@@ -475,6 +476,7 @@ export type ClientRegisterDatasetVersionMutationVariables = Exact<{
 
 export type ClientRegisterDatasetVersionMutation = { registerDatasetVersion:
     | { __typename: 'ConflictError', message: string }
+    | { __typename: 'ContentRegistration' }
     | { __typename: 'DigestMismatchError', message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', message: string }

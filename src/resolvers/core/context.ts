@@ -12,6 +12,11 @@ export interface LocalContentPolicy {
   maxBytes: number;
   /** The most files one version's folder may have. */
   maxFiles: number;
+  /**
+   * Local content of more bytes is hashed in the background, not in the request
+   * (EVALHUB_INLINE_HASH_BYTES); absent: always in the request.
+   */
+  inlineHashBytes?: number;
   /** The hub's content store (EVALHUB_STORE_DIR): where uploaded content is kept. */
   contentStore?: string | null;
   /** The most bytes of uploaded files one project may keep; null or absent: no limit. */

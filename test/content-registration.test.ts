@@ -16,6 +16,7 @@ import {
 } from '../src/resolvers/registry/content-registrations.ts';
 import { localContentPolicy } from '../src/server.ts';
 import { graphql } from './gql/index.ts';
+import { runEvalhub } from './support/cli.ts';
 import { coreutilsFileDigest, tempFolder, writeTree } from './support/files.ts';
 import { memberOf, startTestHub, type TestHub, testHubConfig } from './support/hub.ts';
 import { RegisterDataset, RegisterModel } from './support/registry-documents.ts';
@@ -49,10 +50,10 @@ const RegisterData = graphql(`
 const Registration = graphql(`
   query BackgroundRegistration($id: ID!) {
     contentRegistration(id: $id) {
-      id state bytesHashed bytesTotal created finishedAt
+      id state bytesHashed bytesTotal versionCreated finishedAt
       project { slug }
-      modelVersion { id version digest sizeBytes }
-      datasetVersion { id digest itemCount }
+      registeredModelVersion { id version digest sizeBytes }
+      registeredDatasetVersion { id digest itemCount }
       error { __typename message ... on ValidationError { path } }
     }
   }
@@ -62,7 +63,7 @@ const Progress = graphql(`
   subscription BackgroundProgress($id: ID!) {
     contentRegistrationProgress(id: $id) {
       state bytesHashed bytesTotal
-      modelVersion { id digest }
+      registeredModelVersion { id digest }
       error { __typename message }
     }
   }
@@ -161,7 +162,7 @@ describe('background registration', () => {
       seen.push({
         state: r.state,
         bytesHashed: r.bytesHashed,
-        digest: r.modelVersion?.digest ?? null,
+        digest: r.registeredModelVersion?.digest ?? null,
       });
     }
     await ws.close();
@@ -179,9 +180,13 @@ describe('background registration', () => {
     const done = await registration(answer.id);
     expect(done).toMatchObject({
       state: 'DONE',
-      created: true,
+      versionCreated: true,
       project: { slug: 'bg' },
-      modelVersion: { version: 'v1', digest: coreutilsFileDigest(path), sizeBytes: 4 * 2 ** 20 },
+      registeredModelVersion: {
+        version: 'v1',
+        digest: coreutilsFileDigest(path),
+        sizeBytes: 4 * 2 ** 20,
+      },
       error: null,
     });
     // Recorded as the request would have: one version, one audit record, by the caller.
@@ -200,8 +205,8 @@ describe('background registration', () => {
     anotherHubProcess();
     expect(await finished(second.id)).toMatchObject({
       state: 'DONE',
-      created: false,
-      modelVersion: { id: done!.modelVersion!.id },
+      versionCreated: false,
+      registeredModelVersion: { id: done!.registeredModelVersion!.id },
     });
   });
 
@@ -258,7 +263,7 @@ describe('background registration', () => {
     anotherHubProcess();
     expect(await finished(vanishing.id)).toMatchObject({
       state: 'FAILED',
-      modelVersion: null,
+      registeredModelVersion: null,
       error: {
         __typename: 'ValidationError',
         message: expect.stringMatching(/changed while it was being read|no file or folder/),
@@ -267,7 +272,7 @@ describe('background registration', () => {
     });
     expect(await finished(fake.id)).toMatchObject({
       state: 'FAILED',
-      modelVersion: null,
+      registeredModelVersion: null,
       error: {
         __typename: 'ModelContentError',
         message: expect.stringContaining('not an ONNX model'),
@@ -291,8 +296,8 @@ describe('background registration', () => {
     anotherHubProcess();
     expect(await finished(answer.id)).toMatchObject({
       state: 'DONE',
-      modelVersion: null,
-      datasetVersion: { digest: coreutilsFileDigest(path), itemCount: INLINE_BYTES },
+      registeredModelVersion: null,
+      registeredDatasetVersion: { digest: coreutilsFileDigest(path), itemCount: INLINE_BYTES },
     });
   });
 
@@ -311,12 +316,50 @@ describe('background registration', () => {
     const done = await finished(answer.id);
     expect(done).toMatchObject({
       state: 'DONE',
-      modelVersion: { digest: coreutilsFileDigest(path) },
+      registeredModelVersion: { digest: coreutilsFileDigest(path) },
     });
     // The dead process, were it to wake, can write nothing more.
     expect(
       await recordHashingProgress(t.database.db, claimed!.id, { owner: 'dead-hub', attempt: 1 }, 1),
     ).toBe(false);
     expect(await count('content_registrations', sql`id = ${claimed!.id} and attempt = 2`)).toBe(1);
+  });
+
+  it('`evalhub register` waits for the hub to hash in the background, and prints the version', async () => {
+    const path = bigFile('cli.bin', INLINE_BYTES * 8);
+    anotherHubProcess();
+    const home = tempFolder('evalhub-cli-home-');
+    try {
+      const result = await runEvalhub(
+        ['register', 'model', 'bg/cli@v7', path, '--json', '--hub', t.hub.url],
+        { home: home.path },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const printed = JSON.parse(result.stdout.slice(result.stdout.indexOf('{')));
+      expect(printed).toMatchObject({
+        created: true,
+        version: 'v7',
+        digest: coreutilsFileDigest(path),
+        sizeBytes: INLINE_BYTES * 8,
+      });
+      expect(
+        await count(
+          'content_registrations',
+          sql`state = 'DONE' and bytes_total = ${INLINE_BYTES * 8}`,
+        ),
+      ).toBe(1);
+    } finally {
+      home.remove();
+    }
+  });
+
+  it('the client surfaces a background failure as the typed error', async () => {
+    const { connect } = await import('../src/client/index.ts');
+    const path = bigFile('refused.onnx', INLINE_BYTES * 2);
+    anotherHubProcess();
+    const client = connect({ url: t.hub.url });
+    await expect(
+      client.registerModelVersion({ ref: 'bg/refused@v1', uri: path, format: 'ONNX' }),
+    ).rejects.toMatchObject({ code: 'ModelContentError' });
   });
 });

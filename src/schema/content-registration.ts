@@ -52,21 +52,21 @@ export const ContentRegistrationRef = builder.objectRef<ContentRegistrationRow>(
       description: 'Bytes of its content.',
       resolve: (row) => row.bytesTotal,
     }),
-    modelVersion: t.field({
+    registeredModelVersion: t.field({
       type: ModelVersionRef,
       nullable: true,
       description: 'Once done, the model version registered (null for a dataset).',
       resolve: (row, _args, ctx) =>
         row.modelVersionId ? ctx.loaders.modelVersion.load(row.modelVersionId) : null,
     }),
-    datasetVersion: t.field({
+    registeredDatasetVersion: t.field({
       type: DatasetVersionRef,
       nullable: true,
       description: 'Once done, the dataset version registered (null for a model).',
       resolve: (row, _args, ctx) =>
         row.datasetVersionId ? ctx.loaders.datasetVersion.load(row.datasetVersionId) : null,
     }),
-    created: t.boolean({
+    versionCreated: t.boolean({
       nullable: true,
       description:
         'Once done: false when the same content was already registered, and that version is returned.',

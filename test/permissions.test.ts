@@ -196,7 +196,7 @@ async function makeProject(target: Target): Promise<Record<string, string>> {
     },
   );
   ids.workflowVersion = defined!.defineWorkflow.workflowVersion.id;
-  writeTree(largeFiles.path, { [`${target}.bin`]: 'x'.repeat(2 * INLINE_HASH_BYTES) });
+  writeTree(largeFiles.path, { [`${target}.bin`]: target.repeat(INLINE_HASH_BYTES) });
   const { data: queued } = await ask(
     'mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { ... on ContentRegistration { id } } }',
     {

@@ -92,8 +92,10 @@ export function registerCommand(program: Command): void {
       const format = (options.format ?? guessFormat(kind, absolute)).toUpperCase();
       // Content the hub hashes in the background: a bar once it reports progress.
       let hubHashing: ProgressBar | null = null;
-      const onHubProgress = (done: number, total: number) =>
-        (hubHashing ??= progressBar('hub hashing')).update(done, total);
+      const onHubProgress = (done: number, total: number) => {
+        hubHashing ??= progressBar('hub hashing');
+        hubHashing.update(done, total);
+      };
       const register = (uri: string) => {
         const common = {
           ref,

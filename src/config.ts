@@ -34,6 +34,8 @@ export interface HostConfig {
   projectDataRoots: Record<string, string[]>;
   maxContentBytes: number;
   maxContentFiles: number;
+  /** EVALHUB_INLINE_HASH_BYTES: local content of more bytes is hashed in the background. */
+  inlineHashBytes: number;
   /** EVALHUB_PROJECT_UPLOAD_QUOTA_BYTES: most bytes of uploads one project may keep; null: no limit. */
   projectUploadQuotaBytes: number | null;
   /** Programs the command runner may run (absolute paths, optionally pinned); none: it is off. */
@@ -261,6 +263,13 @@ function hostConfig(env: NodeJS.ProcessEnv): HostConfig {
       1_000_000,
       0,
       100_000_000,
+    ),
+    inlineHashBytes: integer(
+      'EVALHUB_INLINE_HASH_BYTES',
+      env.EVALHUB_INLINE_HASH_BYTES,
+      64 * 2 ** 20,
+      0,
+      Number.MAX_SAFE_INTEGER,
     ),
     projectUploadQuotaBytes: env.EVALHUB_PROJECT_UPLOAD_QUOTA_BYTES
       ? integer(

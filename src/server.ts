@@ -15,6 +15,7 @@ import { type Database, type DatabaseHandle, openDatabase } from './db/connect.t
 import { type Listener, startListener } from './db/listener.ts';
 import { migrate } from './db/migrate.ts';
 import { recordStatements } from './db/statements.ts';
+import { ContentHasher } from './engine/content-hasher.ts';
 import { WorkerPool, type WorkerPoolOptions } from './engine/worker-pool.ts';
 import { createApollo } from './http/apollo.ts';
 import { serveArtifact } from './http/artifacts.ts';
@@ -87,6 +88,8 @@ export interface Hub {
   listener: Listener;
   /** This process's workers, unless EVALHUB_WORKERS is 0. */
   workers: WorkerPool | null;
+  /** Hashes registrations' large content in the background. */
+  hasher: ContentHasher;
   close(): Promise<void>;
 }
 
@@ -142,6 +145,7 @@ export function localContentPolicy(config: HubConfig): LocalContentPolicy {
     hubFolders: [config.dataDir, config.storeDir, config.workDir]
       .filter((folder) => !folder.startsWith('memory://'))
       .map((folder) => resolve(folder)),
+    inlineHashBytes: host.inlineHashBytes,
     contentStore: config.storeDir,
     projectUploadQuotaBytes: host.projectUploadQuotaBytes,
   };
@@ -238,7 +242,7 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const publicUrl = config.publicUrl ?? `http://${host}:${port}`;
-  const services = { db: database.db, runners, streams, localContent, publicUrl };
+  const services = { db: database.db, runners, streams, listener, localContent, publicUrl };
 
   const limits = queryLimits(config.queryLimits, database.db);
   const apollo = createApollo({
@@ -350,6 +354,14 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
       ? new WorkerPool(workerPoolOptions(config, database.db, listener, runners))
       : null;
   workers?.start();
+  const hasher = new ContentHasher({
+    db: database.db,
+    runners,
+    localContent,
+    listener,
+    leaseMs: config.leaseMs,
+  });
+  hasher.start();
 
   return {
     url: `http://${host}:${port}`,
@@ -358,9 +370,11 @@ async function serveOn(httpServer: Server, options: HubOptions): Promise<Hub> {
     runners,
     listener,
     workers,
+    hasher,
     close: async () => {
       stopRevocations();
       await workers?.stop();
+      await hasher.stop();
       await subscriptions.close();
       await apollo.stop();
       streams.close();

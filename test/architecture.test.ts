@@ -152,7 +152,14 @@ const rules: Record<Part, { values: string[]; types?: string[] }> = {
     types: ['runners/'],
   },
   'engine/': {
-    values: ['engine/', 'resolvers/runs/', 'resolvers/core/', 'db/', 'logger.ts'],
+    values: [
+      'engine/',
+      'resolvers/runs/',
+      'resolvers/registry/',
+      'resolvers/core/',
+      'db/',
+      'logger.ts',
+    ],
     types: ['runners/'],
   },
   'schema/': {

@@ -14,7 +14,7 @@ import {
 } from '../client/index.ts';
 import { type HubOptions, hubClient, withHub } from './hub.ts';
 import { printJson } from './output.ts';
-import { progressBar } from './progress-bar.ts';
+import { type ProgressBar, progressBar } from './progress-bar.ts';
 
 interface RegisterOptions extends HubOptions {
   format?: string;
@@ -90,6 +90,12 @@ export function registerCommand(program: Command): void {
       if (!options.json) console.log(`${digest}  ${path}`);
       const client = await hubClient(options);
       const format = (options.format ?? guessFormat(kind, absolute)).toUpperCase();
+      // Content the hub hashes in the background: a bar once it reports progress.
+      let hubHashing: ProgressBar | null = null;
+      const onHubProgress = (done: number, total: number) => {
+        hubHashing ??= progressBar('hub hashing');
+        hubHashing.update(done, total);
+      };
       const register = (uri: string) => {
         const common = {
           ref,
@@ -99,27 +105,31 @@ export function registerCommand(program: Command): void {
           metadata: options.metadata ? json(options.metadata) : undefined,
         };
         return kind === 'model'
-          ? client.registerModelVersion({ ...common, format: format as ModelFormat })
-          : client.registerDatasetVersion({
-              ...common,
-              format: format as DatasetFormat,
-              derivedFrom: options.derivedFrom
-                ? { datasetVersion: options.derivedFrom, transform: json(options.transform!) }
-                : null,
-            });
+          ? client.registerModelVersion({ ...common, format: format as ModelFormat }, onHubProgress)
+          : client.registerDatasetVersion(
+              {
+                ...common,
+                format: format as DatasetFormat,
+                derivedFrom: options.derivedFrom
+                  ? { datasetVersion: options.derivedFrom, transform: json(options.transform!) }
+                  : null,
+              },
+              onHubProgress,
+            );
       };
       const upload = async () => {
         const uri = await uploadTo(client, parseVersionRef(ref).project, absolute, content);
         return register(uri);
       };
       let uploaded = Boolean(options.upload) || !isLocalHub(client.url);
-      const result = uploaded
-        ? await upload()
-        : await register(absolute).catch((error: unknown) => {
+      const result = await (uploaded
+        ? upload()
+        : register(absolute).catch((error: unknown) => {
             if (!unreadable(error)) throw error;
             uploaded = true;
             return upload();
-          });
+          })
+      ).finally(() => hubHashing?.stop());
       const version = 'modelVersion' in result ? result.modelVersion : result.datasetVersion;
       if (options.json) return printJson({ created: result.created, uploaded, ...version });
       console.log(

@@ -17,17 +17,44 @@ export const RegisterModel = graphql(`
   }
 `);
 
+export const ModelVersionFields = graphql(`
+  fragment ClientModelVersionFields on ModelVersion {
+    id version uri format digest sizeBytes model { name project { slug } }
+  }
+`);
+
+export const DatasetVersionFields = graphql(`
+  fragment ClientDatasetVersionFields on DatasetVersion {
+    id version uri format digest sizeBytes transform
+    derivedFrom { id version dataset { name project { slug } } }
+    dataset { name project { slug } }
+  }
+`);
+
+export const RegistrationFields = graphql(`
+  fragment ClientRegistrationFields on ContentRegistration {
+    id state bytesHashed bytesTotal versionCreated
+    registeredModelVersion { ...ClientModelVersionFields }
+    registeredDatasetVersion { ...ClientDatasetVersionFields }
+    error { __typename message ... on ValidationError { path } }
+  }
+`);
+
 export const RegisterModelVersion = graphql(`
   mutation ClientRegisterModelVersion($input: RegisterModelVersionInput!) {
     registerModelVersion(input: $input) {
       __typename
-      ... on RegisterModelVersionPayload {
-        created
-        modelVersion { id version uri format digest sizeBytes model { name project { slug } } }
-      }
+      ... on RegisterModelVersionPayload { created modelVersion { ...ClientModelVersionFields } }
+      ... on ContentRegistration { ...ClientRegistrationFields }
       ... on Error { message }
       ... on ValidationError { path }
     }
+  }
+`);
+
+export const RegistrationProgress = graphql(`
+  subscription ClientRegistrationProgress($id: ID!) {
+    contentRegistrationProgress(id: $id) { ...ClientRegistrationFields }
   }
 `);
 
@@ -46,19 +73,14 @@ export const RegisterDatasetVersion = graphql(`
     registerDatasetVersion(input: $input) {
       __typename
       ... on RegisterDatasetVersionPayload {
-        created
-        datasetVersion {
-          id version uri format digest sizeBytes transform
-          derivedFrom { id version dataset { name project { slug } } }
-          dataset { name project { slug } }
-        }
+        created datasetVersion { ...ClientDatasetVersionFields }
       }
+      ... on ContentRegistration { ...ClientRegistrationFields }
       ... on Error { message }
       ... on ValidationError { path }
     }
   }
 `);
-
 export const Models = graphql(`
   query ClientModels($filter: ModelFilter, $first: Int, $after: String) {
     models(filter: $filter, first: $first, after: $after) {

@@ -19,11 +19,22 @@ import type {
   SearchFilter,
   Task,
 } from './gql/graphql.ts';
+import { type ContentRegistration, waitForRegistration } from './registration.ts';
 import { type UploadedContent, type UploadSource, uploadContent } from './upload.ts';
 import { type RunEvent, watchRun } from './watch.ts';
 
 export type { DatasetFormat, FindingStatus, ModelFormat, ReportFormat, SearchFilter, Task };
-export { type ConnectOptions, HubError, type RunEvent, type UploadedContent, type UploadSource };
+export {
+  type ConnectOptions,
+  type ContentRegistration,
+  HubError,
+  type RunEvent,
+  type UploadedContent,
+  type UploadSource,
+};
+
+/** Told the bytes the hub has hashed of content it hashes in the background. */
+export type HashingProgress = (bytesHashed: number, bytesTotal: number) => void;
 
 /** A mutation's answer: its payload, or its typed error as a HubError. */
 function payload<T extends { __typename: string }, N extends T['__typename']>(
@@ -80,7 +91,14 @@ export class EvalhubClient {
     return (await this.connection.request(documents.Viewer)).viewer;
   }
 
-  async registerModelVersion(input: RegisterVersionInput & { format: ModelFormat }) {
+  /**
+   * Registers a model version. Content too large for the hub to hash in the request is hashed
+   * in the background: this waits for it (`onProgress` told the bytes hashed).
+   */
+  async registerModelVersion(
+    input: RegisterVersionInput & { format: ModelFormat },
+    onProgress?: HashingProgress,
+  ) {
     const { project, name, version } = parseVersionRef(input.ref);
     await this.#ensure('model', project, name, input.task ?? 'OTHER');
     const { registerModelVersion } = await this.connection.request(documents.RegisterModelVersion, {
@@ -93,14 +111,24 @@ export class EvalhubClient {
         metadata: input.metadata,
       },
     });
+    if (registerModelVersion.__typename === 'ContentRegistration') {
+      const done = await waitForRegistration(this.connection, registerModelVersion.id, onProgress);
+      return {
+        __typename: 'RegisterModelVersionPayload' as const,
+        created: done.versionCreated ?? false,
+        modelVersion: done.registeredModelVersion!,
+      };
+    }
     return payload(registerModelVersion, 'RegisterModelVersionPayload');
   }
 
+  /** Registers a dataset version, waiting as registerModelVersion does. */
   async registerDatasetVersion(
     input: RegisterVersionInput & {
       format: DatasetFormat;
       derivedFrom?: { datasetVersion: string; transform: unknown } | null;
     },
+    onProgress?: HashingProgress,
   ) {
     const { project, name, version } = parseVersionRef(input.ref);
     await this.#ensure('dataset', project, name, input.task ?? 'OTHER');
@@ -118,6 +146,18 @@ export class EvalhubClient {
         },
       },
     );
+    if (registerDatasetVersion.__typename === 'ContentRegistration') {
+      const done = await waitForRegistration(
+        this.connection,
+        registerDatasetVersion.id,
+        onProgress,
+      );
+      return {
+        __typename: 'RegisterDatasetVersionPayload' as const,
+        created: done.versionCreated ?? false,
+        datasetVersion: done.registeredDatasetVersion!,
+      };
+    }
     return payload(registerDatasetVersion, 'RegisterDatasetVersionPayload');
   }
 

@@ -21,6 +21,7 @@ export const CHANNELS = [
   'evalhub_runs_queued',
   'evalhub_run_cancel',
   'evalhub_access_changed',
+  'evalhub_content_registrations',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

@@ -9,7 +9,7 @@ import { LeaseLostError, type NewRunEvent } from '../resolvers/runs/events.ts';
 import { verifyRunInputContent } from '../resolvers/runs/input-content.ts';
 import { loadResolvedInputs } from '../resolvers/runs/inputs.ts';
 import { recordDatasetOutput } from '../resolvers/runs/outputs.ts';
-import { releaseRun } from '../resolvers/runs/queue.ts';
+import { releaseRun, renewLease } from '../resolvers/runs/queue.ts';
 import { InputContentError } from '../resolvers/runs/reproduction-errors.ts';
 import { type RunRow, transitionRun } from '../resolvers/runs/status.ts';
 import type { Emitter, ResolvedInput, RunContext } from '../runners/contract.ts';
@@ -160,9 +160,8 @@ export async function executeRun(
   writer.onError = (error) => stop(error instanceof LeaseLostError ? 'lease-lost' : 'store-failed');
 
   const lease = keepLease({
-    db,
-    runId: run.id,
-    guard,
+    renew: () => renewLease(db, run.id, guard, settings.leaseMs),
+    holding: { run: run.id, worker: guard.workerId },
     leaseMs: settings.leaseMs,
     leasedAt,
     onLost: (why) => stop(why === 'lost' ? 'lease-lost' : 'lease-unrenewed'),

@@ -1,18 +1,16 @@
-// Keeping the lease of a claimed run: renewing it, and fencing the worker off the run as soon
-// as it can no longer be sure it holds it. A renewal that fails or goes unanswered (the
+// Keeping the lease of a claimed run (or of content being hashed): renewing it, and fencing the
+// worker off the run as soon as it can no longer be sure it holds it. A renewal that fails or goes unanswered (the
 // database is unreachable, a statement hangs) leaves the worker blind while the reaper, on a
 // database that may be fine, hands the run to another worker once the lease runs out: the
 // worker stops before that moment instead of working on beside the next attempt.
-import type { Database } from '../db/connect.ts';
 import { log } from '../logger.ts';
-import type { EventGuard } from '../resolvers/runs/events.ts';
-import { renewLease } from '../resolvers/runs/queue.ts';
 import type { LeaseDeadline } from '../runners/contract.ts';
 
 export interface LeaseKeeping {
-  db: Database;
-  runId: string;
-  guard: NonNullable<EventGuard>;
+  /** Extends the lease: null when it is no longer held (taken over, or ran out). */
+  renew: () => Promise<{ cancelRequested: boolean } | null>;
+  /** What is leased, and by whom, for the log (e.g. { run, worker }). */
+  holding: Record<string, string>;
   leaseMs: number;
   /**
    * `performance.now()` when the claim that set the lease was sent: the lease runs out no
@@ -36,7 +34,7 @@ export interface KeptLease extends LeaseDeadline {
  * stopped by the time the reaper may take the run.
  */
 export function keepLease(keeping: LeaseKeeping): KeptLease {
-  const { db, runId, guard, leaseMs } = keeping;
+  const { renew, holding, leaseMs } = keeping;
   const fenceAfterMs = leaseMs - leaseMs / 10;
   let confirmedAt = keeping.leasedAt;
   let ended = false;
@@ -49,10 +47,7 @@ export function keepLease(keeping: LeaseKeeping): KeptLease {
   const armFence = () =>
     setTimeout(
       () => {
-        log.warn('stopped a run whose lease could not be renewed in time', {
-          run: runId,
-          worker: guard.workerId,
-        });
+        log.warn('stopped work whose lease could not be renewed in time', holding);
         lost('unrenewed');
       },
       confirmedAt + fenceAfterMs - performance.now(),
@@ -60,7 +55,7 @@ export function keepLease(keeping: LeaseKeeping): KeptLease {
   let fence = armFence();
   const heartbeat = setInterval(() => {
     const sent = performance.now();
-    renewLease(db, runId, guard, leaseMs).then(
+    renew().then(
       (lease) => {
         if (ended) return;
         if (!lease) return lost('lost');
@@ -73,7 +68,7 @@ export function keepLease(keeping: LeaseKeeping): KeptLease {
         if (lease.cancelRequested) keeping.onCancelRequested();
       },
       (error) =>
-        log.warn('renewing a lease failed', { run: runId, error: (error as Error).message }),
+        log.warn('renewing a lease failed', { ...holding, error: (error as Error).message }),
     );
   }, leaseMs / 3);
   function end() {

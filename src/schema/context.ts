@@ -1,4 +1,5 @@
 import type { Database } from '../db/connect.ts';
+import type { Listener } from '../db/listener.ts';
 import type { Actor } from '../resolvers/core/actor.ts';
 import type { LocalContentPolicy, ServiceContext } from '../resolvers/core/context.ts';
 import { createLoaders, type Loaders } from '../resolvers/loaders.ts';
@@ -10,6 +11,8 @@ export interface GraphQLContext extends ServiceContext {
   loaders: Loaders;
   /** The process's run event streams, for subscriptions. */
   streams: RunEventStreams;
+  /** The process's notifications, for subscriptions. */
+  listener: Listener;
   localContent: LocalContentPolicy;
   /** The hub's public base URL (no trailing slash), for the absolute URLs it gives. */
   publicUrl: string;
@@ -19,6 +22,7 @@ export interface ProcessServices {
   db: Database;
   runners: RunnerRegistry;
   streams: RunEventStreams;
+  listener: Listener;
   localContent: LocalContentPolicy;
   /** EVALHUB_PUBLIC_URL, else the hub's listening address. */
   publicUrl: string;
@@ -39,6 +43,7 @@ export function createContext(
   return {
     ...services,
     streams: process.streams,
+    listener: process.listener,
     publicUrl: process.publicUrl,
     loaders: createLoaders(services),
   };

@@ -7,7 +7,7 @@ import {
   catalogueListField,
   registrationPayload,
 } from './catalogue.ts';
-import { resultUnion } from './errors.ts';
+import { registrationAnswer, registrationResult } from './content-registration.ts';
 import { DatasetRef, DatasetVersionRef, VersionRef } from './refs.ts';
 import { registerEntryMutation, versionedEntryFields, versionInputFields } from './versions.ts';
 
@@ -133,16 +133,20 @@ builder.mutationField('registerDatasetVersion', (t) =>
         description: 'The version.',
       }),
     },
-    errors: resultUnion('RegisterDatasetVersionResult'),
+    errors: registrationResult(
+      'RegisterDatasetVersionResult',
+      RegisterDatasetVersionPayload,
+      'RegisterDatasetVersionPayload',
+    ),
     resolve: async (_root, { input }, ctx) => {
-      const { version, created } = await registerDatasetVersion(ctx, {
+      const result = await registerDatasetVersion(ctx, {
         ...input,
         dataset: String(input.dataset),
         derivedFrom: input.derivedFrom
           ? { ...input.derivedFrom, datasetVersion: String(input.derivedFrom.datasetVersion) }
           : null,
       });
-      return { value: version, created };
+      return registrationAnswer(result);
     },
   }),
 );

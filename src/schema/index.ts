@@ -7,6 +7,7 @@ import './versions.ts';
 import './model.ts';
 import './model-signature.ts';
 import './dataset.ts';
+import './content-registration.ts';
 import './workflow.ts';
 import './results.ts';
 import './runner.ts';

@@ -8,7 +8,7 @@ import {
   catalogueListField,
   registrationPayload,
 } from './catalogue.ts';
-import { resultUnion } from './errors.ts';
+import { registrationAnswer, registrationResult } from './content-registration.ts';
 import { DatasetVersionRef, ModelRef, ModelVersionRef, VersionRef } from './refs.ts';
 import { registerEntryMutation, versionedEntryFields, versionInputFields } from './versions.ts';
 
@@ -98,14 +98,19 @@ builder.mutationField('registerModelVersion', (t) =>
         description: 'The version.',
       }),
     },
-    errors: resultUnion('RegisterModelVersionResult', [ModelContentError]),
+    errors: registrationResult(
+      'RegisterModelVersionResult',
+      RegisterModelVersionPayload,
+      'RegisterModelVersionPayload',
+      [ModelContentError],
+    ),
     resolve: async (_root, { input }, ctx) => {
-      const { version, created } = await registerModelVersion(ctx, {
+      const result = await registerModelVersion(ctx, {
         ...input,
         model: String(input.model),
         trainedOn: input.trainedOn?.map(String),
       });
-      return { value: version, created };
+      return registrationAnswer(result);
     },
   }),
 );

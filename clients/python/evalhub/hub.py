@@ -9,13 +9,22 @@ import re
 import sys
 import urllib.parse
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from . import __version__
 from ._transport import Transport
 from .compare import COMPARE, comparison_frame
 from .digest import digest_path, hashed_files
-from .errors import ERROR_FIELDS, REGISTER_MODEL_ERROR_FIELDS, NotFoundError, ValidationError
+from ._stream import StreamDropped, subscribe
+from .errors import (
+    ERROR_FIELDS,
+    REGISTER_MODEL_ERROR_FIELDS,
+    NotFoundError,
+    TransportError,
+    ValidationError,
+    from_typed,
+)
 from .external import ExternalRun
 from .lineage import Trace
 from .records import Record, records
@@ -60,7 +69,20 @@ mutation RegisterEntry($input: Register{kind}Input!) {
 REGISTER_VERSION = """
 mutation RegisterVersion($input: Register{kind}VersionInput!) {
   register{kind}Version(input: $input) {
-    __typename ... on Register{kind}VersionPayload { created {field}Version { {version_fields} } } {errors}
+    __typename ... on Register{kind}VersionPayload { created {field}Version { {version_fields} } }
+    ... on ContentRegistration { id bytesTotal } {errors}
+  }
+}
+"""
+
+# Content too large for the hub to hash in the request is hashed in the background: followed
+# until its version is registered, or its typed error.
+REGISTRATION_PROGRESS = """
+subscription Progress($id: ID!) {
+  contentRegistrationProgress(id: $id) {
+    state bytesHashed bytesTotal versionCreated
+    registered{kind}Version { {version_fields} }
+    error { __typename {errors} }
   }
 }
 """
@@ -244,8 +266,37 @@ class Hub:
 
     # --- registration -------------------------------------------------------------------
 
+    def _wait_for_registration(self, kind: str, registration_id: str,
+                               progress: Callable[[int, int], None] | None) -> Record:
+        """The version a background registration made (its typed error raised if it failed)."""
+        query = _fill(
+            REGISTRATION_PROGRESS,
+            kind=kind,
+            errors=ERROR_FIELDS if kind == "Dataset" else REGISTER_MODEL_ERROR_FIELDS,
+            version_fields=DATASET_VERSION_FIELDS if kind == "Dataset" else VERSION_FIELDS,
+        )
+        for _ in range(5):
+            try:
+                # Each subscription starts with the registration as it is now.
+                for data in subscribe(self._transport.ws_url, self._transport.token, query,
+                                      {"id": registration_id}):
+                    state = data["contentRegistrationProgress"]
+                    if progress:
+                        progress(state["bytesHashed"], state["bytesTotal"])
+                    if state["state"] == "FAILED":
+                        raise from_typed(state["error"] or {"__typename": "Error", "message": "failed"})
+                    if state["state"] == "DONE":
+                        version = state[f"registered{kind}Version"]
+                        return Record({**version, "created": bool(state["versionCreated"])})
+                raise NotFoundError(f"no content registration {registration_id} (or not visible to you)",
+                                    "contentRegistration", registration_id)
+            except StreamDropped:
+                continue
+        raise TransportError("lost the stream of a background registration five times")
+
     def _register(self, kind: str, ref: str, path: str | os.PathLike, format: str | None, task: str,
-                  metadata: dict | None, extra: dict, upload_content: bool | None) -> Record:
+                  metadata: dict | None, extra: dict, upload_content: bool | None,
+                  progress: Callable[[int, int], None] | None = None) -> Record:
         project, name, version = _parse_ref(ref)
         self._transport.mutate(
             f"register{kind}",
@@ -281,6 +332,8 @@ class Hub:
                 ),
                 {"input": payload},
             )
+            if result["__typename"] == "ContentRegistration":
+                return self._wait_for_registration(kind, result["id"], progress)
             return Record({**result[f"{field}Version"], "created": result["created"]})
 
         def uploaded() -> Record:
@@ -304,21 +357,27 @@ class Hub:
 
     def register_dataset(self, ref: str, path: str | os.PathLike, format: str | None = None,
                          task: str = "OTHER", metadata: dict | None = None,
-                         upload: bool | None = None) -> Record:
+                         upload: bool | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> Record:
         """Registers the file or folder at `path` as "project/name@version" (the version label
         is optional); its digest is computed here, the value `sha256sum` gives for a file.
 
         A hub that cannot read `path` (on another machine, or outside its data roots) gets the
         content uploaded to its store, and the version is registered as ``content:sha256:<hex>``.
-        `upload`: True always uploads, False never does; None (the default) decides."""
-        return self._register("Dataset", ref, path, format, task, metadata, {}, upload)
+        `upload`: True always uploads, False never does; None (the default) decides.
+
+        Content larger than the hub hashes in a request (EVALHUB_INLINE_HASH_BYTES) is hashed
+        by the hub in the background: this waits for it, telling `progress(bytes_hashed,
+        bytes_total)` as it goes, and returns the version as for any other."""
+        return self._register("Dataset", ref, path, format, task, metadata, {}, upload, progress)
 
     def register_model(self, ref: str, path: str | os.PathLike, format: str | None = None,
                        task: str = "OTHER", metadata: dict | None = None,
-                       trained_on: list | None = None, upload: bool | None = None) -> Record:
+                       trained_on: list | None = None, upload: bool | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> Record:
         """As `register_dataset`, for a model version."""
         extra = {"trainedOn": [_version_id(v) for v in trained_on]} if trained_on else {}
-        return self._register("Model", ref, path, format, task, metadata, extra, upload)
+        return self._register("Model", ref, path, format, task, metadata, extra, upload, progress)
 
     # --- runs ---------------------------------------------------------------------------
 

@@ -71,6 +71,8 @@ class HubProcess:
             "EVALHUB_SIGNING_KEY": str(ROOT / "test" / "fixtures" / "signing-key.pem"),
             # The command runner may start this Python (in projects that enable it).
             "EVALHUB_COMMAND_ALLOW": os.path.realpath(sys.executable),
+            # Content above 4 MiB is hashed by the hub in the background (test_background.py).
+            "EVALHUB_INLINE_HASH_BYTES": str(4 * 2**20),
         }
         if self.server_url:
             self.database = f"evalhub_py_{secrets.token_hex(5)}"

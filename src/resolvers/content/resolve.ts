@@ -50,6 +50,12 @@ function checkShape(
     throw new ValidationError(`${format} content is a single ${shape}`, uriPath);
 }
 
+/** Local content larger than the policy hashes in a request: to be hashed in the background. */
+export interface LargeContent {
+  large: true;
+  sizeBytes: number;
+}
+
 /** Who asks for local content, and what the operator allows. */
 export interface ContentAccess {
   actor: Actor;
@@ -58,6 +64,11 @@ export interface ContentAccess {
   project?: { db: Queryable; id: string };
   /** Stops the hashing when the request is abandoned. */
   signal?: AbortSignal | undefined;
+  /**
+   * Hashing in the background (content-registrations.ts): content of any size is hashed,
+   * and its progress told here.
+   */
+  background?: { onProgress: (bytesDone: number, bytesTotal: number) => void } | undefined;
 }
 
 /**
@@ -114,10 +125,15 @@ async function uploaded(
   };
 }
 
+/** A file vanished or was replaced by something else while it was read (ENOENT, ENOTDIR...). */
+const VANISHED = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EISDIR']);
+
 /**
  * Computes the digest of local content and checks the caller's digest against it; for
  * remote content the caller's digest is taken as given, so it is required. Local content is
- * read only inside the roots the policy allows the actor, within its limits.
+ * read only inside the roots the policy allows the actor, within its limits. Local content
+ * larger than the policy's `inlineHashBytes` is measured, not hashed (LargeContent), unless
+ * this is the background hashing of it.
  */
 export async function resolveContent(
   access: ContentAccess,
@@ -127,7 +143,7 @@ export async function resolveContent(
   /** What the format needs; checked before any byte is hashed. */
   shape: 'file' | 'folder' | 'either',
   format: string,
-): Promise<ResolvedContent> {
+): Promise<ResolvedContent | LargeContent> {
   const uriPath = [...path, 'uri'];
   const digestField = [...path, 'digest'];
   if (!uri.trim()) throw new ValidationError('uri must not be empty', uriPath);
@@ -165,9 +181,19 @@ export async function resolveContent(
   let content: Awaited<ReturnType<typeof digestMeasured>>;
   try {
     const measured = await measureContent(allowed.realPath, { ...policy, signal: access.signal });
-    content = await digestMeasured(allowed.realPath, measured, undefined, access.signal);
+    if (!access.background && measured.sizeBytes > (policy.inlineHashBytes ?? Infinity))
+      return { large: true, sizeBytes: measured.sizeBytes };
+    content = await digestMeasured(
+      allowed.realPath,
+      measured,
+      access.background?.onProgress,
+      access.signal,
+    );
   } catch (error) {
     if (error instanceof ContentRefusedError) throw new ValidationError(error.message, uriPath);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code && VANISHED.has(code))
+      throw new ValidationError('the content changed while it was being read', uriPath);
     throw error;
   }
   if (expected && expected !== content.digest)

@@ -17,6 +17,11 @@ export interface LocalContentPolicy {
    * never read as a caller's local path, even inside a root.
    */
   hubFolders?: readonly string[];
+  /**
+   * Local content of more bytes is hashed in the background, not in the request
+   * (EVALHUB_INLINE_HASH_BYTES); absent: always in the request.
+   */
+  inlineHashBytes?: number;
   /** The hub's content store (EVALHUB_STORE_DIR): where uploaded content is kept. */
   contentStore?: string | null;
   /** The most bytes of uploaded files one project may keep; null or absent: no limit. */

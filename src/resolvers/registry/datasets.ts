@@ -2,6 +2,11 @@ import { resolveContent } from '../content/resolve.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
 import { datasetCatalogue, findEntry } from './catalogue.ts';
+import {
+  type PendingRegistration,
+  queueContentRegistration,
+  type RegistrationJob,
+} from './content-registrations.ts';
 import { inspectDataset } from './dataset-inspection.ts';
 import { labelsFromIndex2Label, parseMetadata } from './metadata.ts';
 import { requireRoleInProject } from './projects.ts';
@@ -20,10 +25,15 @@ export interface RegisterDatasetVersionInput {
   derivedFrom?: { datasetVersion: string; transform?: unknown } | null | undefined;
 }
 
+/**
+ * Registers a dataset version; local content over the policy's inline limit is queued to be
+ * hashed in the background (PendingRegistration), where this runs again as `job`.
+ */
 export async function registerDatasetVersion(
   ctx: ServiceContext,
   input: RegisterDatasetVersionInput,
-): Promise<{ version: DatasetVersionRow; created: boolean }> {
+  job?: RegistrationJob,
+): Promise<{ version: DatasetVersionRow; created: boolean } | PendingRegistration> {
   const dataset = await findEntry(ctx.db, ctx.actor, datasetCatalogue, input.dataset, [
     'input',
     'dataset',
@@ -69,6 +79,7 @@ export async function registerDatasetVersion(
       policy: ctx.localContent,
       project: { db: ctx.db, id: dataset.projectId },
       signal: ctx.signal,
+      background: job,
     },
     input.uri,
     input.digest,
@@ -76,18 +87,33 @@ export async function registerDatasetVersion(
     shape[input.format],
     input.format,
   );
+  if ('large' in content)
+    return queueContentRegistration(
+      ctx,
+      'DATASET_VERSION',
+      dataset.projectId,
+      input,
+      content.sizeBytes,
+    );
   const summary = content.localPath
     ? await inspectDataset(input.format, content.localPath, metadata, ['input', 'uri'])
     : { itemCount: null, labels: null };
-  return insertVersion<DatasetVersionRow>(ctx, 'DATASET_VERSION', dataset, {
-    label: input.version ?? null,
-    format: input.format,
-    content,
-    metadata,
-    extra: {
-      itemCount: summary.itemCount,
-      labels: declaredLabels ?? summary.labels,
-      ...derivedFrom,
+  return insertVersion<DatasetVersionRow>(
+    ctx,
+    'DATASET_VERSION',
+    dataset,
+    {
+      label: input.version ?? null,
+      format: input.format,
+      content,
+      metadata,
+      extra: {
+        itemCount: summary.itemCount,
+        labels: declaredLabels ?? summary.labels,
+        ...derivedFrom,
+      },
     },
-  });
+    undefined,
+    job?.settle,
+  );
 }

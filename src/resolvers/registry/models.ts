@@ -3,6 +3,11 @@ import { resolveContent } from '../content/resolve.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { ValidationError } from '../core/errors.ts';
 import { findEntry, modelCatalogue } from './catalogue.ts';
+import {
+  type PendingRegistration,
+  queueContentRegistration,
+  type RegistrationJob,
+} from './content-registrations.ts';
 import { labelsFromIndex2Label, parseMetadata } from './metadata.ts';
 import { modelSignatureOf } from './model-signature.ts';
 import { requireRoleInProject } from './projects.ts';
@@ -22,10 +27,15 @@ export interface RegisterModelVersionInput {
   trainedOn?: readonly string[] | null | undefined;
 }
 
+/**
+ * Registers a model version; local content over the policy's inline limit is queued to be
+ * hashed in the background (PendingRegistration), where this runs again as `job`.
+ */
 export async function registerModelVersion(
   ctx: ServiceContext,
   input: RegisterModelVersionInput,
-): Promise<{ version: ModelVersionRow; created: boolean }> {
+  job?: RegistrationJob,
+): Promise<{ version: ModelVersionRow; created: boolean } | PendingRegistration> {
   const model = await findEntry(ctx.db, ctx.actor, modelCatalogue, input.model, ['input', 'model']);
   await requireRoleInProject(
     ctx.db,
@@ -55,6 +65,7 @@ export async function registerModelVersion(
       policy: ctx.localContent,
       project: { db: ctx.db, id: model.projectId },
       signal: ctx.signal,
+      background: job,
     },
     input.uri,
     input.digest,
@@ -62,6 +73,14 @@ export async function registerModelVersion(
     shape,
     input.format,
   );
+  if ('large' in content)
+    return queueContentRegistration(
+      ctx,
+      'MODEL_VERSION',
+      model.projectId,
+      input,
+      content.sizeBytes,
+    );
   // Read before the transaction: a refused file writes nothing.
   const signature = await modelSignatureOf(ctx, input.format, content, ['input', 'uri']);
   return insertVersion<ModelVersionRow>(
@@ -86,5 +105,6 @@ export async function registerModelVersion(
         );
       }
     },
+    job?.settle,
   );
 }

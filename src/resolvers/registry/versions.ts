@@ -47,6 +47,8 @@ export async function insertVersion<Row extends VersionRow>(
   parent: CatalogueRow,
   draft: VersionDraft,
   afterInsert?: (tx: Transaction, versionId: string) => Promise<void>,
+  /** In the same transaction, with the version registered (new or already there). */
+  settle?: (tx: Transaction, versionId: string, created: boolean) => Promise<void>,
 ): Promise<{ version: Row; created: boolean }> {
   const versions = versionCatalogue(kind);
   const { table, entryId: parentId, entries: parentTable } = versions;
@@ -72,7 +74,10 @@ export async function insertVersion<Row extends VersionRow>(
         ),
       );
     const same = clash.find((row) => row.digest === draft.content.digest);
-    if (same) return { version: same as Row, created: false };
+    if (same) {
+      await settle?.(tx, same.id, false);
+      return { version: same as Row, created: false };
+    }
     const taken = clash[0];
     if (taken) {
       throw new ConflictError(
@@ -113,6 +118,7 @@ export async function insertVersion<Row extends VersionRow>(
         uri: draft.content.uri,
       },
     });
+    await settle?.(tx, row!.id, true);
     return { version: row as Row, created: true };
   });
 }

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/connect.ts';
 import type { Listener } from '../../db/listener.ts';
 import { runs } from '../../db/schema.ts';
-import { AsyncQueue } from './async-queue.ts';
+import { AsyncQueue } from '../core/async-queue.ts';
 import { type RunEventRow, type RunStatus, readRunEvents, TERMINAL_STATUSES } from './events.ts';
 
 /** Events a feed keeps in memory for subscribers catching up. */

@@ -10,10 +10,13 @@ import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows } from '../src/db/rows.ts';
 import { ContentHasher } from '../src/engine/content-hasher.ts';
+import { localOperator } from '../src/resolvers/core/actor.ts';
+import { createApiToken, revokeApiToken } from '../src/resolvers/identity/tokens.ts';
 import {
   claimContentRegistration,
   recordHashingProgress,
 } from '../src/resolvers/registry/content-registrations.ts';
+import { RunnerRegistry } from '../src/runners/registry.ts';
 import { localContentPolicy } from '../src/server.ts';
 import { graphql } from './gql/index.ts';
 import { runEvalhub } from './support/cli.ts';
@@ -282,6 +285,35 @@ describe('background registration', () => {
       await count('model_versions', sql`digest is not null and uri like ${'%vanishing%'}`),
     ).toBe(0);
     expect(await count('model_versions', sql`uri like ${'%fake.onnx%'}`)).toBe(0);
+  });
+
+  it('registers nothing for a token revoked before its content was hashed', async () => {
+    const ops = { db: t.database.db, actor: localOperator('ops'), runners: new RunnerRegistry([]) };
+    const { token } = await createApiToken(ops, {
+      name: 'uploader',
+      owner: 'dave',
+      project: 'bg',
+      role: 'contributor',
+    });
+    const dave = { ...memberOf(`token:${token.id}`, ['bg'], 'contributor'), tokenId: token.id };
+    await t.graphql(RegisterModel, { input: { project: 'bg', name: 'revoked', task: 'OTHER' } });
+    const path = bigFile('revoked.bin', INLINE_BYTES * 2);
+    const { data } = await t.graphql(
+      Register,
+      { input: { model: 'bg/revoked', uri: path, format: 'OTHER' } },
+      { as: dave },
+    );
+    const answer = data.registerModelVersion;
+    if (answer.__typename !== 'ContentRegistration') throw new Error(answer.__typename);
+    await revokeApiToken(ops, token.id);
+
+    anotherHubProcess();
+    expect(await finished(answer.id)).toMatchObject({
+      state: 'FAILED',
+      registeredModelVersion: null,
+      error: { __typename: 'ForbiddenError', message: expect.stringContaining('revoked') },
+    });
+    expect(await count('model_versions', sql`uri = ${path}`)).toBe(0);
   });
 
   it('registers a dataset in the background too', async () => {

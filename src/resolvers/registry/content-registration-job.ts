@@ -6,6 +6,7 @@ import type { Database } from '../../db/connect.ts';
 import type { RunnerRegistry } from '../../runners/registry.ts';
 import type { Actor } from '../core/actor.ts';
 import type { LocalContentPolicy, ServiceContext } from '../core/context.ts';
+import { requireCredentialHolds } from '../core/credential.ts';
 import {
   type ContentRegistrationRow,
   failContentRegistration,
@@ -91,12 +92,17 @@ export async function hashContentRegistration(
     signal,
   };
   const progress = progressRecorder(services.db, row, guard);
+  const action = 'registering this version';
   const job: RegistrationJob = {
     onProgress: progress.onProgress,
-    settle: (tx, versionId, created) =>
-      settleContentRegistration(tx, row, guard, versionId, created),
+    // Checked again with the version: a token revoked while hashing registers nothing.
+    settle: async (tx, versionId, created) => {
+      await requireCredentialHolds(tx, ctx.actor, action);
+      return settleContentRegistration(tx, row, guard, versionId, created);
+    },
   };
   try {
+    await requireCredentialHolds(services.db, ctx.actor, action);
     const done =
       row.kind === 'MODEL_VERSION'
         ? await registerModelVersion(ctx, row.input as RegisterModelVersionInput, job)

@@ -455,6 +455,8 @@ describe('the report of a single run', () => {
     expect(data.node).toEqual({ createdBy: holder.id, createdByName: 'alice (nightly)' });
     const markdown = (await report(run.id, 'MARKDOWN')).run!.report;
     expect(markdown).toMatch(/Started by\W+alice \(nightly\)/);
+    // Unnamed, it goes by what it ran.
+    expect(markdown).toContain('- **Run:** emit\n');
     const audit = markdownTable(markdown, '## Audit trail');
     expect(audit.find((row) => row[3] === 'run.start')?.[2]).toBe(
       `alice (nightly) \`${holder.id}\``,

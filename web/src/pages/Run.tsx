@@ -76,10 +76,14 @@ export default function RunPage({ id }: { id: string }) {
       <dl className="facts">
         <dt>Project</dt>
         <dd>{run.project.slug}</dd>
-        <dt>Runner</dt>
-        <dd>
-          {run.runnerId} {run.runnerVersion}
-        </dd>
+        {run.runnerId !== 'workflow' && (
+          <>
+            <dt>Runner</dt>
+            <dd>
+              {run.runnerId} {run.runnerVersion}
+            </dd>
+          </>
+        )}
         <dt>Started by</dt>
         <dd title={run.createdBy}>{run.createdByName}</dd>
         <dt>Started</dt>

@@ -72,7 +72,8 @@ export function summarySection(view: ReportView): Section {
             : []),
         ];
   const rows: Array<readonly [string, Content]> = [
-    ['Run', run.name ?? '–'],
+    // An unnamed run goes by what it ran, as search titles it.
+    ['Run', run.name ?? (workflow && view.isWorkflow ? workflow.ref : run.runnerId)],
     ['Run id', { code: runGlobalId(run.id) }],
     ['Project', view.data.project],
     ['What ran', what],

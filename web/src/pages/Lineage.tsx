@@ -29,7 +29,7 @@ graphql(`
           __typename
           ... on ModelVersion { version model { name } }
           ... on DatasetVersion { version dataset { name } }
-          ... on Run { runName: name runnerId runStatus: status stepId }
+          ... on Run { runName: name runnerId runStatus: status stepId runWorkflow: workflowVersion { workflow { name } } }
           ... on Finding { title severity status }
           ... on Artifact { name }
           ... on Model { name }
@@ -77,8 +77,11 @@ function label(n: GraphNode): string {
       return `model ${named(x.model)}@${x.version}`;
     case 'DatasetVersion':
       return `dataset ${named(x.dataset)}@${x.version}`;
-    case 'Run':
-      return `run ${x.stepId ?? x.runName ?? x.runnerId} · ${x.runStatus}`;
+    case 'Run': {
+      // An unnamed workflow run goes by its workflow, as everywhere else.
+      const ran = x.runWorkflow as { workflow: { name: string } } | null;
+      return `run ${x.stepId ?? x.runName ?? ran?.workflow.name ?? x.runnerId} · ${x.runStatus}`;
+    }
     case 'Finding':
       return `finding ${x.severity}: ${x.title}`;
     case 'WorkflowVersion':

@@ -43,7 +43,7 @@ const MIX = {
   'runs page with metrics': {
     weight: 20,
     query:
-      'query { runs(first: 20) { edges { node { id status metrics { key value slice step } } } } }',
+      'query { runs(first: 20) { edges { node { id status metrics(first: 20) { edges { node { key value slice step } } } } } } }',
   },
   'append metrics (write)': { weight: 20, query: Append },
 } as const;

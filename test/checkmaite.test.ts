@@ -410,7 +410,7 @@ describe('importCheckmaiteRun', () => {
     expect(await runOf(failed.run_uid)).toMatchObject({
       status: 'FAILED',
       error: { code: 'EXTERNAL_FAILURE', message: 'CUDA out of memory' },
-      metrics: [],
+      metrics: { edges: [] },
       findings: [],
       artifacts: [{ name: 'checkmaite-record.json' }],
     });

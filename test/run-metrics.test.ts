@@ -93,16 +93,20 @@ const grid = Array.from({ length: 60 }, (_, i) => ({
   value: i,
 })).reverse();
 
+// 51 runs of 3 requests each: recorded at once, and given time on a busy machine.
 beforeAll(async () => {
   t = await startTestHub();
-  await recordRun('grid', 'grid', grid);
-  for (let r = 0; r < 50; r += 1)
-    await recordRun(
-      'many',
-      `run-${r}`,
-      Array.from({ length: 12 }, (_, i) => ({ key: `k${i % 4}`, value: r * 100 + i, step: i })),
-    );
-});
+  await Promise.all([
+    recordRun('grid', 'grid', grid),
+    ...Array.from({ length: 50 }, (_, r) =>
+      recordRun(
+        'many',
+        `run-${r}`,
+        Array.from({ length: 12 }, (_, i) => ({ key: `k${i % 4}`, value: r * 100 + i, step: i })),
+      ),
+    ),
+  ]);
+}, 600_000);
 
 afterAll(async () => {
   await t.close();

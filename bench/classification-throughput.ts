@@ -70,7 +70,7 @@ interface RunView {
   config: { bootstrapResamples: number };
   startedAt: string;
   finishedAt: string;
-  metrics: Array<{ value: number; slice: Record<string, string> }>;
+  metrics: { edges: Array<{ node: { value: number; slice: Record<string, string> } }> };
   artifacts: Array<{ name: string; url: string }>;
   events: {
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -82,7 +82,7 @@ const RunResults = `query BenchRunResults($id: ID!, $after: String) {
   node(id: $id) {
     ... on Run {
       status error { code message } config startedAt finishedAt
-      metrics(key: "accuracy") { value slice }
+      metrics(key: "accuracy", first: 500) { edges { node { value slice } } }
       artifacts { name url }
       events(first: 1000, after: $after) {
         pageInfo { hasNextPage endCursor }
@@ -251,7 +251,7 @@ async function hubRun(
   if (firstBatch === undefined || done === undefined)
     throw new Error('the run reported no inference or no end');
   const [startedAt, finishedAt] = [Date.parse(view.startedAt), Date.parse(view.finishedAt)];
-  const accuracy = view.metrics.find((m) => Object.keys(m.slice).length === 0);
+  const accuracy = view.metrics.edges.find((e) => Object.keys(e.node.slice).length === 0)?.node;
   const perItem = view.artifacts.find((a) => a.name === 'per-item/accuracy.json');
   if (!accuracy || !perItem) throw new Error('the run reported no accuracy');
   const wallMs = end - start;

@@ -26,7 +26,7 @@ const Search = `query GrowthSearch($filter: SearchFilter!) {
   search(query: "drif", filter: $filter, first: 20) { edges { node { type rank title
     node { __typename ... on Run { id status } ... on Finding { id title } } } } } }`;
 const RunsPage = `query GrowthRunsPage { runs(first: 50) { edges { node { id
-  inputs { role version { digest } } metrics { key value } findings { id title } } } } }`;
+  inputs { role version { digest } } metrics(first: 20) { edges { node { key value } } } findings { id title } } } } }`;
 
 type Read = 'trace' | 'search' | 'runs page';
 

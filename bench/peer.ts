@@ -25,13 +25,13 @@ const POOL = 10;
 const HubRuns = `query PeerRuns { runs(first: 50) { edges { node {
   id name status createdAt
   inputs { role version { digest ... on Node { id } } }
-  metrics { key value step }
+  metrics(first: 500) { edges { node { key value step } } }
   findings { title severity } } } } }`;
 const PeerRuns = `query PeerRuns { allRuns(first: 50, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) { nodes {
   id name status createdAt
   runInputRecordsByRunId { nodes { role
     modelVersionByModelVersionId { id digest } datasetVersionByDatasetVersionId { id digest } } }
-  metricsByRunId { nodes { key value step } }
+  metricsByRunId(first: 500) { nodes { key value step } }
   findingsByRunId { nodes { title severity } } } } }`;
 const HubModel = `query PeerModel($model: ID!) {
   node(id: $model) { ... on Model { id name versions(first: 20) { edges { node { id version digest } } } } }
@@ -105,7 +105,7 @@ export async function benchPeer(
     );
     const model = models.models.edges[0]!.node.id;
     const modelRow = decodeGlobalId(model)!.id;
-    type HubRun = { metrics: unknown[]; findings: unknown[]; inputs: unknown[] };
+    type HubRun = { metrics: { edges: unknown[] }; findings: unknown[]; inputs: unknown[] };
     type PeerRun = {
       metricsByRunId: { nodes: unknown[] };
       findingsByRunId: { nodes: unknown[] };
@@ -116,7 +116,9 @@ export async function benchPeer(
       HubRuns,
     );
     const peerPage = await postGraphQL<{ allRuns: { nodes: PeerRun[] } }>(peer.url, PeerRuns);
-    const hubSize = runsPageSize(hubPage.runs.edges.map((edge) => edge.node));
+    const hubSize = runsPageSize(
+      hubPage.runs.edges.map(({ node }) => ({ ...node, metrics: node.metrics.edges })),
+    );
     const peerSize = runsPageSize(
       peerPage.allRuns.nodes.map((run) => ({
         metrics: run.metricsByRunId.nodes,

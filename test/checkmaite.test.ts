@@ -82,7 +82,7 @@ const CheckmaiteRuns = graphql(`
               ... on DatasetVersion { id version digest uri format labels metadata dataset { name task } }
             }
           }
-          metrics { key value slice }
+          metrics(first: 500) { edges { node { key value slice } } }
           findings { kind severity title evidence subject { __typename ... on DatasetVersion { id } } }
           artifacts { name mediaType url }
         }
@@ -210,7 +210,7 @@ describe('importCheckmaiteRun', () => {
       },
     ]);
     petsTestPlaceholder = run.inputs[0]!.version!.id;
-    expect(run.metrics).toEqual([
+    expect(run.metrics.edges.map((e) => e.node)).toEqual([
       { key: 'accuracy', value: 0.8625, slice: {} },
       { key: 'accuracy', value: 0.71, slice: { class: 'bird' } },
       { key: 'accuracy', value: 0.93, slice: { class: 'cat' } },
@@ -300,7 +300,7 @@ describe('importCheckmaiteRun', () => {
     expect(run.inputs[0]!.version!.id).toBe(petsTestPlaceholder);
     const fog = run.inputs[1]!.version!.id;
     // Numbers only: drifted flags, metric names and binary references stay in the record.
-    expect(run.metrics).toEqual([
+    expect(run.metrics.edges.map((e) => e.node)).toEqual([
       { key: 'drift_cvm_details_feature_threshold', value: 0.05, slice: {} },
       { key: 'drift_cvm_details_p_val', value: 0.011, slice: {} },
       { key: 'drift_cvm_distance', value: 0.142, slice: {} },
@@ -405,7 +405,7 @@ describe('importCheckmaiteRun', () => {
     expect(await runOf(failed.run_uid)).toMatchObject({
       status: 'FAILED',
       error: { code: 'EXTERNAL_FAILURE', message: 'CUDA out of memory' },
-      metrics: [],
+      metrics: { edges: [] },
       findings: [],
       artifacts: [{ name: 'checkmaite-record.json' }],
     });

@@ -64,7 +64,7 @@ const ExternalRunResults = graphql(`
     node(id: $id) {
       ... on Run {
         status
-        metrics { key value ciLower ciUpper slice }
+        metrics(first: 500) { edges { node { key value ciLower ciUpper slice } } }
         findings { id title subject { __typename ... on DatasetVersion { id } } }
         artifacts { name mediaType sizeBytes }
         report(format: MARKDOWN)
@@ -235,10 +235,20 @@ describe('appendExternalRunEvents', () => {
     const { data } = await t.graphql(ExternalRunResults, { id: run.id });
     expect(data.node).toMatchObject({
       status: 'SUCCEEDED',
-      metrics: [
-        { key: 'accuracy', value: 0.9, ciLower: 0.88, ciUpper: 0.92, slice: { split: 'holdout' } },
-        { key: 'accuracy', value: 0.8 },
-      ],
+      metrics: {
+        edges: [
+          {
+            node: {
+              key: 'accuracy',
+              value: 0.9,
+              ciLower: 0.88,
+              ciUpper: 0.92,
+              slice: { split: 'holdout' },
+            },
+          },
+          { node: { key: 'accuracy', value: 0.8 } },
+        ],
+      },
     });
   });
 
@@ -412,7 +422,7 @@ const CheckedRun = graphql(`
       ... on Run {
         status
         workflowVersion { id }
-        metrics { key value }
+        metrics(first: 500) { edges { node { key value } } }
         findings { kind severity title requirement subject { __typename ... on DatasetVersion { id } } }
         report(format: MARKDOWN)
       }
@@ -487,7 +497,7 @@ describe('a workflow named by an external run', () => {
         subject,
       },
     ]);
-    expect(run.metrics).toEqual(
+    expect(run.metrics.edges.map((e) => e.node)).toEqual(
       expect.arrayContaining([
         { key: 'requirements_passed', value: 1 },
         { key: 'requirements_failed', value: 2 },
@@ -501,7 +511,7 @@ describe('a workflow named by an external run', () => {
   it('checks nothing when the run fails', async () => {
     const run = await checkedRun('FAILED');
     expect(run.findings).toEqual([]);
-    expect(run.metrics.map((m) => m.key)).toEqual(['accuracy', 'ece']);
+    expect(run.metrics.edges.map((e) => e.node.key)).toEqual(['accuracy', 'ece']);
   });
 
   it('refuses a workflow version the caller cannot see, and opens nothing', async () => {

@@ -126,6 +126,19 @@ describe('models', () => {
     }
   });
 
+  it('counts the versions of a page of models only when their totalCount is asked', async () => {
+    const { data, statements } = await t.graphql(ModelsWithTheirVersionsModel, { first: 50 });
+    expect(data.models.edges.map((e) => e.node.versions.edges.length).sort()).toEqual([
+      ...Array(40).fill(1),
+      ...Array(10).fill(2),
+    ]);
+    // The same page of versions as when the count is asked (above), without its "totals".
+    expect(shape(statements[1]!)).toMatchInlineSnapshot(
+      `"select … from "models" left join lateral (select … from "model_versions" where "model_versions"."model_id" = "models"."id" order by "model_versions"."created_at" desc, "model_versions"."id" desc limit ?) "page" on true where "models"."id" in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) order by "models"."id", "page"."created_at" desc, "page"."id" desc"`,
+    );
+    expect(statements.join('\n')).not.toContain('count(');
+  });
+
   it('pages forward and backward through every model exactly once', async () => {
     const forward: string[] = [];
     let after: string | null = null;

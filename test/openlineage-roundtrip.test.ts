@@ -34,7 +34,7 @@ const Graph = graphql(`
           __typename
           ... on Run {
             id externalId runnerId runnerVersion config seed runStatus: status runKey stepId
-            metrics { key value step slice ciLower ciUpper ciLevel sampleSize }
+            metrics(first: 500) { edges { node { key value step slice ciLower ciUpper ciLevel sampleSize } } }
           }
           ... on ModelVersion { digest version model { name project { slug } } }
           ... on DatasetVersion { digest version transform itemCount dataset { name project { slug } } }

@@ -27,7 +27,7 @@ const ImportedRun = graphql(`
           parent { id externalId status }
           workflowVersion { spec workflow { name } }
           inputs { role version { __typename ... on ModelVersion { id } ... on DatasetVersion { id version digest dataset { name } } } }
-          metrics { key value slice }
+          metrics(first: 500) { edges { node { key value slice } } }
           findings { kind severity title subject { __typename } }
           artifacts { name }
         }
@@ -260,7 +260,7 @@ describe('POST /api/v1/lineage', () => {
     expect(run?.inputs[0]?.version).toMatchObject({
       dataset: { name: expect.stringContaining(name) },
     });
-    expect(run?.metrics).toEqual(
+    expect(run?.metrics.edges.map((e) => e.node)).toEqual(
       expect.arrayContaining([
         { key: 'row_count', value: 1000, slice: { dataset: expect.stringContaining('@42') } },
         {

@@ -79,7 +79,7 @@ const RunsPage = graphql(`
         node {
           id
           inputs { role version { __typename ... on ModelVersion { digest } ... on DatasetVersion { digest } } }
-          metrics { key value }
+          metrics { edges { node { key value } } }
           findings { id title }
         }
       }
@@ -578,7 +578,7 @@ describe('facets, pages and scope', () => {
       'DatasetVersion',
       'ModelVersion',
     ]);
-    expect(bulk.metrics).toEqual([{ key: 'accuracy', value: 0.3 }]);
+    expect(bulk.metrics.edges.map((e) => e.node)).toEqual([{ key: 'accuracy', value: 0.3 }]);
     expect(bulk.findings.map((f) => f.title)).toEqual(['bulk 3']);
     expect(statements).toHaveLength(1);
   });
@@ -603,7 +603,7 @@ describe('facets, pages and scope', () => {
       ['dataset', null],
       ['model', 'ModelVersion'],
     ]);
-    expect(crossing.metrics).toEqual([
+    expect(crossing.metrics.edges.map((e) => e.node)).toEqual([
       { key: 'wer', value: 0.3 },
       { key: 'wer', value: 0.2 },
     ]);

@@ -64,6 +64,12 @@ const FinishRun = graphql(`
   }
 `);
 
+const RunStatus = graphql(`
+  query UiTestRunStatus($id: ID!) {
+    node(id: $id) { ... on Run { status } }
+  }
+`);
+
 describe.skipIf(browserMissing)('the run page, workflow runs and the lineage explorer', () => {
   let t: TestHub;
   let browser: Browser;
@@ -184,6 +190,30 @@ describe.skipIf(browserMissing)('the run page, workflow runs and the lineage exp
       )
       .toBe(120);
     await check('run-results');
+  });
+
+  it('shows every metric of a run with more than a page of them', async () => {
+    const metrics = Array.from({ length: 620 }, (_, i) => ({
+      key: `m${String(i).padStart(3, '0')}`,
+      value: i / 1000,
+    }));
+    const { data } = await t.graphql(StartRun, {
+      input: { project: 'vision', runner: 'emit', name: 'many metrics', config: { metrics } },
+    } as never);
+    if (data.startRun.__typename !== 'StartRunPayload') throw new Error(JSON.stringify(data));
+    const id = data.startRun.run.id;
+    await expect
+      .poll(async () => {
+        const { data: status } = await t.graphql(RunStatus, { id });
+        return status.node && 'status' in status.node ? status.node.status : null;
+      }, EVENTUALLY)
+      .toBe('SUCCEEDED');
+    await page.goto(`${t.hub.url}/ui/runs/${id}`);
+    const table = page.getByRole('table', { name: 'metrics on the whole data' });
+    // The first page holds 500; the rest come from the pages after it.
+    await table.getByRole('cell', { name: 'm619', exact: true }).waitFor();
+    await expect.poll(() => table.getByRole('row').count(), EVENTUALLY).toBe(621);
+    expect(failures).toEqual([]);
   });
 
   it("draws a workflow's steps as a graph whose status changes live, with its verdicts", async () => {

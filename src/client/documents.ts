@@ -197,8 +197,25 @@ export const Run = graphql(`
         progress { fraction stage message }
         workflowVersion { id number digest workflow { name } }
         children { id stepId status runnerId }
-        metrics { key value ciLower ciUpper ciLevel slice step }
+        metrics(first: 500) {
+          pageInfo { hasNextPage endCursor }
+          edges { node { key value ciLower ciUpper ciLevel slice step } }
+        }
         findings { id kind severity title summary status requirement }
+      }
+    }
+  }
+`);
+
+/** The pages of a run's metrics after its first (a run may have many thousands). */
+export const RunMetrics = graphql(`
+  query ClientRunMetrics($id: ID!, $after: String) {
+    node(id: $id) {
+      ... on Run {
+        metrics(first: 500, after: $after) {
+          pageInfo { hasNextPage endCursor }
+          edges { node { key value ciLower ciUpper ciLevel slice step } }
+        }
       }
     }
   }

@@ -326,10 +326,24 @@ export class EvalhubClient {
     return payload(reproduceRun, 'RunPayload').run;
   }
 
-  /** A run with its steps, metrics and findings; null when you may not see it. */
+  /** A run with its steps, all its metrics (paged through) and findings; null when you may not see it. */
   async run(id: string) {
     const { node } = await this.connection.request(documents.Run, { id });
-    return node && 'status' in node ? (node as Extract<typeof node, { status: unknown }>) : null;
+    if (!node || !('status' in node)) return null;
+    const run = node as Extract<typeof node, { status: unknown }>;
+    const metrics = run.metrics.edges.map((edge) => edge.node);
+    let { pageInfo } = run.metrics;
+    while (pageInfo.hasNextPage) {
+      const next = await this.connection.request(documents.RunMetrics, {
+        id,
+        after: pageInfo.endCursor,
+      });
+      const page = next.node && 'metrics' in next.node ? next.node.metrics : null;
+      if (!page) throw new Error(`run ${id} went out of sight while its metrics were read`);
+      metrics.push(...page.edges.map((edge) => edge.node));
+      pageInfo = page.pageInfo;
+    }
+    return { ...run, metrics };
   }
 
   async runs(filter: SearchFilter = {}, first = 50) {

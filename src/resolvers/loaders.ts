@@ -26,10 +26,12 @@ import type { VersionKind } from '../runners/contract.ts';
 import { visibleProjects, visibleSlugs } from './core/actor.ts';
 import { actorNames } from './core/actor-names.ts';
 import type { ServiceContext } from './core/context.ts';
+import { ValidationError } from './core/errors.ts';
 import {
+  type ChildPageArgs,
   type Connection,
+  childPageColumn,
   type Ordering,
-  type PageArgs,
   paginateChildren,
 } from './core/pagination.ts';
 import { type RunAttestation, runAttestationsOf } from './evidence/attest.ts';
@@ -79,14 +81,62 @@ interface InputWithVersions {
 }
 
 /** The order of a run's metrics: by key, slice and step. */
-const metricOrder = [asc(metrics.key), asc(metrics.sliceKey), asc(metrics.step), asc(metrics.id)];
+const metricOrdering: Ordering = {
+  name: 'KEY_SLICE_STEP',
+  column: metrics.key,
+  key: 'key',
+  thenBy: [
+    { column: metrics.sliceKey, key: 'sliceKey' },
+    { column: metrics.step, key: 'step' },
+  ],
+  direction: 'ASC',
+  id: metrics.id,
+};
+
+/** A page of a run's metrics, and which of them. */
+export interface MetricPageArgs extends ChildPageArgs {
+  /** Only this key. */
+  key?: string | null | undefined;
+  /** Only slices with these labels (and maybe more). */
+  slice?: Record<string, string> | null | undefined;
+}
+
+/** The conditions of a page of metrics on which metrics, beyond the run's. */
+function metricFilter(args: MetricPageArgs): SQL | undefined {
+  const { slice } = args;
+  if (
+    slice != null &&
+    (typeof slice !== 'object' ||
+      Array.isArray(slice) ||
+      !Object.values(slice).every((label) => typeof label === 'string'))
+  ) {
+    throw new ValidationError('slice is an object of labels, e.g. {"class": "cat"}', ['slice']);
+  }
+  return and(
+    args.key != null ? eq(metrics.key, args.key) : undefined,
+    slice != null ? sql`${metrics.slice} @> ${JSON.stringify(slice)}::jsonb` : undefined,
+  );
+}
+
+/** What `make` returns, or null if it refuses its input (a ValidationError). */
+function refusedAsNull<T>(make: () => T): T | null {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof ValidationError) return null;
+    throw error;
+  }
+}
+
+/** What tells pages apart: one loader per kind of children and page. */
+const pageKey = (name: string, args: MetricPageArgs) =>
+  `${name}:${JSON.stringify([args.first, args.after, args.last, args.before, args.withTotal ?? false, args.key, args.slice])}`;
 /** The order of a run's findings: oldest first. */
 const findingOrder = [asc(findings.createdAt), asc(findings.id)];
 const metricColumns = getTableColumns(metrics);
 const findingColumns = columnsRead(findings);
 const runColumns = columnsRead(runs);
 const inputColumns = getTableColumns(runInputs);
-const readMetric = jsonRowReader(metricColumns);
 const readFinding = jsonRowReader(findingColumns);
 const readInput = jsonRowReader(inputColumns);
 // An input's versions are selected by a subquery of all their columns: read as the tables'.
@@ -243,17 +293,6 @@ export function createLoaders(services: ServiceContext) {
       ),
     (row) => row.runId,
   );
-  const runMetrics = groupedBy(
-    forList('run_metrics', () =>
-      db
-        .select()
-        .from(metrics)
-        .where(inList(metrics.runId, 'ids', 'uuid'))
-        .orderBy(...metricOrder)
-        .prepare('run_metrics'),
-    ),
-    (row) => row.runId,
-  );
   const runFindings = groupedBy(
     forList('run_findings', () =>
       db
@@ -303,15 +342,6 @@ export function createLoaders(services: ServiceContext) {
           ),
         ),
     },
-    metrics: {
-      column: () =>
-        db
-          .select({ list: jsonList(jsonObject(metricColumns), metricOrder) })
-          .from(metrics)
-          .where(eq(metrics.runId, runs.id)),
-      prime: (runId, list) =>
-        runMetrics.prime(runId, (list as Array<Record<string, unknown>>).map(readMetric)),
-    },
     findings: {
       column: () =>
         db
@@ -324,12 +354,20 @@ export function createLoaders(services: ServiceContext) {
   };
   /**
    * The columns that bring `fields` (of inputs, metrics, findings) with a page of runs, and
-   * what primes their loaders from a run's values of them.
+   * what primes their loaders from a run's values of them; a page of each run's metrics
+   * comes too when `metricPage` says which.
    */
-  const runPageChildren = (fields: ReadonlySet<string>): RunPageColumns => {
+  const runPageChildren = (
+    fields: ReadonlySet<string>,
+    metricPage: MetricPageArgs | null,
+  ): RunPageColumns => {
     const asked = Object.entries(pageChildren).filter(([name]) => fields.has(name));
+    // A page the arguments of which are refused is left to the field, which says why.
+    const metricChild = metricPage && refusedAsNull(() => metricPageChild(metricPage));
+    if (metricChild) asked.push(['metrics', metricChild]);
     return {
-      key: `${asked.map(([name]) => name).join(',')} ${scope}`,
+      // The metric page's arguments are values in its SQL, not placeholders: part of the key.
+      key: `${asked.map(([name]) => name).join(',')} ${metricChild ? pageKey('metrics', metricPage!) : ''} ${scope}`,
       columns: () =>
         Object.fromEntries(asked.map(([name, child]) => [name, sql`${child.column()}`])),
       prime: (runId, values) => {
@@ -342,10 +380,10 @@ export function createLoaders(services: ServiceContext) {
   /** One loader per (kind of children, page arguments), batching all parents asking for that page. */
   function pagesOf<Row>(
     name: string,
-    args: PageArgs,
+    args: MetricPageArgs,
     load: (parentIds: readonly string[]) => Promise<Map<string, Connection<Row>>>,
   ): DataLoader<string, Connection<Row>> {
-    const key = `${name}:${JSON.stringify([args.first, args.after, args.last, args.before])}`;
+    const key = pageKey(name, args);
     let loader = pageLoaders.get(key);
     if (!loader) {
       loader = new DataLoader(async (parentIds) => {
@@ -363,7 +401,7 @@ export function createLoaders(services: ServiceContext) {
       child: C,
       childParent: PgColumn,
     ) =>
-    (parentIds: readonly string[], args: PageArgs) =>
+    (parentIds: readonly string[], args: ChildPageArgs) =>
       paginateChildren({
         db,
         parent,
@@ -398,6 +436,35 @@ export function createLoaders(services: ServiceContext) {
   );
   const projectPages = (table: typeof models | typeof datasets | typeof workflows) =>
     children({ table: projects, id: projects.id }, table, table.projectId);
+  /** A page of each run's metrics: one statement for every run asking for the same page. */
+  const runMetrics = (args: MetricPageArgs) =>
+    pagesOf('runMetrics', args, (ids) =>
+      paginateChildren({
+        db,
+        parent: { table: runs, id: runs.id },
+        child: metrics,
+        childParent: metrics.runId,
+        parentIds: ids,
+        ordering: metricOrdering,
+        args,
+        where: metricFilter(args),
+      }),
+    );
+  /** The same page of metrics, brought by a page of runs in its own statement. */
+  const metricPageChild = (args: MetricPageArgs): RunPageChild => {
+    const page = childPageColumn({
+      db,
+      child: metrics,
+      columns: metricColumns,
+      ofParent: and(eq(metrics.runId, runs.id), metricFilter(args))!,
+      ordering: metricOrdering,
+      args,
+    });
+    return {
+      column: () => page.column,
+      prime: (runId, value) => runMetrics(args).prime(runId, page.read(value)),
+    };
+  };
 
   return {
     project,
@@ -564,19 +631,19 @@ export function createLoaders(services: ServiceContext) {
     }),
     runReport: new DataLoader((ids: readonly string[]) => gatherRunReports(services, ids)),
     reproduceCommand: new DataLoader((ids: readonly string[]) => reproduceCommands(services, ids)),
-    modelVersions: (args: PageArgs) =>
+    modelVersions: (args: ChildPageArgs) =>
       pagesOf('modelVersions', args, (ids) => modelVersionPages(ids, args)),
-    datasetVersions: (args: PageArgs) =>
+    datasetVersions: (args: ChildPageArgs) =>
       pagesOf('datasetVersions', args, (ids) => datasetVersionPages(ids, args)),
-    derivations: (args: PageArgs) =>
+    derivations: (args: ChildPageArgs) =>
       pagesOf('derivations', args, (ids) => derivationPages(ids, args)),
-    workflowVersions: (args: PageArgs) =>
+    workflowVersions: (args: ChildPageArgs) =>
       pagesOf('workflowVersions', args, (ids) => workflowVersionPages(ids, args)),
-    projectModels: (args: PageArgs) =>
+    projectModels: (args: ChildPageArgs) =>
       pagesOf('projectModels', args, (ids) => projectPages(models)(ids, args)),
-    projectDatasets: (args: PageArgs) =>
+    projectDatasets: (args: ChildPageArgs) =>
       pagesOf('projectDatasets', args, (ids) => projectPages(datasets)(ids, args)),
-    projectWorkflows: (args: PageArgs) =>
+    projectWorkflows: (args: ChildPageArgs) =>
       pagesOf('projectWorkflows', args, (ids) => projectPages(workflows)(ids, args)),
   };
 }

@@ -8,6 +8,7 @@ import {
   registrationPayload,
 } from './catalogue.ts';
 import { registrationAnswer, registrationResult } from './content-registration.ts';
+import { asksTotalCount } from './lookahead.ts';
 import { DatasetRef, DatasetVersionRef, VersionRef } from './refs.ts';
 import { registerEntryMutation, versionedEntryFields, versionInputFields } from './versions.ts';
 
@@ -67,7 +68,8 @@ builder.node(DatasetVersionRef, {
     derivations: t.connection({
       type: DatasetVersionRef,
       description: 'Versions derived from this one, newest first.',
-      resolve: (version, args, ctx) => ctx.loaders.derivations(args).load(version.id),
+      resolve: (version, args, ctx, info) =>
+        ctx.loaders.derivations({ ...args, withTotal: asksTotalCount(info) }).load(version.id),
     }),
   }),
 });

@@ -6,6 +6,7 @@ import {
 } from '../resolvers/registry/projects.ts';
 import { builder } from './builder.ts';
 import { resultUnion } from './errors.ts';
+import { asksTotalCount } from './lookahead.ts';
 import { DatasetRef, ModelRef, ProjectRef, WorkflowRef } from './refs.ts';
 
 builder.node(ProjectRef, {
@@ -23,17 +24,20 @@ builder.node(ProjectRef, {
     models: t.connection({
       type: ModelRef,
       description: 'Its models, newest first.',
-      resolve: (project, args, ctx) => ctx.loaders.projectModels(args).load(project.id),
+      resolve: (project, args, ctx, info) =>
+        ctx.loaders.projectModels({ ...args, withTotal: asksTotalCount(info) }).load(project.id),
     }),
     datasets: t.connection({
       type: DatasetRef,
       description: 'Its datasets, newest first.',
-      resolve: (project, args, ctx) => ctx.loaders.projectDatasets(args).load(project.id),
+      resolve: (project, args, ctx, info) =>
+        ctx.loaders.projectDatasets({ ...args, withTotal: asksTotalCount(info) }).load(project.id),
     }),
     workflows: t.connection({
       type: WorkflowRef,
       description: 'Its workflows, newest first.',
-      resolve: (project, args, ctx) => ctx.loaders.projectWorkflows(args).load(project.id),
+      resolve: (project, args, ctx, info) =>
+        ctx.loaders.projectWorkflows({ ...args, withTotal: asksTotalCount(info) }).load(project.id),
     }),
   }),
 });

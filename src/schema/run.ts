@@ -1,5 +1,7 @@
 // Runs: starting, watching, cancelling and retrying them.
 
+import type { GraphQLResolveInfo } from 'graphql';
+import type { MetricPageArgs } from '../resolvers/loaders.ts';
 import { cancelRun } from '../resolvers/runs/cancel.ts';
 import { readRunEvents } from '../resolvers/runs/events.ts';
 import { listRuns, type RunOrderField, runOrdering } from '../resolvers/runs/queries.ts';
@@ -9,7 +11,7 @@ import { startWorkflow } from '../resolvers/workflows/runs.ts';
 import { builder } from './builder.ts';
 import { OrderDirectionEnum } from './catalogue.ts';
 import { resultUnion } from './errors.ts';
-import { fieldsAskedAt } from './lookahead.ts';
+import { asksTotalCount, connectionsAskedAt, fieldsAskedAt } from './lookahead.ts';
 import {
   ArtifactRef,
   FindingRef,
@@ -182,15 +184,35 @@ builder.node(RunRef, {
       description: 'USED: the versions it took, by role.',
       resolve: (run, _args, ctx) => ctx.loaders.runInputs.load(run.id),
     }),
-    metrics: t.field({
-      type: [MetricRef],
-      description: 'Its metrics, by key, slice and step.',
-      args: { key: t.arg.string({ description: 'Only this key.' }) },
-      resolve: async (run, args, ctx) =>
-        (await ctx.loaders.runMetrics.load(run.id))
-          .filter((m) => !args.key || m.key === args.key)
-          .map(metricFromRow),
-    }),
+    metrics: t.connection(
+      {
+        type: MetricRef,
+        description:
+          'Its metrics, by key, slice and step, a page at a time: page on with `after` to read them all.',
+        args: {
+          key: t.arg.string({ description: 'Only this key, e.g. "accuracy".' }),
+          slice: t.arg({
+            type: 'JSON',
+            description:
+              'Only slices with these labels, e.g. {"class": "cat"} ({} for every slice).',
+          }),
+        },
+        resolve: async (run, args, ctx, info) => {
+          const page = await ctx.loaders
+            .runMetrics({ ...args, withTotal: asksTotalCount(info) } as MetricPageArgs)
+            .load(run.id);
+          return {
+            ...page,
+            edges: page.edges.map((edge) => ({
+              cursor: edge.cursor,
+              node: metricFromRow(edge.node),
+            })),
+          };
+        },
+      },
+      { name: 'MetricConnection' },
+      { name: 'MetricEdge' },
+    ),
     findings: t.field({
       type: [FindingRef],
       description: 'GENERATED: what it concluded.',
@@ -258,6 +280,12 @@ builder.node(RunRef, {
   }),
 });
 
+/** The pages of metrics the runs of a page are asked for. */
+const metricPages = (info: GraphQLResolveInfo) =>
+  connectionsAskedAt(info, ['edges', 'node'], 'Run', 'metrics') as MetricPageArgs[];
+
+const onlyOne = <T>(list: T[]): T | null => (list.length === 1 ? list[0]! : null);
+
 const RunOrderFieldEnum = builder.enumType('RunOrderField', {
   description: 'What a list of runs is ordered by.',
   values: {
@@ -292,8 +320,12 @@ builder.queryField('runs', (t) =>
           runOrdering(order.field as RunOrderField, order.direction),
           args,
           (p) => ctx.loaders.project.prime(p.id, p),
-          // The inputs, metrics and findings asked of the page's runs come in its statement.
-          ctx.loaders.runPageChildren(fieldsAskedAt(info, ['edges', 'node'])),
+          // The inputs, metrics and findings asked of the page's runs come in its statement
+          // (the page of metrics when every run is asked the same one).
+          ctx.loaders.runPageChildren(
+            fieldsAskedAt(info, ['edges', 'node']),
+            onlyOne(metricPages(info)),
+          ),
         );
       },
     },

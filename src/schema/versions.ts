@@ -10,6 +10,7 @@ import { builder, type Types } from './builder.ts';
 import { registrationPayload, TaskEnum } from './catalogue.ts';
 import type { GraphQLContext } from './context.ts';
 import { resultUnion } from './errors.ts';
+import { asksTotalCount } from './lookahead.ts';
 import { DatasetVersionRef, ModelVersionRef, VersionRef } from './refs.ts';
 
 VersionRef.implement({
@@ -68,8 +69,10 @@ export function versionedEntryFields(
     versions: t.connection({
       type: versionRef,
       description: 'Its versions, newest first.',
-      resolve: (entry, args, ctx) =>
-        pagesOf(kind, ctx)(args).load(entry.id) as Promise<Connection<VersionRow>>,
+      resolve: (entry, args, ctx, info) =>
+        pagesOf(kind, ctx)({ ...args, withTotal: asksTotalCount(info) }).load(entry.id) as Promise<
+          Connection<VersionRow>
+        >,
     }),
     latestVersion: t.field({
       type: versionRef,

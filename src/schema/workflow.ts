@@ -3,6 +3,7 @@ import { defineWorkflow } from '../resolvers/workflows/define.ts';
 import { builder } from './builder.ts';
 import { catalogueEntryFields, catalogueFilter, catalogueListField } from './catalogue.ts';
 import { resultUnion } from './errors.ts';
+import { asksTotalCount } from './lookahead.ts';
 import { WorkflowRef, WorkflowVersionRef } from './refs.ts';
 
 builder.node(WorkflowRef, {
@@ -13,7 +14,10 @@ builder.node(WorkflowRef, {
     versions: t.connection({
       type: WorkflowVersionRef,
       description: 'Its versions, newest first.',
-      resolve: (workflow, args, ctx) => ctx.loaders.workflowVersions(args).load(workflow.id),
+      resolve: (workflow, args, ctx, info) =>
+        ctx.loaders
+          .workflowVersions({ ...args, withTotal: asksTotalCount(info) })
+          .load(workflow.id),
     }),
     latestVersion: t.field({
       type: WorkflowVersionRef,

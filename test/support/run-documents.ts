@@ -56,7 +56,7 @@ export const RunDetails = graphql(`
         error { code message }
         startedAt finishedAt
         inputs { role position version { __typename ... on ModelVersion { id digest } ... on DatasetVersion { id digest } } }
-        metrics { key value step slice ciLower ciUpper ciLevel sampleSize }
+        metrics(first: 500) { totalCount edges { node { key value step slice ciLower ciUpper ciLevel sampleSize } } }
         findings { id kind severity title summary evidence subject { __typename ... on ModelVersion { id } ... on DatasetVersion { id } } }
         artifacts { id name mediaType digest sizeBytes url }
         children { id stepId status seed error { code message } }
@@ -67,16 +67,21 @@ export const RunDetails = graphql(`
   }
 `);
 
-export type RunView = Extract<
-  NonNullable<ResultOf<typeof RunDetails>['node']>,
-  { __typename: 'Run' }
->;
+type RunNode = Extract<NonNullable<ResultOf<typeof RunDetails>['node']>, { __typename: 'Run' }>;
 
-/** The run as RunDetails shows it. */
+/** A run as RunDetails shows it, with its metrics as one list. */
+export type RunView = Omit<RunNode, 'metrics'> & {
+  metrics: Array<RunNode['metrics']['edges'][number]['node']>;
+};
+
+/** The run as RunDetails shows it (every metric: its one page holds all a test makes). */
 export async function runDetails(t: TestHub, id: string): Promise<RunView> {
   const { data } = await t.graphql(RunDetails, { id });
   if (data.node?.__typename !== 'Run') throw new Error(`no run ${id}`);
-  return data.node;
+  const { metrics, ...run } = data.node;
+  if (metrics.totalCount !== metrics.edges.length)
+    throw new Error(`run ${id} has ${metrics.totalCount} metrics, more than one page`);
+  return { ...run, metrics: metrics.edges.map((edge) => edge.node) };
 }
 
 /** Polls until the run reaches one of `statuses`; fails with its last state after `timeoutMs`. */

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._stream import StreamDropped, subscribe
-from .errors import ERROR_FIELDS
+from .errors import ERROR_FIELDS, NotFoundError
 from .records import Record, frame_or_list, records
 from .reproduction import Verdict, verdict_of
 
@@ -44,8 +44,11 @@ subscription RunEvents($runId: ID!, $after: String) {
 """
 
 METRICS_QUERY = """
-query RunMetrics($id: ID!, $key: String) {
-  node(id: $id) { ... on Run { metrics(key: $key) { key value step slice ciLower ciUpper ciLevel sampleSize } } }
+query RunMetrics($id: ID!, $key: String, $after: String) {
+  node(id: $id) { ... on Run { metrics(key: $key, first: 500, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { key value step slice ciLower ciUpper ciLevel sampleSize } }
+  } } }
 }
 """
 
@@ -163,7 +166,6 @@ class Run:
 
     def metrics(self, key: str | None = None):
         """Metrics with their intervals: a DataFrame when pandas is installed, else a list of dicts."""
-        node = self.hub._transport.graphql(METRICS_QUERY, {"id": self.id, "key": key})["node"]
         rows = [
             {
                 "key": m["key"],
@@ -175,9 +177,22 @@ class Run:
                 "step": m["step"],
                 "sample_size": m["sampleSize"],
             }
-            for m in node["metrics"]
+            for m in self._all_metrics(key)
         ]
         return frame_or_list(rows, METRIC_COLUMNS)
+
+    def _all_metrics(self, key: str | None):
+        """Every metric (of `key`), page after page: a run may have many thousands."""
+        after = None
+        while True:
+            node = self.hub._transport.graphql(METRICS_QUERY, {"id": self.id, "key": key, "after": after})["node"]
+            if node is None:
+                raise NotFoundError(f"run {self.id} is not visible")
+            page = node["metrics"]
+            yield from (edge["node"] for edge in page["edges"])
+            if not page["pageInfo"]["hasNextPage"]:
+                return
+            after = page["pageInfo"]["endCursor"]
 
     def findings(self) -> list[Record]:
         return records(self.hub._transport.graphql(FINDINGS_QUERY, {"id": self.id})["node"]["findings"])

@@ -285,3 +285,15 @@ def test_a_logged_run_is_checked_against_a_workflows_requirements(hub, pets):
     unknown = base64.urlsafe_b64encode(f"WorkflowVersion:{uuid.uuid4()}".encode()).decode()
     with pytest.raises(evalhub.NotFoundError):
         hub.start_run("nb", name="no such workflow", workflow=unknown)
+
+
+@pytest.mark.usefixtures("pandas")
+def test_metrics_of_a_run_with_more_than_a_page_are_all_returned(hub):
+    # The hub serves a run's metrics 500 at a time: the client pages through them all.
+    with hub.start_run("nb", name="many metrics", batch_size=1000) as run:
+        for i in range(1200):
+            run.log_metric(f"m{i % 3}", float(i), slice={"class": f"c{i % 400:03d}"})
+    metrics = run.metrics()
+    assert len(metrics) == 1200
+    assert sorted(metrics.value.tolist()) == [float(i) for i in range(1200)]
+    assert sorted(run.metrics("m1").value.tolist()) == [float(i) for i in range(1, 1200, 3)]

@@ -3,6 +3,7 @@
 // index answers without counting skipped rows, and which stays stable while rows are added.
 import { and, asc, desc, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { type JsonRow, jsonObject, jsonRowReader } from '../../db/json-rows.ts';
 import { type Queryable, textArray } from '../../db/rows.ts';
 import { ValidationError } from './errors.ts';
 
@@ -34,34 +35,61 @@ export interface Ordering {
   /** The property of a selected row that holds `column`'s value. */
   key: string;
   direction: 'ASC' | 'DESC';
+  /** Further sort columns, after `column` and before `id`, in the same direction. */
+  thenBy?: Array<{ column: PgColumn; key: string }>;
   id: PgColumn;
+}
+
+/** A page of children: its arguments, and whether `totalCount` is asked (a count of its own). */
+export interface ChildPageArgs extends PageArgs {
+  withTotal?: boolean;
 }
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 500;
 
+/** A row's place in an ordering: its sort values (`column`, then `thenBy`'s) and its id. */
+interface Position {
+  values: unknown[];
+  id: string | number;
+}
+
 interface PageWindow {
   limit: number;
   backward: boolean;
-  after: [unknown, string] | null;
-  before: [unknown, string] | null;
+  after: Position | null;
+  before: Position | null;
 }
 
 type SortValue = string | number;
 
-function encodeCursor(ordering: Ordering, value: unknown, id: string): string {
-  const sortValue: SortValue = value instanceof Date ? value.toISOString() : (value as SortValue);
-  return Buffer.from(JSON.stringify([ordering.name, sortValue, id])).toString('base64url');
+/** The sort columns of an ordering, without the id, with the row properties holding them. */
+const sortColumns = (ordering: Ordering) => [
+  { column: ordering.column, key: ordering.key },
+  ...(ordering.thenBy ?? []),
+];
+
+function encodeCursor(ordering: Ordering, row: Record<string, unknown>): string {
+  const [first, ...rest] = sortColumns(ordering).map(({ key }) => {
+    const value = row[key];
+    return value instanceof Date ? value.toISOString() : (value as SortValue);
+  });
+  return Buffer.from(JSON.stringify([ordering.name, first, row.id, ...rest])).toString('base64url');
 }
 
-function decodeCursor(ordering: Ordering, cursor: string, arg: string): [unknown, string] {
+function decodeCursor(ordering: Ordering, cursor: string, arg: string): Position {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw new ValidationError('not a cursor of this connection', [arg]);
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[2] !== 'string') {
+  const columns = sortColumns(ordering);
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== columns.length + 2 ||
+    !['string', 'number'].includes(typeof parsed[2])
+  ) {
     throw new ValidationError('not a cursor of this connection', [arg]);
   }
   if (parsed[0] !== ordering.name) {
@@ -70,8 +98,11 @@ function decodeCursor(ordering: Ordering, cursor: string, arg: string): [unknown
       [arg],
     );
   }
-  const value = ordering.column.columnType === 'PgTimestamp' ? new Date(parsed[1]) : parsed[1];
-  return [value, parsed[2]];
+  const [, first, id, ...rest] = parsed;
+  const values = [first, ...rest].map((value, i) =>
+    columns[i]!.column.columnType === 'PgTimestamp' ? new Date(value) : value,
+  );
+  return { values, id };
 }
 
 function pageSize(value: number, arg: string): number {
@@ -100,7 +131,7 @@ function pageWindow(args: PageArgs, ordering: Ordering): PageWindow {
 function orderClauses(
   ordering: Ordering,
   backward: boolean,
-  columns: [unknown, unknown] = [ordering.column, ordering.id],
+  columns: unknown[] = [...sortColumns(ordering).map((c) => c.column), ordering.id],
 ): SQL[] {
   const ascending = (ordering.direction === 'ASC') !== backward;
   const by = ascending ? asc : desc;
@@ -108,12 +139,14 @@ function orderClauses(
 }
 
 function cursorConditions(ordering: Ordering, window: PageWindow): SQL | undefined {
-  const beyond = (cursor: [unknown, string], forward: boolean) => {
+  const columns = [...sortColumns(ordering).map((c) => c.column), ordering.id];
+  const beyond = (cursor: Position, forward: boolean) => {
     const greater = (ordering.direction === 'ASC') === forward;
     const op = sql.raw(greater ? '>' : '<');
-    // A row comparison, so (value, id) is compared as one key and the index is used.
+    // A row comparison, so (values..., id) is compared as one key and the index is used.
     // Parameters go through the columns' encoders (a Date becomes what each driver expects).
-    return sql`(${ordering.column}, ${ordering.id}) ${op} (${sql.param(cursor[0], ordering.column)}, ${sql.param(cursor[1], ordering.id)})`;
+    const values = [...cursor.values, cursor.id].map((value, i) => sql.param(value, columns[i]!));
+    return sql`(${sql.join(columns, sql`, `)}) ${op} (${sql.join(values, sql`, `)})`;
   };
   return and(
     window.after ? beyond(window.after, true) : undefined,
@@ -132,7 +165,7 @@ function toConnection<T extends Record<string, unknown>>(
   if (window.backward) page.reverse();
   const edges = page.map((node) => ({
     node,
-    cursor: encodeCursor(ordering, node[ordering.key], node.id as string),
+    cursor: encodeCursor(ordering, node),
   }));
   return {
     edges,
@@ -145,6 +178,10 @@ function toConnection<T extends Record<string, unknown>>(
     totalCount,
   };
 }
+
+/** The total of a page of children fetched without it (its loader is keyed by `withTotal`). */
+const notCounted = (): Promise<number> =>
+  Promise.reject(new Error('totalCount read from a page fetched without it'));
 
 /**
  * One page of a top-level list. `fetch` runs the list's own query with the cursor
@@ -167,8 +204,9 @@ export async function paginate<T extends Record<string, unknown>>(params: {
 
 /**
  * The same page of children for many parents, in one statement: for each parent row, a
- * LATERAL sub-select takes its page of children (an index range scan with a limit) and
- * another counts them all, so a list of N parents never costs N queries.
+ * LATERAL sub-select takes its page of children (an index range scan with a limit), and,
+ * only when `totalCount` is asked, another counts them all; a list of N parents never
+ * costs N queries.
  */
 export async function paginateChildren<TChild extends PgTable>(params: {
   db: Queryable;
@@ -178,7 +216,7 @@ export async function paginateChildren<TChild extends PgTable>(params: {
   childParent: PgColumn;
   parentIds: readonly string[];
   ordering: Ordering;
-  args: PageArgs;
+  args: ChildPageArgs;
   where?: SQL | undefined;
 }): Promise<Map<string, Connection<TChild['$inferSelect']>>> {
   const { db, parent, child, childParent, ordering } = params;
@@ -203,20 +241,30 @@ export async function paginateChildren<TChild extends PgTable>(params: {
       (page as unknown as Record<string, PgColumn>)[key]!,
     ]),
   );
-  const rows = await db
-    .select({ parentId: parent.id, total: totals.total, page: pageColumns })
-    .from(parent.table)
-    .innerJoinLateral(totals, sql`true`)
-    .leftJoinLateral(page, sql`true`)
-    // The parents as one array parameter: the text is the same whatever their number.
-    .where(sql`${parent.id} = any(${textArray(params.parentIds)}::uuid[])`)
-    .orderBy(
-      parent.id,
-      ...orderClauses(ordering, window.backward, [pageColumns[ordering.key], pageColumns.id]),
-    );
+  const pageOrder = orderClauses(ordering, window.backward, [
+    ...sortColumns(ordering).map(({ key }) => pageColumns[key]),
+    pageColumns.id,
+  ]);
+  // The parents as one array parameter: the text is the same whatever their number.
+  const parentIds = sql`${parent.id} = any(${textArray(params.parentIds)}::uuid[])`;
+  const rows: Array<{ parentId: unknown; total?: number; page: Record<string, unknown> | null }> =
+    params.args.withTotal
+      ? await db
+          .select({ parentId: parent.id, total: totals.total, page: pageColumns })
+          .from(parent.table)
+          .innerJoinLateral(totals, sql`true`)
+          .leftJoinLateral(page, sql`true`)
+          .where(parentIds)
+          .orderBy(parent.id, ...pageOrder)
+      : await db
+          .select({ parentId: parent.id, page: pageColumns })
+          .from(parent.table)
+          .leftJoinLateral(page, sql`true`)
+          .where(parentIds)
+          .orderBy(parent.id, ...pageOrder);
   const grouped = new Map<string, { total: number; rows: Record<string, unknown>[] }>();
   for (const row of rows) {
-    const entry = grouped.get(row.parentId as string) ?? { total: row.total, rows: [] };
+    const entry = grouped.get(row.parentId as string) ?? { total: row.total ?? 0, rows: [] };
     // A parent without children still has its one row, with no page (null).
     if (row.page) entry.rows.push(row.page);
     grouped.set(row.parentId as string, entry);
@@ -224,10 +272,56 @@ export async function paginateChildren<TChild extends PgTable>(params: {
   const result = new Map<string, Connection<TChild['$inferSelect']>>();
   for (const id of params.parentIds) {
     const entry = grouped.get(id) ?? { total: 0, rows: [] };
+    const total = params.args.withTotal ? entry.total : notCounted;
     result.set(
       id,
-      toConnection(entry.rows, window, ordering, entry.total) as Connection<TChild['$inferSelect']>,
+      toConnection(entry.rows, window, ordering, total) as Connection<TChild['$inferSelect']>,
     );
   }
   return result;
+}
+
+/**
+ * A parent's page of children as one JSON column of the parent's own statement (children
+ * where `ofParent`, which names the parent's row), so a list of parents brings the page each
+ * of its items asks for without a statement more; `read` makes a parent's value a connection.
+ */
+export function childPageColumn<C extends Record<string, PgColumn>>(params: {
+  db: Queryable;
+  child: PgTable;
+  columns: C;
+  ofParent: SQL;
+  ordering: Ordering;
+  args: ChildPageArgs;
+}): { column: SQL; read(value: unknown): Connection<JsonRow<C>> } {
+  const { db, child, columns, ordering } = params;
+  const window = pageWindow(params.args, ordering);
+  const order = orderClauses(ordering, window.backward);
+  const page = db
+    .select({
+      row: sql`${jsonObject(columns)}`.as('row'),
+      place: sql`row_number() over (order by ${sql.join(order, sql`, `)})`.as('place'),
+    })
+    .from(child)
+    .where(and(params.ofParent, cursorConditions(ordering, window)))
+    .orderBy(...order)
+    .limit(window.limit + 1)
+    .as('page');
+  const rows = db
+    .select({ list: sql`coalesce(json_agg(${page.row} order by ${page.place}), '[]')` })
+    .from(page);
+  const total = params.args.withTotal
+    ? db.select({ total: sql`count(*)::int` }).from(child).where(params.ofParent)
+    : sql`null`;
+  const readRow = jsonRowReader(columns);
+  return {
+    column: sql`json_build_object('rows', (${rows}), 'total', (${total}))`,
+    read: (value) => {
+      const { rows: list, total: counted } = value as {
+        rows: Array<Record<string, unknown>>;
+        total: number | null;
+      };
+      return toConnection(list.map(readRow), window, ordering, counted ?? notCounted);
+    },
+  };
 }

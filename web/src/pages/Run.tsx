@@ -10,6 +10,7 @@ import { ReproduceButton } from '../parts/ReproduceButton.tsx';
 import { Artifacts } from '../run/Artifacts.tsx';
 import { Results } from '../run/Results.tsx';
 import { ENDED, mergeSteps } from '../run/stepStatus.ts';
+import { useAllMetrics } from '../run/useAllMetrics.ts';
 import { useRunEvents } from '../run/useRunEvents.ts';
 import { useStepUpdates } from '../run/useStepUpdates.ts';
 import { Workflow } from '../run/Workflow.tsx';
@@ -35,7 +36,10 @@ const RunQuery = graphql(`
             ... on DatasetVersion { dataset { name } }
           }
         }
-        metrics { key value step slice ciLower ciUpper ciLevel sampleSize }
+        metrics(first: 500) {
+          pageInfo { hasNextPage endCursor }
+          edges { node { key value step slice ciLower ciUpper ciLevel sampleSize } }
+        }
         findings { id kind severity status title summary requirement evidence }
         artifacts { id name mediaType digest sizeBytes url }
         children { id stepId status runnerId progress { fraction } startedAt finishedAt }
@@ -54,6 +58,7 @@ export default function RunPage({ id }: { id: string }) {
     id,
     run?.runnerId === 'workflow' && !ENDED.has(run.status),
   );
+  const metrics = useAllMetrics(id, run?.metrics);
   if (error) return <Failure error={error} />;
   if (!data) return <p>Loading…</p>;
   if (!run) return <p>No run {id} (or not visible to you).</p>;
@@ -170,7 +175,9 @@ export default function RunPage({ id }: { id: string }) {
 
       <section aria-labelledby="metrics">
         <h2 id="metrics">Metrics</h2>
-        <Results metrics={run.metrics} />
+        <Results metrics={metrics.metrics} />
+        {!metrics.complete && !metrics.error && <p className="muted">Reading more metrics…</p>}
+        {metrics.error && <p className="error">Some metrics could not be read: {metrics.error}</p>}
       </section>
 
       <section aria-labelledby="findings">

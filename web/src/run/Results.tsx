@@ -5,6 +5,7 @@ import { CurveChart } from './CurveChart.tsx';
 import {
   confusion,
   curves,
+  formatValue,
   lastSteps,
   otherSliced,
   pivot,
@@ -37,7 +38,7 @@ function WholeData({ metrics }: { metrics: RunMetric[] }) {
           {metrics.map((m) => (
             <tr key={m.key}>
               <td>{m.key}</td>
-              <td>{m.value.toPrecision(4)}</td>
+              <td>{formatValue(m.value)}</td>
               <td>{interval(m)}</td>
               <td>{m.sampleSize ?? ''}</td>
             </tr>

@@ -33,10 +33,14 @@ export function lastSteps<M extends RunMetric>(metrics: readonly M[]): M[] {
   return [...last.values()];
 }
 
+/** A metric's value to four significant digits; a count (support, a confusion cell) whole. */
+export const formatValue = (value: number): string =>
+  Number.isInteger(value) ? String(value) : value.toPrecision(4);
+
 /** "0.8200 (0.7800 – 0.8600)": a value with its interval when it has one. */
 export function withInterval(metric: RunMetric | undefined): string {
   if (!metric) return '–';
-  const value = metric.value.toPrecision(4);
+  const value = formatValue(metric.value);
   return metric.ciLower != null && metric.ciUpper != null
     ? `${value} (${metric.ciLower.toPrecision(4)} – ${metric.ciUpper.toPrecision(4)})`
     : value;

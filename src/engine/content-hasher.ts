@@ -18,6 +18,7 @@ import {
   releaseContentRegistration,
   renewContentRegistration,
 } from '../resolvers/registry/content-registrations.ts';
+import { claimer } from './claimer.ts';
 import { keepLease } from './lease-keeper.ts';
 
 export interface ContentHasherOptions extends HashingServices {
@@ -35,8 +36,12 @@ export class ContentHasher {
   readonly #active = new Set<Promise<void>>();
   readonly #shutdown = new AbortController();
   #stopping = false;
-  #claiming = false;
-  #again = false;
+  /** Claims registrations until full or none waits; one claimer at a time. */
+  readonly #claim = claimer(
+    () => this.#claimLoop(),
+    () => this.#stopping,
+    (error) => log.warn('claiming a content registration failed', { error: error.message }),
+  );
   #timer: NodeJS.Timeout | null = null;
   #unlisten: () => void = () => {};
 
@@ -50,27 +55,6 @@ export class ContentHasher {
     });
     this.#timer = setInterval(() => this.#claim(), this.#options.pollMs ?? this.#options.leaseMs);
     this.#claim();
-  }
-
-  /** Claims registrations until full or none waits; one claimer at a time. */
-  #claim(): void {
-    if (this.#stopping) return;
-    if (this.#claiming) {
-      this.#again = true;
-      return;
-    }
-    this.#claiming = true;
-    this.#claimLoop()
-      .catch((error) =>
-        log.warn('claiming a content registration failed', { error: (error as Error).message }),
-      )
-      .finally(() => {
-        this.#claiming = false;
-        if (this.#again) {
-          this.#again = false;
-          this.#claim();
-        }
-      });
   }
 
   async #claimLoop(): Promise<void> {

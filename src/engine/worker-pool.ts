@@ -10,6 +10,7 @@ import { log } from '../logger.ts';
 import { expireAbandonedExternalRuns } from '../resolvers/runs/external.ts';
 import { claimNextRun, reapExpiredLeases } from '../resolvers/runs/queue.ts';
 import type { RunnerRegistry } from '../runners/registry.ts';
+import { claimer } from './claimer.ts';
 import { runEnvironment } from './environment.ts';
 import { executeRun } from './execute.ts';
 
@@ -34,8 +35,12 @@ export class WorkerPool {
   readonly #active = new Set<Promise<void>>();
   readonly #shutdown = new AbortController();
   #stopping = false;
-  #claiming = false;
-  #again = false;
+  /** Claims runs until the pool is full or the queue is empty; one claimer at a time. */
+  readonly #claim = claimer(
+    () => this.#claimLoop(),
+    () => this.#stopping,
+    (error) => log.warn('claiming a run failed', { error: error.message }),
+  );
   #timers: NodeJS.Timeout[] = [];
   #unlisten: () => void = () => {};
 
@@ -64,25 +69,6 @@ export class WorkerPool {
       }, this.#options.leaseMs / 2),
     );
     this.#claim();
-  }
-
-  /** Claims runs until the pool is full or the queue is empty; one claimer at a time. */
-  #claim(): void {
-    if (this.#stopping) return;
-    if (this.#claiming) {
-      this.#again = true;
-      return;
-    }
-    this.#claiming = true;
-    this.#claimLoop()
-      .catch((error) => log.warn('claiming a run failed', { error: (error as Error).message }))
-      .finally(() => {
-        this.#claiming = false;
-        if (this.#again) {
-          this.#again = false;
-          this.#claim();
-        }
-      });
   }
 
   async #claimLoop(): Promise<void> {

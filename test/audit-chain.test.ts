@@ -8,8 +8,18 @@ import { loadConfig } from '../src/config.ts';
 import type { Queryable } from '../src/db/rows.ts';
 import { auditAnchor, auditLog } from '../src/db/schema.ts';
 import { localOperator } from '../src/resolvers/core/actor.ts';
-import { anchorMac, auditHash, GENESIS_HASH, recordAudit } from '../src/resolvers/core/audit.ts';
-import { openAuditChain, sealLegacyChain } from '../src/resolvers/core/audit-chain.ts';
+import {
+  anchorMac,
+  auditHash,
+  GENESIS_HASH,
+  recordAudit,
+  writeAnchor,
+} from '../src/resolvers/core/audit.ts';
+import {
+  openAuditChain,
+  sealLegacyChain,
+  verifyAuditChain,
+} from '../src/resolvers/core/audit-chain.ts';
 import { resolveAuditKey } from '../src/resolvers/core/audit-key.ts';
 import { verifyAuditRecord } from '../src/resolvers/runs/audit-verify.ts';
 import { startHub } from '../src/server.ts';
@@ -190,6 +200,49 @@ describe('the audit record', () => {
     expect(report.reason).toMatch(/hashed without the key/);
   });
 
+  it('catches the newest records cut with the anchor rolled back, against the head a reader noted', async () => {
+    const noted = await verifyAuditRecord(t.database.db, key);
+    expect(noted).toMatchObject({ ok: true, head: expect.stringMatching(/^hmac-sha256:/) });
+    expect(await verifyAuditRecord(t.database.db, key, noted)).toMatchObject({ ok: true });
+
+    // Whoever can delete rows can also put back the anchor they saved before the newest
+    // records: made with the key, it vouches for the shorter chain.
+    const [cut, replayed] = await behindTheHubsBack(
+      async (tx) => {
+        await tx.execute(sql`drop trigger audit_log_append_only on audit_log`);
+        const [newest] = await tx
+          .select()
+          .from(auditLog)
+          .orderBy(sql`${auditLog.id} desc`)
+          .limit(1);
+        await tx.delete(auditLog).where(sql`${auditLog.id} = ${newest!.id}`);
+        const [anchor] = await tx.select().from(auditAnchor);
+        await writeAnchor(tx, key, {
+          records: anchor!.records - 1,
+          legacyRecords: anchor!.legacyRecords,
+          head: newest!.prevHash,
+        });
+      },
+      async (tx) => [await verifyAuditChain(tx, key), await verifyAuditRecord(tx, key, noted)],
+    );
+    expect(cut).toMatchObject({ reason: null, checked: noted.records - 1 });
+    expect(replayed).toMatchObject({ ok: false, firstBroken: null });
+    expect(replayed.reason).toMatch(
+      new RegExp(
+        `anchor rolled back with them \\(you noted ${noted.records} records, ${noted.records - 1} remain\\)`,
+      ),
+    );
+
+    // A head noted at a place the chain now holds another record: rewritten.
+    const [first] = await t.database.db.select().from(auditLog).orderBy(auditLog.id).limit(1);
+    const rewritten = await verifyAuditRecord(t.database.db, key, {
+      records: 1,
+      head: `hmac-sha256:${'0'.repeat(64)}`,
+    });
+    expect(rewritten).toMatchObject({ ok: false, records: 0, firstBroken: { id: first!.id } });
+    expect(rewritten.reason).toMatch(/not the record 1 you noted/);
+  });
+
   it('catches the newest record deleted, and the hub then refuses to start', async () => {
     const db = t.database.db;
     await db.execute(sql`drop trigger audit_log_append_only on audit_log`);
@@ -296,6 +349,16 @@ describe('the audit key', () => {
       const verify = await startHubProcess(['audit', 'verify'], env);
       expect(await verify.exited).toBe(0);
       expect(verify.output()).toMatch(/the audit record holds: 2 records verified/);
+      const since = verify.output().match(/evalhub audit verify --since (\S+)/)![1]!;
+      const again = await startHubProcess(['audit', 'verify', '--since', since], env);
+      expect(await again.exited).toBe(0);
+      expect(again.output()).toMatch(/record 2 the one you noted/);
+      const longer = await startHubProcess(
+        ['audit', 'verify', '--since', since.replace(/^2:/, '3:')],
+        env,
+      );
+      expect(await longer.exited).toBe(1);
+      expect(longer.output()).toMatch(/BROKEN after 2 verified records: .*you noted 3 records/);
       const forged = await startHubProcess(['audit', 'verify'], {
         ...env,
         EVALHUB_AUDIT_KEY: 'a-key-that-did-not-write-this-chain-000',
@@ -305,5 +368,5 @@ describe('the audit key', () => {
     } finally {
       data.remove();
     }
-  }, 300_000); // starts the evalhub command three times: slow on a busy machine
+  }, 600_000); // starts the evalhub command five times: slow on a busy machine
 });

@@ -44,6 +44,10 @@ const AuditChainRef = builder.objectRef<AuditReport>('AuditChain').implement({
       nullable: true,
       description: 'What is wrong; null when nothing is.',
     }),
+    head: t.exposeString('head', {
+      description:
+        'The hash of the newest record verified. Note it with `records`: `evalhub audit verify --since records:head` later checks the chain still holds it, which no anchor in the database can vouch for.',
+    }),
   }),
 });
 

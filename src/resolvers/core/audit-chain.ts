@@ -23,10 +23,25 @@ export interface AuditVerification {
   brokenAt: number | null;
   /** Why the chain does not verify; null when it does. */
   reason: string | null;
+  /** The hash of the newest record verified (GENESIS_HASH for none). */
+  head: string;
+}
+
+/**
+ * What a reader noted of the chain earlier (`evalhub audit verify` prints it): it held
+ * `records` records, the newest hashed `head`. A chain that still holds must still have that
+ * record at that place: the one check that no anchor in the database can fool, since whoever
+ * can cut the newest records can also put back an anchor saved before them.
+ */
+export interface NotedHead {
+  records: number;
+  head: string;
 }
 
 const REMOVED =
   'the chain was cut: records were removed or the anchor was rolled back (the anchor counts';
+const REMOVED_NOTED =
+  'the chain was cut: its newest records were removed, and the anchor rolled back with them (you noted';
 
 function rowHash(key: Buffer, row: AuditRow, position: number, anchor: AuditAnchor | undefined) {
   const legacy = position < (anchor?.legacyRecords ?? 0);
@@ -59,7 +74,8 @@ async function walkChain(
   key: Buffer,
   anchor: AuditAnchor | undefined,
   pageSize: number,
-): Promise<AuditVerification & { head: string }> {
+  noted?: NotedHead,
+): Promise<AuditVerification> {
   let head = GENESIS_HASH;
   let checked = 0;
   let afterId = 0;
@@ -80,8 +96,24 @@ async function walkChain(
       if (reason) return { checked, brokenAt: row.id, reason, head };
       head = row.hash;
       checked += 1;
+      if (noted && checked === noted.records && head !== noted.head)
+        return {
+          checked: checked - 1,
+          brokenAt: row.id,
+          reason: `it is not the record ${noted.records} you noted (${noted.head}): the chain was rewritten`,
+          head,
+        };
     }
-    if (rows.length < pageSize) return { checked, brokenAt: null, reason: null, head };
+    if (rows.length < pageSize) {
+      if (noted && checked < noted.records)
+        return {
+          checked,
+          brokenAt: null,
+          reason: `${REMOVED_NOTED} ${noted.records} records, ${checked} remain)`,
+          head,
+        };
+      return { checked, brokenAt: null, reason: null, head };
+    }
     afterId = rows.at(-1)!.id;
   }
 }
@@ -94,16 +126,21 @@ async function walkChain(
 export async function verifyAuditChain(
   db: Queryable,
   key: Buffer = auditKeyInUse(),
-  pageSize = 5000,
+  options: { pageSize?: number; noted?: NotedHead } = {},
 ): Promise<AuditVerification> {
   const [anchor] = await db.select().from(auditAnchor);
-  const { head, ...walked } = await walkChain(db, key, anchor, pageSize);
+  const walked = await walkChain(db, key, anchor, options.pageSize ?? 5000, options.noted);
   if (walked.reason) return walked;
-  const { checked } = walked;
+  const { checked, head } = walked;
   const problem = await anchorProblem(db, key, anchor, checked);
-  if (problem) return { checked, brokenAt: null, reason: problem };
+  if (problem) return { checked, brokenAt: null, reason: problem, head };
   if (anchor && (anchor.records !== checked || anchor.head !== head))
-    return { checked, brokenAt: null, reason: `${REMOVED} ${anchor.records}, ${checked} remain)` };
+    return {
+      checked,
+      brokenAt: null,
+      reason: `${REMOVED} ${anchor.records}, ${checked} remain)`,
+      head,
+    };
   return walked;
 }
 

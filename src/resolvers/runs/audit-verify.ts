@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Queryable } from '../../db/rows.ts';
 import { auditLog } from '../../db/schema.ts';
 import type { AuditRow } from '../core/audit.ts';
-import { verifyAuditChain } from '../core/audit-chain.ts';
+import { type NotedHead, verifyAuditChain } from '../core/audit-chain.ts';
 import type { ServiceContext } from '../core/context.ts';
 import { checkRunSeals } from './run-seal.ts';
 
@@ -17,6 +17,8 @@ export interface AuditReport {
   firstBroken: AuditRow | null;
   /** What is wrong; null when nothing is. */
   reason: string | null;
+  /** The hash of the newest record verified: noted with `records`, a later check's `noted`. */
+  head: string;
 }
 
 async function recordById(db: Queryable, id: number | null): Promise<AuditRow | null> {
@@ -25,15 +27,23 @@ async function recordById(db: Queryable, id: number | null): Promise<AuditRow | 
   return row ?? null;
 }
 
-/** Verifies the audit record with `key` (this process's own when not given). */
-export async function verifyAuditRecord(db: Queryable, key?: Buffer): Promise<AuditReport> {
-  const chain = await verifyAuditChain(db, key);
+/**
+ * Verifies the audit record with `key` (this process's own when not given), and that it still
+ * holds the head a reader `noted` earlier, if given.
+ */
+export async function verifyAuditRecord(
+  db: Queryable,
+  key?: Buffer,
+  noted?: NotedHead,
+): Promise<AuditReport> {
+  const chain = await verifyAuditChain(db, key, { noted });
   if (chain.reason)
     return {
       ok: false,
       records: chain.checked,
       firstBroken: await recordById(db, chain.brokenAt),
       reason: chain.reason,
+      head: chain.head,
     };
   const seals = await checkRunSeals(db);
   return {
@@ -41,6 +51,7 @@ export async function verifyAuditRecord(db: Queryable, key?: Buffer): Promise<Au
     records: chain.checked,
     firstBroken: await recordById(db, seals.broken?.recordId ?? null),
     reason: seals.broken?.reason ?? null,
+    head: chain.head,
   };
 }
 

@@ -8,7 +8,7 @@ import {
   tempFolder,
   writeTree,
 } from './support/files.ts';
-import { startTestHub, type TestHub } from './support/hub.ts';
+import { memberOf, startTestHub, type TestHub } from './support/hub.ts';
 import { onnxBytes } from './support/onnx-models.ts';
 import {
   expectType,
@@ -346,6 +346,35 @@ describe('registerDatasetVersion', () => {
     expect(datasetVersion.transform).toEqual({ name: 'gaussian_noise', std: 0.1 });
     const source = await t.graphql(SourceDerivations, { id: datasetVersion.derivedFrom!.id });
     expect(source.data.node).toMatchObject({
+      derivations: { totalCount: 1, edges: [{ node: { version: 'v1-noise' } }] },
+    });
+  });
+
+  it('lists only the derivations in projects the reader may see', async () => {
+    await t.graphql(RegisterDataset, {
+      input: { project: 'elsewhere', name: 'pets-copy', task: 'IMAGE_CLASSIFICATION' },
+    });
+    const { data } = await t.graphql(RegisterDatasetVersion, {
+      input: {
+        dataset: 'elsewhere/pets-copy',
+        version: 'v1-blur',
+        uri: `${files.path}/pets-noisy`,
+        format: 'IMAGE_FOLDER',
+        derivedFrom: { datasetVersion: 'vision/pets@v1', transform: { name: 'blur' } },
+      },
+    });
+    const { datasetVersion } = expectType(
+      data.registerDatasetVersion,
+      'RegisterDatasetVersionPayload',
+    );
+    const source = datasetVersion.derivedFrom!.id;
+    const everyone = await t.graphql(SourceDerivations, { id: source });
+    expect(everyone.data.node).toMatchObject({ derivations: { totalCount: 2 } });
+    // A reader of vision alone learns nothing of the copy in a project they may not see.
+    const reader = memberOf('test:vision', ['vision'], 'viewer');
+    const seen = await t.graphql(SourceDerivations, { id: source }, { as: reader });
+    expect(seen.data.node).toEqual({
+      version: 'v1',
       derivations: { totalCount: 1, edges: [{ node: { version: 'v1-noise' } }] },
     });
   });

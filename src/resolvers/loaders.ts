@@ -400,6 +400,7 @@ export function createLoaders(services: ServiceContext) {
       parent: { table: PgTable; id: PgColumn },
       child: C,
       childParent: PgColumn,
+      where?: SQL,
     ) =>
     (parentIds: readonly string[], args: ChildPageArgs) =>
       paginateChildren({
@@ -410,6 +411,7 @@ export function createLoaders(services: ServiceContext) {
         parentIds,
         ordering: newestFirst(child),
         args,
+        where,
       });
 
   const modelVersionPages = children(
@@ -424,10 +426,12 @@ export function createLoaders(services: ServiceContext) {
   );
   // The source is aliased: parent and children are rows of the same table.
   const sources = alias(datasetVersions, 'source');
+  // A derivation may be in another project than its source: only those the actor may see.
   const derivationPages = children(
     { table: sources, id: sources.id },
     datasetVersions,
     datasetVersions.derivedFromId,
+    scopedParent(datasetVersions.datasetId, datasets, datasets.projectId),
   );
   const workflowVersionPages = children(
     { table: workflows, id: workflows.id },

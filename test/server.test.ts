@@ -91,8 +91,9 @@ describe('malformed requests', () => {
     expect((await fetch(`${t.hub.url}/nope`)).status).toBe(404);
   });
 
-  it('answers a UI path that is not valid percent-encoding with 400', async () => {
+  it('answers a UI path that is not valid percent-encoding, or holds a NUL, with 400', async () => {
     expect((await fetch(`${t.hub.url}/ui/%E0`)).status).toBe(400);
+    expect((await fetch(`${t.hub.url}/ui/assets/a%00b.js`)).status).toBe(400);
   });
 });
 

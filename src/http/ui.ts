@@ -45,6 +45,8 @@ export function serveUi(path: string, res: ServerResponse): boolean {
   let decoded: string;
   try {
     decoded = decodeURIComponent(path.slice('/ui/'.length));
+    // No file name holds a NUL, and the file system refuses one by throwing.
+    if (decoded.includes('\0')) throw new URIError('NUL in a path');
   } catch {
     res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('malformed path');
     return true;

@@ -134,7 +134,7 @@ describe('models', () => {
     ]);
     // The same page of versions as when the count is asked (above), without its "totals".
     expect(shape(statements[1]!)).toMatchInlineSnapshot(
-      `"select … from "models" left join lateral (select … from "model_versions" where "model_versions"."model_id" = "models"."id" order by "model_versions"."created_at" desc, "model_versions"."id" desc limit ?) "page" on true where "models"."id" in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) order by "models"."id", "page"."created_at" desc, "page"."id" desc"`,
+      `"select … from "models" left join lateral (select … from "model_versions" where "model_versions"."model_id" = "models"."id" order by "model_versions"."created_at" desc, "model_versions"."id" desc limit ?) "page" on true where "models"."id" = any(?::uuid[]) order by "models"."id", "page"."created_at" desc, "page"."id" desc"`,
     );
     expect(statements.join('\n')).not.toContain('count(');
   });

@@ -14,6 +14,7 @@ import { localOperator } from '../src/resolvers/core/actor.ts';
 import { createApiToken, revokeApiToken } from '../src/resolvers/identity/tokens.ts';
 import {
   claimContentRegistration,
+  OPEN_REGISTRATIONS_PER_PROJECT,
   recordHashingProgress,
 } from '../src/resolvers/registry/content-registrations.ts';
 import { RunnerRegistry } from '../src/runners/registry.ts';
@@ -393,5 +394,24 @@ describe('background registration', () => {
     await expect(
       client.registerModelVersion({ ref: 'bg/refused@v1', uri: path, format: 'ONNX' }),
     ).rejects.toMatchObject({ code: 'ModelContentError' });
+  });
+
+  it('queues no more than a project may have open, refusing the rest with a typed error', async () => {
+    // No hasher runs here: what is queued stays open.
+    await t.graphql(RegisterModel, { input: { project: 'busy', name: 'm', task: 'OTHER' } });
+    const path = bigFile('busy.bin', INLINE_BYTES + 1);
+    const queue = () =>
+      t.graphql(Register, { input: { model: 'busy/m', uri: path, format: 'OTHER' } });
+    for (let i = 0; i < OPEN_REGISTRATIONS_PER_PROJECT; i++)
+      expect((await queue()).data.registerModelVersion.__typename).toBe('ContentRegistration');
+    const refused = (await queue()).data.registerModelVersion;
+    expect(refused).toMatchObject({
+      __typename: 'ValidationError',
+      message: expect.stringContaining('waiting to be hashed'),
+    });
+    const open = sql`project_id = (select id from projects where slug = 'busy')`;
+    expect(await count('content_registrations', open)).toBe(OPEN_REGISTRATIONS_PER_PROJECT);
+    // Another project is not held up by this one.
+    expect((await register('elsewhere', path)).__typename).toBe('ContentRegistration');
   });
 });

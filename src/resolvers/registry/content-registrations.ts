@@ -4,12 +4,12 @@
 // reporting progress, and settles it (the version, in the version's own transaction) or fails
 // it with the typed error that stopped it. Every write of the holder is fenced by the lease,
 // so a process that lost it changes nothing; one that died leaves it to the next claim.
-import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/connect.ts';
 import { newId } from '../../db/ids.ts';
 import type { Listener } from '../../db/listener.ts';
 import type { Queryable, Transaction } from '../../db/rows.ts';
-import { contentRegistrations } from '../../db/schema.ts';
+import { contentRegistrations, projects } from '../../db/schema.ts';
 import type { VersionKind } from '../../runners/contract.ts';
 import { type Actor, visibleProjects } from '../core/actor.ts';
 import { AsyncQueue } from '../core/async-queue.ts';
@@ -57,8 +57,15 @@ const notify = (db: Queryable, row: Pick<ContentRegistrationRow, 'id' | 'state' 
   db.execute(sql`select pg_notify(${CHANNEL}, ${`${row.id}:${row.state}:${row.bytesHashed}`})`);
 
 /**
+ * Registrations a project may have waiting or being hashed at once: each holds a hasher for
+ * as long as its content takes, so one caller could otherwise queue work without end.
+ */
+export const OPEN_REGISTRATIONS_PER_PROJECT = 16;
+
+/**
  * Records a registration of `sizeBytes` of local content to hash in the background, for the
- * actor (whose role in the project the caller has checked), and wakes the hashers.
+ * actor (whose role in the project the caller has checked), and wakes the hashers. A
+ * project with OPEN_REGISTRATIONS_PER_PROJECT open already is refused, and nothing queued.
  */
 export async function queueContentRegistration(
   ctx: ServiceContext,
@@ -69,6 +76,27 @@ export async function queueContentRegistration(
 ): Promise<PendingRegistration> {
   if (input.version) checkVersionLabel(input.version, ['input', 'version']);
   const row = await ctx.db.transaction(async (tx) => {
+    // Under the project's lock, so that racing requests cannot both take the last place.
+    await tx
+      .select({ id: projects.id })
+      .from(projects)
+      .where(eq(projects.id, projectId))
+      .for('update');
+    const [open] = await tx
+      .select({ n: count() })
+      .from(contentRegistrations)
+      .where(
+        and(
+          eq(contentRegistrations.projectId, projectId),
+          inArray(contentRegistrations.state, ['QUEUED', 'HASHING']),
+        ),
+      );
+    if (open!.n >= OPEN_REGISTRATIONS_PER_PROJECT)
+      throw new ValidationError(
+        `the project has ${open!.n} registrations waiting to be hashed, the most it may have: ` +
+          'register this once one of them is done',
+        ['input', 'uri'],
+      );
     const [row] = await tx
       .insert(contentRegistrations)
       .values({

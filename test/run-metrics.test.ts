@@ -179,6 +179,24 @@ describe('Run.metrics', () => {
     );
     const cursor = await readPage({ after: foreign });
     expect(cursor.errors?.[0]?.message).toContain('not a cursor of this connection');
+    // This connection's ordering, with values of the wrong types: refused, never sent.
+    const metricCursor = (values: unknown[]) =>
+      Buffer.from(JSON.stringify(values)).toString('base64url');
+    const page = await readPage({ first: 2 });
+    const [name] = JSON.parse(
+      Buffer.from(page.data.node!.metrics.pageInfo.endCursor!, 'base64url').toString(),
+    ) as [string];
+    for (const bad of [
+      [name, { key: 1 }, 1, '', 0],
+      [name, 'k0', 'not-an-id', '', 0],
+      [name, 'k0', 1, ['x'], 0],
+      [name, 'k0', 1, '', 'zero'],
+    ]) {
+      const refused = await readPage({ after: metricCursor(bad) });
+      expect(refused.errors?.[0]?.message, JSON.stringify(bad)).toContain(
+        'not a cursor of this connection',
+      );
+    }
     const slice = await t.graphql(MetricsPage, { id: runIds.grid!, slice: ['cat'] });
     expect(slice.errors?.[0]?.message).toContain('slice is an object of labels');
   });

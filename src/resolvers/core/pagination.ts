@@ -6,6 +6,7 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { type JsonRow, jsonObject, jsonRowReader } from '../../db/json-rows.ts';
 import { type Queryable, textArray } from '../../db/rows.ts';
 import { ValidationError } from './errors.ts';
+import { UUID } from './global-id.ts';
 
 export interface PageArgs {
   first?: number | null | undefined;
@@ -77,6 +78,24 @@ function encodeCursor(ordering: Ordering, row: Record<string, unknown>): string 
   return Buffer.from(JSON.stringify([ordering.name, first, row.id, ...rest])).toString('base64url');
 }
 
+/** A cursor's value for `column` as the database takes it; undefined when it cannot be one. */
+function cursorValue(column: PgColumn, value: unknown): unknown {
+  switch (column.columnType) {
+    case 'PgTimestamp': {
+      const at =
+        typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+      return at && !Number.isNaN(at.getTime()) ? at : undefined;
+    }
+    case 'PgUUID':
+      return typeof value === 'string' && UUID.test(value) ? value : undefined;
+    case 'PgText':
+      return typeof value === 'string' ? value : undefined;
+    default:
+      // The numbers: integers, serials, doubles.
+      return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  }
+}
+
 function decodeCursor(ordering: Ordering, cursor: string, arg: string): Position {
   let parsed: unknown;
   try {
@@ -99,9 +118,10 @@ function decodeCursor(ordering: Ordering, cursor: string, arg: string): Position
     );
   }
   const [, first, id, ...rest] = parsed;
-  const values = [first, ...rest].map((value, i) =>
-    columns[i]!.column.columnType === 'PgTimestamp' ? new Date(value) : value,
-  );
+  const values = [first, ...rest].map((value, i) => cursorValue(columns[i]!.column, value));
+  // A value of the wrong type would reach the database, which refuses it with an error of its own.
+  if (values.includes(undefined) || cursorValue(ordering.id, id) === undefined)
+    throw new ValidationError('not a cursor of this connection', [arg]);
   return { values, id };
 }
 

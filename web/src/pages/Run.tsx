@@ -1,6 +1,7 @@
 // One run: its live event log and progress, metrics with their 95% intervals, findings,
 // artifacts, inputs with digests, configuration, the reproduce command, the report, and a
 // workflow's steps.
+import { useEffect, useRef } from 'react';
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.ts';
@@ -49,8 +50,19 @@ const RunQuery = graphql(`
 `);
 
 export default function RunPage({ id }: { id: string }) {
-  const [{ data, error }, refetch] = useQuery({ query: RunQuery, variables: { id } });
-  const refresh = () => refetch({ requestPolicy: 'network-only' });
+  const [{ data, error, fetching }, refetch] = useQuery({ query: RunQuery, variables: { id } });
+  // One request at a time: the answers of two in flight can come back in either order, the
+  // older last, and leave the page showing the run as it was before it ended.
+  const refreshWanted = useRef(false);
+  const refresh = () => {
+    if (fetching) refreshWanted.current = true;
+    else refetch({ requestPolicy: 'network-only' });
+  };
+  useEffect(() => {
+    if (fetching || !refreshWanted.current) return;
+    refreshWanted.current = false;
+    refetch({ requestPolicy: 'network-only' });
+  }, [fetching, refetch]);
   const { lines, live, steps: streamed } = useRunEvents(id, refresh);
   const run = data?.node?.__typename === 'Run' ? data.node : null;
   const updated = useStepUpdates(
